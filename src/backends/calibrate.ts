@@ -1,0 +1,60 @@
+/**
+ * Peak FLOP/s of one worker thread on the active backend: the denominator of MFU.
+ *
+ * A square float32 matmul is the densest work tfjs can do, so the best rate seen over a short run
+ * is a fair "peak" for this thread, backend and kernel set. Best-of, not mean: interference from
+ * other processes only ever slows a round down.
+ */
+import type { Tf } from './load.js';
+
+export interface CalibrateOptions {
+  /** Side of the square matrices. */
+  size?: number;
+  /** Time budget of the timed rounds, in milliseconds. */
+  budgetMs?: number;
+  /** Matmuls per timed round. */
+  perRound?: number;
+}
+
+/** FLOPs of an (m x k) · (k x n) product: one multiply and one add per term. */
+export function matmulFlops(m: number, k: number, n: number): number {
+  return 2 * m * k * n;
+}
+
+/** Achieved FLOP/s of a dense matmul on this thread's active backend (best round). */
+export async function calibratePeakFlops(tf: Tf, options: CalibrateOptions = {}): Promise<number> {
+  const size = options.size ?? 256;
+  const budgetMs = options.budgetMs ?? 500;
+  const perRound = options.perRound ?? 4;
+  const a = tf.randomUniform([size, size], -1, 1, 'float32', 1);
+  const b = tf.randomUniform([size, size], -1, 1, 'float32', 2);
+  const round = (count: number): void => {
+    // Chain the products so a lazy backend cannot skip any; read one value to force completion.
+    const last = tf.tidy(() => {
+      let c = tf.matMul(a, b);
+      for (let i = 1; i < count; i++) c = tf.matMul(c.mul(1 / size), b);
+      return c.slice([0, 0], [1, 1]);
+    });
+    last.dataSync();
+    last.dispose();
+  };
+  try {
+    round(2); // warm-up: operator creation, weight packing, page faults
+    let bestMs = Infinity;
+    const started = performance.now();
+    let rounds = 0;
+    while (rounds < 3 || (performance.now() - started < budgetMs && rounds < 1000)) {
+      const t0 = performance.now();
+      round(perRound);
+      bestMs = Math.min(bestMs, performance.now() - t0);
+      rounds++;
+      // Yield between rounds so a worker stays responsive to its pool while calibrating.
+      if (rounds % 8 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    const flops = perRound * matmulFlops(size, size, size);
+    return flops / (Math.max(bestMs, 1e-3) / 1000);
+  } finally {
+    a.dispose();
+    b.dispose();
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * Chooses and initialises the tfjs backend of this thread, and reports what actually ran.
+ *
+ * `auto` takes the fastest backend that loads: tfjs-node (native TensorFlow; an optional dependency
+ * that often cannot install) then wasm then cpu. State is per thread: every piscina worker has its
+ * own tfjs engine, and calling initBackend again in a thread only switches what differs (cheap).
+ */
+import { applyKernelPatches, activeKernelPatches, removeKernelPatches } from './kernels.js';
+import { loadTf, packageVersion, requireFromHere, wasmBinaryFolder, type Tf } from './load.js';
+import type { BackendChoice, BackendName } from '../types.js';
+
+export type { Tf } from './load.js';
+export { applyKernelPatches, removeKernelPatches, activeKernelPatches } from './kernels.js';
+
+export interface BackendInfo {
+  name: BackendName;
+  /** Version of @tensorflow/tfjs-core. */
+  tfjsVersion: string;
+  /** Version of the backend package (tfjs-node, tfjs-backend-wasm or tfjs-backend-cpu). */
+  backendVersion: string;
+  /** Whether the wasm backend runs its SIMD binary (wasm only). */
+  wasmSimd?: boolean;
+  /** Kernel variants in force, e.g. ["BatchMatMul:transpose-first"]; empty = stock tfjs. */
+  kernelPatches: string[];
+  /** Compute threads this backend uses in this worker thread. */
+  threads: number;
+}
+
+/** The requested backend cannot run here; the message names --backend and the fix. */
+export class BackendUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BackendUnavailableError';
+  }
+}
+
+export interface InitOptions {
+  /** Keep tfjs's stock kernels (no transpose-first matmul patch). */
+  stockKernels: boolean;
+  /** Compute threads wanted per worker; wasm and cpu run one thread in Node whatever is asked. */
+  threads: number;
+}
+
+/** tfjs's registry name for each backend. */
+const TFJS_NAME: Record<BackendName, string> = { node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+const AUTO_ORDER: readonly BackendName[] = ['node', 'wasm', 'cpu'];
+
+/** Backends whose package loaded and registered in this thread, with their package version. */
+const registered = new Map<BackendName, string>();
+/** Backends that failed to load or initialise in this thread: auto does not retry them. */
+const failed = new Map<BackendName, BackendUnavailableError>();
+
+function reason(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0] ?? text;
+}
+
+function unavailable(name: BackendName, error: unknown): BackendUnavailableError {
+  const why = reason(error);
+  switch (name) {
+    case 'node':
+      return new BackendUnavailableError(
+        `--backend node: @tensorflow/tfjs-node is not available (${why}); install it with \`npm i @tensorflow/tfjs-node@4.22.0\` ` +
+          '(needs a prebuilt libtensorflow for this OS/CPU), or use --backend wasm',
+        { cause: error },
+      );
+    case 'wasm':
+      return new BackendUnavailableError(
+        `--backend wasm: the WebAssembly backend failed to load (${why}); reinstall it with ` +
+          '`npm i @tensorflow/tfjs-backend-wasm@4.22.0`, or use --backend cpu',
+        { cause: error },
+      );
+    case 'cpu':
+      return new BackendUnavailableError(
+        `--backend cpu: the plain JavaScript backend failed to load (${why}); reinstall it with \`npm i @tensorflow/tfjs-backend-cpu@4.22.0\``,
+        { cause: error },
+      );
+  }
+}
+
+/** Loads a backend's package (which registers it with tfjs-core); returns its version. */
+function register(name: BackendName, threads: number): string {
+  const known = registered.get(name);
+  if (known !== undefined) return known;
+  let version: string;
+  switch (name) {
+    case 'node': {
+      // libtensorflow reads these when its first session starts; respect values the user set.
+      process.env['TF_NUM_INTRAOP_THREADS'] ??= String(threads);
+      process.env['TF_NUM_INTEROP_THREADS'] ??= '1';
+      process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '2';
+      requireFromHere('@tensorflow/tfjs-node');
+      version = packageVersion('@tensorflow/tfjs-node');
+      break;
+    }
+    case 'wasm': {
+      const wasm = requireFromHere('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
+      // The default lookup is relative to the bundle that runs; naming the folder works however npm laid it out.
+      wasm.setWasmPaths(wasmBinaryFolder());
+      version = wasm.version_wasm;
+      break;
+    }
+    case 'cpu': {
+      const cpu = requireFromHere('@tensorflow/tfjs-backend-cpu') as typeof import('@tensorflow/tfjs-backend-cpu');
+      version = cpu.version_cpu;
+      break;
+    }
+  }
+  registered.set(name, version);
+  return version;
+}
+
+/**
+ * The cpu backend prints an "install tfjs-node" banner on its first tensor; the CLI reports the
+ * backend itself, so the banner is noise in worker output.
+ */
+function quietCpuBanner(tf: Tf): void {
+  const backend = tf.backend() as { firstUse?: boolean };
+  if (backend.firstUse === true) backend.firstUse = false;
+}
+
+async function activate(tf: Tf, name: BackendName, opts: InitOptions): Promise<BackendInfo> {
+  const earlier = failed.get(name);
+  if (earlier) throw earlier;
+  let backendVersion: string;
+  try {
+    backendVersion = register(name, opts.threads);
+    if (tf.getBackend() !== TFJS_NAME[name]) {
+      // setBackend resolves false (after a console warning) when the backend's init fails.
+      if (!(await tf.setBackend(TFJS_NAME[name]))) throw new Error(`tf.setBackend('${TFJS_NAME[name]}') failed`);
+    }
+  } catch (error) {
+    const err = error instanceof BackendUnavailableError ? error : unavailable(name, error);
+    failed.set(name, err);
+    throw err;
+  }
+  if (name === 'cpu') quietCpuBanner(tf);
+  if (name === 'wasm' && !opts.stockKernels) applyKernelPatches(tf);
+  else removeKernelPatches(tf);
+
+  const info: BackendInfo = {
+    name,
+    tfjsVersion: tf.version_core,
+    backendVersion,
+    kernelPatches: activeKernelPatches(),
+    // Wasm threads need SharedArrayBuffer-backed workers that tfjs 4.22 disables in Node; cpu is single-threaded.
+    threads: name === 'node' ? Number(process.env['TF_NUM_INTRAOP_THREADS']) || opts.threads : 1,
+  };
+  if (name === 'wasm') info.wasmSimd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
+  return info;
+}
+
+/** Resolved 'auto' of this thread, so later calls skip the probing. */
+let autoChoice: BackendName | undefined;
+
+/**
+ * Loads tfjs and makes `choice` the active backend of this thread, applying or removing the wasm
+ * kernel patch as asked. Throws BackendUnavailableError when an explicit choice cannot run;
+ * 'auto' falls back node -> wasm -> cpu.
+ */
+export async function initBackend(choice: BackendChoice, opts: InitOptions): Promise<{ tf: Tf; info: BackendInfo }> {
+  if (!Number.isInteger(opts.threads) || opts.threads < 1) {
+    throw new RangeError(`threads per worker must be a whole number >= 1, got ${String(opts.threads)}`);
+  }
+  const tf = loadTf();
+  if (choice !== 'auto') return { tf, info: await activate(tf, choice, opts) };
+  if (autoChoice) return { tf, info: await activate(tf, autoChoice, opts) };
+  const errors: string[] = [];
+  for (const name of AUTO_ORDER) {
+    try {
+      const info = await activate(tf, name, opts);
+      autoChoice = name;
+      return { tf, info };
+    } catch (error) {
+      if (!(error instanceof BackendUnavailableError)) throw error;
+      errors.push(error.message);
+    }
+  }
+  throw new BackendUnavailableError(`--backend auto: no tfjs backend could start: ${errors.join('; ')}`);
+}

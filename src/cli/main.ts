@@ -1,0 +1,164 @@
+/**
+ * The command-line entry: parses arguments, runs a command, and is the only place that prints errors
+ * and sets the exit code.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import type { BackendChoice, GeneratorName } from '../types.js';
+import { TOOL_VERSION } from '../version.js';
+import { UsageError, errorMessage } from '../errors.js';
+import { parseCountList, parseInteger, parseList, parseNumber } from '../plan/parse.js';
+import { BACKEND_CHOICES } from '../plan/build.js';
+import { REPORT_FORMATS } from '../pipeline.js';
+import type { ReporterName } from '../report/index.js';
+import { EXIT_INCOMPLETE, EXIT_INTERRUPTED, EXIT_OK, EXIT_REGRESSION, EXIT_USAGE, runCommand } from './run.js';
+import { reportCommand } from './report.js';
+import { openCommand } from './open.js';
+import { envCommand, listCommand } from './info.js';
+import { defaultStreams, type OutputStreams } from './output.js';
+
+const EXIT_CODES = `
+Exit codes:
+  ${EXIT_OK}    success (and, with a baseline, no regression)
+  ${EXIT_REGRESSION}    a regression or a failed budget (compare / --baseline / --assert)
+  ${EXIT_USAGE}    usage or input error: a bad flag, a missing or invalid file
+  ${EXIT_INCOMPLETE}    the run finished but some cells errored or timed out (their reasons are in the results)
+  ${EXIT_INTERRUPTED}  interrupted by Ctrl-C / SIGTERM (finished cells are saved)`;
+
+const RUN_EXAMPLES = `
+Examples:
+  $ scale-bench run                                  # the default sweep (about 3 minutes on 2 cores)
+  $ scale-bench run --quick                          # a 30-second sweep
+  $ scale-bench run --models mlp-small,mlp-deep --sizes 1k,4k,16k --workers 1,2
+  $ scale-bench run --quick --json > run.json        # machine-readable results on stdout
+  $ scale-bench run --backend cpu --repeats 10 --seed 7 --out my-reports
+${EXIT_CODES}`;
+
+function formats(text: string): ReporterName[] {
+  const names = parseList(text, '--report');
+  for (const name of names) {
+    if (!REPORT_FORMATS.includes(name as ReporterName)) {
+      throw new UsageError(`--report: unknown format "${name}". Choose from: ${REPORT_FORMATS.join(', ')}`);
+    }
+  }
+  return names as ReporterName[];
+}
+
+function choice<T extends string>(flag: string, allowed: readonly T[]) {
+  return (text: string): T => {
+    if (!allowed.includes(text as T)) throw new UsageError(`${flag}: "${text}" is not one of ${allowed.join(', ')}`);
+    return text as T;
+  };
+}
+
+const GENERATOR_NAMES: readonly GeneratorName[] = ['regression', 'classification', 'blobs', 'moons', 'images'];
+
+export function buildProgram(streams: OutputStreams, setExitCode: (code: number) => void): Command {
+  const program = new Command();
+  program
+    .name('scale-bench')
+    .description('Measure how ML training scales with data size, model complexity and worker count; fit the scaling laws; gate CI on them.')
+    .version(TOOL_VERSION, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => streams.stdout.write(text),
+      writeErr: (text) => streams.stderr.write(text),
+    })
+    .addHelpText('after', EXIT_CODES);
+
+  program
+    .command('run')
+    .description('generate data, train models across sizes, models and pool widths, and report the scaling')
+    .option('--quick', 'a small sweep that finishes in under 30 s on 2 cores')
+    .option('--sizes <list>', 'training-set sizes, e.g. 1k,4k,16k,64k', (text) => parseCountList(text, '--sizes'))
+    .option('--models <list>', 'models, e.g. linear,logistic,mlp-small,mlp-deep,cnn-small', (text) => parseList(text, '--models'))
+    .option('--workers <list>', 'pool widths, e.g. 1,2,4 (default: 1..cores plus one oversubscribed)', (text) => parseCountList(text, '--workers'))
+    .option('--generator <name>', `data generator for every model (${GENERATOR_NAMES.join(', ')}); default: each model's own`, choice('--generator', GENERATOR_NAMES))
+    .option('--repeats <n>', 'counted repetitions per cell (default 5; 3 with --quick)', (text) => parseInteger(text, '--repeats', 1, 1000))
+    .option('--warmup <n>', 'uncounted warm-up trials per cell (default 1)', (text) => parseInteger(text, '--warmup', 0, 100))
+    .option('--seed <n>', 'seed for data and initial weights (default 42)', (text) => parseInteger(text, '--seed', 0, 2 ** 31 - 1))
+    .option('--epochs <n>', 'passes over the training data per trial (default 1)', (text) => parseInteger(text, '--epochs', 1, 10_000))
+    .option('--batch-size <n>', 'mini-batch size (default 256)', (text) => parseInteger(text, '--batch-size', 1, 1_000_000))
+    .option('--learning-rate <x>', 'Adam learning rate (default 0.01)', (text) => parseNumber(text, '--learning-rate', 0, 10, true))
+    .option('--holdout <fraction>', 'held-out rows for the quality metric, as a fraction of the training size (default 0.2)', (text) => parseNumber(text, '--holdout', 0, 1, true))
+    .addOption(new Option('--backend <name>', 'tfjs backend; auto picks the fastest that loads').choices(BACKEND_CHOICES as string[]).default('auto'))
+    .option('--stock-kernels', "measure tfjs's stock wasm kernels instead of scale-bench's faster transposed matmul")
+    .option('--cell-timeout <seconds>', 'stop a cell that runs longer than this and record it as timed out (default 600)', (text) => parseNumber(text, '--cell-timeout', 0, 86_400, true))
+    .option('--out <dir>', 'output folder; each run writes <dir>/<run-id>/ (default reports)')
+    .option('--report <formats>', `report formats to write (${REPORT_FORMATS.join(',')})`, formats, REPORT_FORMATS)
+    .option('--json', 'print the results and analysis as JSON on stdout, and nothing else there')
+    .option('-q, --quiet', 'no progress or tables; only errors and where the reports are')
+    .addOption(new Option('--runner <kind>', 'measurement runner (fake is for tests)').choices(['tfjs', 'fake']).default('tfjs').hideHelp())
+    .addHelpText('after', RUN_EXAMPLES)
+    .action(async (options: Record<string, unknown>) => {
+      setExitCode(
+        await runCommand(
+          {
+            ...(options as object),
+            backend: options.backend as BackendChoice,
+            testFraction: options.holdout as number | undefined,
+            formats: options.report as ReporterName[],
+          },
+          streams,
+        ),
+      );
+    });
+
+  program
+    .command('report')
+    .description('regenerate reports from saved results without re-running anything; several files overlay their curves')
+    .argument('<results...>', 'results.json files written by `scale-bench run`')
+    .option('--out <dir>', 'folder to write the reports to (default: the first results file\'s folder)')
+    .option('--report <formats>', `formats (${REPORT_FORMATS.join(',')})`, formats, REPORT_FORMATS)
+    .option('--json', 'print the analysis as JSON on stdout')
+    .action(async (files: string[], options: { out?: string; report: ReporterName[]; json?: boolean }) => {
+      setExitCode(await reportCommand(files, options, streams));
+    });
+
+  program
+    .command('open')
+    .alias('view')
+    .description('open the latest HTML report in a browser, or serve the reports folder on a loopback port when there is no desktop')
+    .argument('[report]', 'a report.html or run folder (default: the newest under --dir)')
+    .option('--dir <dir>', 'reports folder', 'reports')
+    .option('--port <n>', 'port for serving (default: any free port)', (text) => parseInteger(text, '--port', 0, 65_535))
+    .option('--serve', 'serve over HTTP even when a desktop is available')
+    .action(async (report: string | undefined, options: { dir: string; port?: number; serve?: boolean }) => {
+      setExitCode(await openCommand(report, options, streams));
+    });
+
+  program
+    .command('list')
+    .description('list models, data generators, report formats and backends')
+    .action(async () => setExitCode(await listCommand(streams)));
+
+  program
+    .command('env')
+    .description('print this machine\'s fingerprint and the backend that would run')
+    .option('--json', 'as JSON')
+    .action(async (options: { json?: boolean }) => setExitCode(await envCommand(options, streams)));
+
+  return program;
+}
+
+export async function main(argv: string[], streams: OutputStreams = defaultStreams()): Promise<number> {
+  let exitCode = EXIT_OK;
+  const program = buildProgram(streams, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are "errors" to commander; the message was already printed.
+      return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    if (error instanceof UsageError) {
+      streams.stderr.write(`scale-bench: ${error.message}\n`);
+      return error.exitCode;
+    }
+    streams.stderr.write(`scale-bench: internal error: ${error instanceof Error ? (error.stack ?? error.message) : errorMessage(error)}\nPlease report this as a bug.\n`);
+    return 70;
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Progress of a run on stderr: a bar with an ETA on a terminal, one plain line per cell otherwise.
+ * Progress is weighed by each cell's estimated cost (size x width x model), not by cell count,
+ * because the largest cells take most of the time and a per-cell ETA would be wildly optimistic.
+ */
+import cliProgress from 'cli-progress';
+import { createColors } from 'picocolors';
+import type { BenchmarkPlan, Cell, CellResult } from '../types.js';
+import { estimatedUsPerSample } from '../plan/cost.js';
+import { formatCount, formatMs, formatNumber } from '../report/format.js';
+import type { OutputStreams } from './output.js';
+import { colorEnabled } from './output.js';
+
+function cellCost(cell: Cell, plan: BenchmarkPlan): number {
+  const trials = plan.repeats + plan.warmup;
+  return cell.size * cell.workers * trials * plan.training.epochs * estimatedUsPerSample(cell.model) + 1000;
+}
+
+function median(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function describeCellResult(result: CellResult): string {
+  const ok = result.trials.filter((trial) => trial.state === 'ok');
+  const { cell } = result;
+  const label = `${cell.model} ${cell.dataset} n=${formatCount(cell.size)} w=${cell.workers}`;
+  if (ok.length === 0) {
+    const failed = result.trials[0];
+    return `✗ ${label}  ${failed?.state ?? 'errored'}: ${failed?.error ?? 'no trial finished'}`;
+  }
+  const wall = median(ok.map((trial) => trial.wallMs));
+  const rate = median(ok.map((trial) => trial.samplesPerSec));
+  const quality = median(ok.map((trial) => trial.quality.value));
+  const metric = ok[0]!.quality.metric === 'r2' ? 'R²' : 'acc';
+  return `✓ ${label}  ${formatMs(wall)}  ${formatCount(rate)} samples/s  ${metric} ${formatNumber(quality, 3)}`;
+}
+
+export interface ProgressReporter {
+  cellStarted(cell: Cell, index: number, total: number): void;
+  cellDone(result: CellResult): void;
+  stop(): void;
+}
+
+export function createProgress(plan: BenchmarkPlan, streams: OutputStreams, quiet: boolean): ProgressReporter {
+  if (quiet) return { cellStarted() {}, cellDone() {}, stop() {} };
+  const colors = createColors(colorEnabled(streams.stderr, streams.env));
+  const costs = new Map(plan.cells.map((cell) => [cell.id, cellCost(cell, plan)]));
+  const total = [...costs.values()].reduce((sum, cost) => sum + cost, 0);
+  const line = (result: CellResult) => {
+    const text = describeCellResult(result);
+    return text.startsWith('✗') ? colors.red(text) : text;
+  };
+
+  if (!streams.stderr.isTTY) {
+    return {
+      cellStarted() {},
+      cellDone(result) {
+        streams.stderr.write(`${line(result)}\n`);
+      },
+      stop() {},
+    };
+  }
+
+  const bars = new cliProgress.MultiBar(
+    {
+      stream: streams.stderr as NodeJS.WriteStream,
+      format: ' {bar} {percentage}% | {cells} cells | ETA {eta_formatted} | {current}',
+      hideCursor: true,
+      clearOnComplete: true,
+      etaBuffer: 50,
+      fps: 5,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const bar = bars.create(total, 0, { cells: `0/${plan.cells.length}`, current: '' });
+  let done = 0;
+  let finishedCells = 0;
+  return {
+    cellStarted(cell, index, count) {
+      bar.update(done, { current: `${cell.model} n=${formatCount(cell.size)} w=${cell.workers} (${index + 1}/${count})` });
+    },
+    cellDone(result) {
+      done += costs.get(result.cell.id) ?? 0;
+      finishedCells += 1;
+      bars.log(`${line(result)}\n`);
+      bar.update(done, { cells: `${finishedCells}/${plan.cells.length}` });
+    },
+    stop() {
+      bars.stop();
+    },
+  };
+}

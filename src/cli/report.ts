@@ -1,0 +1,33 @@
+/** `scale-bench report`: re-analyse saved results and write reports, without running anything. */
+import { dirname, resolve } from 'node:path';
+import type { RunResult } from '../types.js';
+import { readRunResult } from '../results-file.js';
+import { writeArtifacts } from '../write.js';
+import { buildReportInput, renderReports } from '../pipeline.js';
+import type { ReporterName } from '../report/index.js';
+import { renderCellTable } from '../report/table.js';
+import { renderScalingSummary } from '../report/summary.js';
+import { colorEnabled, type OutputStreams } from './output.js';
+import { EXIT_OK } from './run.js';
+
+export async function reportCommand(
+  files: string[],
+  options: { out?: string; report: ReporterName[]; json?: boolean },
+  streams: OutputStreams,
+): Promise<number> {
+  const results: RunResult[] = [];
+  for (const file of files) results.push(await readRunResult(file));
+  const outDir = resolve(options.out ?? dirname(files[0]!));
+  const input = buildReportInput(results);
+  const written = await writeArtifacts(outDir, await renderReports(input, options.report));
+  if (options.json) {
+    streams.stdout.write(`${JSON.stringify({ analyses: input.runs.map((run) => run.analysis), files: written }, null, 2)}\n`);
+    return EXIT_OK;
+  }
+  const color = colorEnabled(streams.stdout, streams.env);
+  for (const run of input.runs) {
+    streams.stdout.write(`${run.result.runId}\n${renderCellTable(run.analysis, { color })}\n\n${renderScalingSummary(run.analysis, { color })}\n\n`);
+  }
+  streams.stdout.write(`wrote ${written.length} files to ${outDir}\n`);
+  return EXIT_OK;
+}

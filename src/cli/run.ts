@@ -1,0 +1,104 @@
+/** `scale-bench run`: plan -> measure -> analyse -> report, saving results after every cell. */
+import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
+import type { BenchmarkPlan, RunResult } from '../types.js';
+import { buildPlan, type RunOptions } from '../plan/build.js';
+import { runPlan } from '../measure/scheduler.js';
+import type { Runner } from '../measure/runner.js';
+import { PoolRunner } from '../measure/pool-runner.js';
+import { FakeRunner, parseFakeOptions } from '../measure/fake-runner.js';
+import { writeArtifacts, writeFileAtomic } from '../write.js';
+import { buildReportInput, renderReports } from '../pipeline.js';
+import type { ReporterName } from '../report/index.js';
+import { renderCellTable } from '../report/table.js';
+import { renderScalingSummary } from '../report/summary.js';
+import { renderTerminalChart } from '../report/terminal-chart.js';
+import { UsageError } from '../errors.js';
+import { createProgress } from './progress.js';
+import { colorEnabled, type OutputStreams } from './output.js';
+
+export const EXIT_OK = 0;
+export const EXIT_REGRESSION = 1;
+export const EXIT_USAGE = 2;
+/** Some cells errored or timed out: the results are valid but incomplete. */
+export const EXIT_INCOMPLETE = 3;
+export const EXIT_INTERRUPTED = 130;
+
+export interface RunCommandOptions extends RunOptions {
+  json?: boolean;
+  quiet?: boolean;
+  runner?: 'tfjs' | 'fake';
+  formats: ReporterName[];
+}
+
+function createRunner(kind: RunCommandOptions['runner'], env: NodeJS.ProcessEnv): Runner {
+  if (kind === 'fake') return new FakeRunner(parseFakeOptions(env.SCALE_BENCH_FAKE));
+  return new PoolRunner();
+}
+
+export function resultsPath(plan: BenchmarkPlan): string {
+  return join(plan.outDir, plan.runId, 'results.json');
+}
+
+export function serialiseResult(result: RunResult): string {
+  return `${JSON.stringify(result, null, 2)}\n`;
+}
+
+export async function runCommand(options: RunCommandOptions, streams: OutputStreams): Promise<number> {
+  const plan = buildPlan(options, availableParallelism());
+  const runner = createRunner(options.runner, streams.env);
+  const runDir = join(plan.outDir, plan.runId);
+  const progress = createProgress(plan, streams, options.quiet === true);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(EXIT_INTERRUPTED);
+    streams.stderr.write(`\n${signal}: stopping; finished cells are saved in ${resultsPath(plan)} (press Ctrl-C again to quit at once)\n`);
+    controller.abort();
+    void runner.close();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let result: RunResult;
+  try {
+    result = await runPlan(plan, runner, {
+      signal: controller.signal,
+      persist: (partial) => writeFileAtomic(resultsPath(plan), serialiseResult(partial)),
+      onCellStart: (cell, index, total) => progress.cellStarted(cell, index, total),
+      onCellDone: (cellResult) => progress.cellDone(cellResult),
+    });
+  } catch (error) {
+    if (error instanceof Error && /backend/i.test(error.message) && !(error instanceof UsageError)) {
+      throw new UsageError(`--backend ${plan.backend}: ${error.message}`);
+    }
+    throw error;
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await runner.close();
+  }
+
+  const input = buildReportInput([result]);
+  const written = await writeArtifacts(runDir, await renderReports(input, options.formats));
+  const analysis = input.runs[0]!.analysis;
+
+  if (options.json) {
+    streams.stdout.write(`${JSON.stringify({ result, analysis, reportDir: runDir, files: written }, null, 2)}\n`);
+  } else if (!options.quiet) {
+    const color = colorEnabled(streams.stdout, streams.env);
+    streams.stdout.write(`\n${renderCellTable(analysis, { color })}\n\n`);
+    streams.stdout.write(`${renderScalingSummary(analysis, { color })}\n\n`);
+    const chart = renderTerminalChart(analysis, { color });
+    if (chart) streams.stdout.write(`${chart}\n\n`);
+    streams.stdout.write(`backend: ${result.environment.backend} (${result.environment.runner}), ${result.environment.cpuModel}, ${result.environment.cores} cores\n`);
+    streams.stdout.write(`results and reports: ${runDir}\n`);
+  } else {
+    streams.stderr.write(`results and reports: ${runDir}\n`);
+  }
+
+  if (controller.signal.aborted) return EXIT_INTERRUPTED;
+  return result.complete ? EXIT_OK : EXIT_INCOMPLETE;
+}

@@ -1,0 +1,140 @@
+/**
+ * A deterministic, instant stand-in for the tfjs runner, for tests of everything downstream of measurement
+ * (scheduling, saving, analysis, reports, comparison). Its numbers follow a known model: time per sample
+ * per model, linear in data size, and USL-shaped contention across widths, with seeded noise.
+ * Selected with the hidden flag `--runner fake`; knobs come from the SCALE_BENCH_FAKE environment variable
+ * (JSON, see FakeRunnerOptions) so end-to-end tests can make one model slower or one cell fail.
+ */
+import type { BenchmarkPlan, ModelInfo, TrialResult } from '../types.js';
+import type { BackendFacts } from '../environment.js';
+import type { CellJob, CellMeasurement, Runner, TrialProgress } from './runner.js';
+import { estimatedUsPerSample } from '../plan/cost.js';
+
+export interface FakeRunnerOptions {
+  /** Multiply a model's time by this factor, e.g. {"mlp-deep": 2}. */
+  slowdown?: Record<string, number>;
+  /** Subtract this from a model's quality, e.g. {"mlp-small": 0.1}. */
+  qualityDrop?: Record<string, number>;
+  /** Cells whose id contains one of these strings throw. */
+  failCells?: string[];
+  /** Relative noise amplitude per trial (default 0.02). */
+  noise?: number;
+  /** USL contention and coherency of the simulated machine (default 0.05 and 0.005). */
+  sigma?: number;
+  kappa?: number;
+}
+
+const PARAMS: Record<string, number> = {
+  linear: 33,
+  logistic: 132,
+  'mlp-small': 6_532,
+  'mlp-deep': 207_108,
+  'cnn-small': 3_900,
+};
+
+const QUALITY: Record<string, number> = {
+  linear: 0.99,
+  logistic: 0.8,
+  'mlp-small': 0.9,
+  'mlp-deep': 0.93,
+  'cnn-small': 0.95,
+};
+
+/** FNV-1a, so noise depends only on (seed, cell, repetition). */
+function hashToUnit(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) / 2 ** 32;
+}
+
+export function parseFakeOptions(json: string | undefined): FakeRunnerOptions {
+  if (!json) return {};
+  try {
+    return JSON.parse(json) as FakeRunnerOptions;
+  } catch {
+    throw new Error(`SCALE_BENCH_FAKE is not valid JSON: ${json}`);
+  }
+}
+
+export class FakeRunner implements Runner {
+  readonly kind = 'fake' as const;
+  private plan: BenchmarkPlan | undefined;
+
+  constructor(private readonly options: FakeRunnerOptions = {}) {}
+
+  async start(plan: BenchmarkPlan): Promise<BackendFacts> {
+    this.plan = plan;
+    return {
+      runner: 'fake',
+      backend: 'cpu',
+      tfjsVersion: 'fake',
+      backendVersion: 'fake',
+      kernelPatches: [],
+      peakFlopsPerSec: 20e9,
+    };
+  }
+
+  async runCell(job: CellJob, onTrial?: (progress: TrialProgress) => void): Promise<CellMeasurement> {
+    const plan = this.plan;
+    if (!plan) throw new Error('FakeRunner.runCell called before start()');
+    const { cell } = job;
+    const params = PARAMS[cell.model] ?? 1000;
+    const model: ModelInfo = { name: cell.model, params, forwardFlopsPerSample: 2 * params, trainFlopsPerSample: 6 * params };
+    const trials: TrialResult[] = [];
+    for (let repetition = -plan.warmup; repetition < plan.repeats; repetition++) {
+      onTrial?.({ cell, repetition });
+      if (repetition < 0) continue;
+      if (this.options.failCells?.some((fragment) => cell.id.includes(fragment))) {
+        trials.push({
+          repetition,
+          state: 'errored',
+          error: 'fake failure requested by SCALE_BENCH_FAKE.failCells',
+          wallMs: 0,
+          samplesPerSec: 0,
+          samples: 0,
+          cpuMs: 0,
+          peakRssBytes: 0,
+          peakTensorBytes: 0,
+          finalLoss: 0,
+          quality: { metric: 'accuracy', value: 0 },
+        });
+        break;
+      }
+      trials.push(this.trial(job, repetition, plan, params));
+    }
+    return { model, coldStartMs: 250, threadsPerWorker: 1, trials };
+  }
+
+  private trial(job: CellJob, repetition: number, plan: BenchmarkPlan, params: number): TrialResult {
+    const { cell } = job;
+    const sigma = this.options.sigma ?? 0.05;
+    const kappa = this.options.kappa ?? 0.005;
+    const w = cell.workers;
+    const contention = 1 + sigma * (w - 1) + kappa * w * (w - 1);
+    const oversubscription = Math.max(1, w / plan.cores);
+    const noise = 1 + (this.options.noise ?? 0.02) * (2 * hashToUnit(`${plan.seed}|${cell.id}|${repetition}`) - 1);
+    const usPerSample = estimatedUsPerSample(cell.model) * (this.options.slowdown?.[cell.model] ?? 1);
+    const perReplicaSamples = job.nTrain * plan.training.epochs;
+    const wallMs = ((perReplicaSamples * usPerSample) / 1000) * contention * oversubscription * noise;
+    const samples = perReplicaSamples * w;
+    const regression = job.spec.task === 'regression';
+    const quality = (QUALITY[cell.model] ?? 0.8) - (this.options.qualityDrop?.[cell.model] ?? 0);
+    return {
+      repetition,
+      state: 'ok',
+      wallMs,
+      samplesPerSec: (samples / wallMs) * 1000,
+      samples,
+      cpuMs: wallMs * Math.min(w, plan.cores),
+      peakRssBytes: 80e6 + job.table.x.byteLength + w * (20e6 + params * 4 * 4),
+      peakTensorBytes: job.table.x.byteLength + params * 4 * 4,
+      finalLoss: regression ? 0.05 : 0.4,
+      quality: { metric: regression ? 'r2' : 'accuracy', value: quality },
+    };
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,222 @@
+/**
+ * Runs cells on a piscina pool of worker threads, each training real tfjs models.
+ * One pool, as wide as the widest cell, lives for the whole run: workers stay warm across cells
+ * (backend initialised once, dataset tensors cached), and a cell of width w dispatches exactly w tasks
+ * that meet at a barrier, so they land on w different idle threads and start together.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { Piscina } from 'piscina';
+import type { BenchmarkPlan, ModelInfo, TrialResult } from '../types.js';
+import type { BackendFacts } from '../environment.js';
+import { errorMessage } from '../errors.js';
+import { abortBarrier, createBarrier } from './barrier.js';
+import { RssSampler } from './memory.js';
+import type { CellJob, CellMeasurement, Runner, TrialProgress } from './runner.js';
+import type { CalibrateReply, InitReply, TrainReply, TrainTask, WorkerTask } from './protocol.js';
+
+/** Warm-ups exist to compile kernels and fault in memory; a few batches do that as well as a full pass. */
+const WARMUP_SAMPLES = 4096;
+/** Workers normally reach the start line within milliseconds; this only bounds a broken worker. */
+const BARRIER_TIMEOUT_MS = 60_000;
+
+function workerFile(): string {
+  const beside = new URL('./worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(beside))) return fileURLToPath(beside);
+  // Running from TypeScript sources (tests): use the built worker.
+  const built = new URL('../../dist/measure/worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(built))) return fileURLToPath(built);
+  throw new Error('worker.js not found: run `npm run build` first');
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function failedTrial(repetition: number, state: 'errored' | 'timeout', error: string): TrialResult {
+  return {
+    repetition,
+    state,
+    error,
+    wallMs: 0,
+    samplesPerSec: 0,
+    samples: 0,
+    cpuMs: 0,
+    peakRssBytes: 0,
+    peakTensorBytes: 0,
+    finalLoss: 0,
+    quality: { metric: 'accuracy', value: 0 },
+  };
+}
+
+class CellTimeoutError extends Error {}
+
+export class PoolRunner implements Runner {
+  readonly kind = 'tfjs' as const;
+  private pool: Piscina<WorkerTask, unknown> | undefined;
+  private plan: BenchmarkPlan | undefined;
+  private threads = 1;
+  private coldStartMs = 0;
+
+  async start(plan: BenchmarkPlan): Promise<BackendFacts> {
+    this.plan = plan;
+    const width = Math.max(...plan.cells.map((cell) => cell.workers));
+    // Never more backend threads than cores in total: wasm is single-threaded in Node 20 anyway.
+    this.threads = Math.max(1, Math.floor(plan.cores / width));
+    const started = performance.now();
+    this.pool = new Piscina({
+      filename: workerFile(),
+      minThreads: width,
+      maxThreads: width,
+      idleTimeout: Number.MAX_SAFE_INTEGER,
+      concurrentTasksPerWorker: 1,
+    });
+    const barrier = createBarrier();
+    const replies = (await Promise.all(
+      Array.from({ length: width }, () =>
+        this.pool!.run({
+          kind: 'init',
+          backend: plan.backend,
+          stockKernels: plan.stockKernels,
+          threads: this.threads,
+          barrier,
+          parties: width,
+          barrierTimeoutMs: BARRIER_TIMEOUT_MS,
+        }),
+      ),
+    ).catch((error: unknown) => {
+      abortBarrier(barrier);
+      throw error;
+    })) as InitReply[];
+    this.coldStartMs = performance.now() - started;
+    const info = replies[0]!.backend;
+    const calibration = (await this.pool.run({
+      kind: 'calibrate',
+      backend: plan.backend,
+      stockKernels: plan.stockKernels,
+      threads: this.threads,
+    })) as CalibrateReply;
+    return {
+      runner: 'tfjs',
+      backend: info.name,
+      tfjsVersion: info.tfjsVersion,
+      backendVersion: info.backendVersion,
+      ...(info.wasmSimd !== undefined ? { wasmSimd: info.wasmSimd } : {}),
+      kernelPatches: info.kernelPatches,
+      peakFlopsPerSec: calibration.peakFlopsPerSec,
+    };
+  }
+
+  async runCell(job: CellJob, onTrial?: (progress: TrialProgress) => void): Promise<CellMeasurement> {
+    const plan = this.plan;
+    const pool = this.pool;
+    if (!plan || !pool) throw new Error('PoolRunner.runCell called before start()');
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new CellTimeoutError(`cell exceeded --cell-timeout (${plan.cellTimeoutMs / 1000} s)`)), plan.cellTimeoutMs);
+    timer.unref();
+    const trials: TrialResult[] = [];
+    let model: ModelInfo | undefined;
+    try {
+      for (let repetition = -plan.warmup; repetition < plan.repeats; repetition++) {
+        onTrial?.({ cell: job.cell, repetition });
+        const outcome = await this.runTrial(job, repetition, controller.signal);
+        if ('failed' in outcome) {
+          if (repetition >= 0) trials.push(outcome.failed);
+          else trials.push({ ...outcome.failed, repetition: 0 });
+          // A cell that failed once will fail again; move on instead of burning its timeout per repetition.
+          break;
+        }
+        model = outcome.model;
+        if (repetition >= 0) trials.push(outcome.trial);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    return {
+      model: model ?? { name: job.cell.model, params: 0, forwardFlopsPerSample: 0, trainFlopsPerSample: 0 },
+      coldStartMs: this.coldStartMs,
+      threadsPerWorker: this.threads,
+      trials,
+    };
+  }
+
+  private async runTrial(
+    job: CellJob,
+    repetition: number,
+    signal: AbortSignal,
+  ): Promise<{ trial: TrialResult; model: ModelInfo } | { failed: TrialResult }> {
+    const plan = this.plan!;
+    const pool = this.pool!;
+    const width = job.cell.workers;
+    const barrier = createBarrier();
+    const task: TrainTask = {
+      kind: 'train',
+      backend: plan.backend,
+      stockKernels: plan.stockKernels,
+      threads: this.threads,
+      model: job.cell.model,
+      spec: job.spec,
+      dataKey: job.dataKey,
+      buffer: job.table.x.buffer as SharedArrayBuffer,
+      nTrain: job.nTrain,
+      nTest: job.nTest,
+      seed: plan.seed,
+      epochs: plan.training.epochs,
+      batchSize: plan.training.batchSize,
+      learningRate: plan.training.learningRate,
+      ...(repetition < 0 ? { maxSamples: Math.min(job.nTrain, WARMUP_SAMPLES) } : {}),
+      barrier,
+      parties: width,
+      barrierTimeoutMs: BARRIER_TIMEOUT_MS,
+    };
+    const rss = new RssSampler();
+    rss.start();
+    const settled = await Promise.allSettled(
+      Array.from({ length: width }, () =>
+        pool.run(task, { signal }).catch((error: unknown) => {
+          // Release the others from the start line instead of letting them wait for a dead peer.
+          abortBarrier(barrier);
+          throw error;
+        }),
+      ),
+    );
+    const peakRssBytes = rss.stop();
+    const rejected = settled.find((entry): entry is PromiseRejectedResult => entry.status === 'rejected');
+    if (rejected) {
+      const reason = signal.aborted && signal.reason instanceof CellTimeoutError ? signal.reason : rejected.reason;
+      const state = reason instanceof CellTimeoutError ? 'timeout' : 'errored';
+      return { failed: failedTrial(Math.max(0, repetition), state, errorMessage(reason)) };
+    }
+    const replies = settled.map((entry) => (entry as PromiseFulfilledResult<unknown>).value as TrainReply);
+    const started = Math.min(...replies.map((reply) => reply.startedAtMs));
+    const finished = Math.max(...replies.map((reply) => reply.finishedAtMs));
+    const wallMs = Math.max(finished - started, 1e-3);
+    const samples = replies.reduce((sum, reply) => sum + reply.samples, 0);
+    const cpuUs = Math.max(...replies.map((reply) => reply.cpuAtEndUs)) - Math.min(...replies.map((reply) => reply.cpuAtStartUs));
+    const quality = replies[0]!.quality;
+    return {
+      model: replies[0]!.model,
+      trial: {
+        repetition: Math.max(0, repetition),
+        state: 'ok',
+        wallMs,
+        samplesPerSec: (samples / wallMs) * 1000,
+        samples,
+        cpuMs: Math.max(0, cpuUs / 1000),
+        peakRssBytes: Math.max(peakRssBytes, ...replies.map((reply) => reply.rssAfterBytes)),
+        peakTensorBytes: Math.max(...replies.map((reply) => reply.peakTensorBytes)),
+        finalLoss: median(replies.map((reply) => reply.finalLoss)),
+        quality: { metric: quality.metric, value: median(replies.map((reply) => reply.quality.value)) },
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    if (pool) await pool.destroy();
+  }
+}

@@ -1,0 +1,37 @@
+/** What the scheduler needs from something that trains models: raw numbers only, no statistics. */
+import type { BenchmarkPlan, Cell, DatasetSpec, ModelInfo, TrialResult } from '../types.js';
+import type { BackendFacts } from '../environment.js';
+import type { DataTable } from '../data/table.js';
+
+export interface CellJob {
+  cell: Cell;
+  spec: DatasetSpec;
+  /** Rows [0, nTrain) train, [nTrain, nTrain + nTest) held out; SharedArrayBuffer-backed. */
+  table: DataTable;
+  nTrain: number;
+  nTest: number;
+  /** Identifies the table's contents, so workers can keep its tensors between trials. */
+  dataKey: string;
+}
+
+export interface CellMeasurement {
+  model: ModelInfo;
+  coldStartMs: number;
+  threadsPerWorker: number;
+  trials: TrialResult[];
+}
+
+export interface TrialProgress {
+  cell: Cell;
+  /** Negative for warm-up trials. */
+  repetition: number;
+}
+
+export interface Runner {
+  readonly kind: 'tfjs' | 'fake';
+  /** Start workers/backends once per run; returns what ran, for the environment block. */
+  start(plan: BenchmarkPlan): Promise<BackendFacts>;
+  runCell(job: CellJob, onTrial?: (progress: TrialProgress) => void): Promise<CellMeasurement>;
+  /** Stop everything, including tasks in flight. Safe to call twice. */
+  close(): Promise<void>;
+}

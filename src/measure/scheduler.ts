@@ -1,0 +1,112 @@
+/**
+ * Runs a plan cell by cell on a Runner and hands the growing RunResult to `persist` after every cell,
+ * so a crash or Ctrl-C loses at most the cell in flight (as hyperfine rewrites its exports per benchmark).
+ */
+import type { BenchmarkPlan, Cell, CellResult, DatasetSpec, RunResult } from '../types.js';
+import { RESULT_SCHEMA_VERSION } from '../types.js';
+import { buildEnvironment, readMachineFacts } from '../environment.js';
+import { generate } from '../data/generators.js';
+import type { DataTable } from '../data/table.js';
+import { TOOL_VERSION } from '../version.js';
+import type { Runner, TrialProgress } from './runner.js';
+
+export interface RunHooks {
+  onCellStart?(cell: Cell, index: number, total: number): void;
+  onTrial?(progress: TrialProgress): void;
+  onCellDone?(result: CellResult, index: number, total: number): void;
+  /** Receives the results so far after every cell, and once more at the end. */
+  persist?(result: RunResult): Promise<void>;
+  /** When aborted, the run stops after (or, if the runner is closed, during) the current cell; that cell is not recorded. */
+  signal?: AbortSignal;
+  /** Cells already finished by an earlier run (resume): kept as they are and not run again. */
+  finished?: CellResult[];
+}
+
+/** Rows held out for the quality metric, beside `size` training rows. */
+export function heldOutRows(size: number, testFraction: number): number {
+  return Math.max(1, Math.round(size * testFraction));
+}
+
+/** Datasets depend only on (seed, data set, size), never on the run, so reruns and resumes see identical bytes. */
+export function datasetSeed(seed: number, dataset: string, size: number): number {
+  let hash = (0x811c9dc5 ^ seed) >>> 0;
+  for (const char of `${dataset}|${size}`) {
+    hash ^= char.charCodeAt(0);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
+class DatasetCache {
+  private readonly tables = new Map<string, DataTable>();
+  get(spec: DatasetSpec, rows: number, seed: number): { key: string; table: DataTable } {
+    const key = `${spec.name}|${rows}|${seed}`;
+    let table = this.tables.get(key);
+    if (!table) {
+      // Keep only the newest table: regenerating is cheap (tens of millions of values/s) and big tables must not pile up.
+      this.tables.clear();
+      table = generate(spec, rows, seed);
+      this.tables.set(key, table);
+    }
+    return { key, table };
+  }
+}
+
+export async function runPlan(plan: BenchmarkPlan, runner: Runner, hooks: RunHooks = {}): Promise<RunResult> {
+  const backend = await runner.start(plan);
+  const environment = buildEnvironment(backend, readMachineFacts());
+  const { outDir: _outDir, ...planRecord } = plan;
+  const finishedIds = new Set((hooks.finished ?? []).map((cell) => cell.cell.id));
+  const result: RunResult = {
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    tool: { name: 'scale-bench', version: TOOL_VERSION },
+    runId: plan.runId,
+    startedAt: new Date().toISOString(),
+    complete: false,
+    plan: planRecord,
+    environment,
+    cells: [...(hooks.finished ?? [])],
+  };
+  const specs = new Map(plan.datasets.map((spec) => [spec.name, spec]));
+  const cache = new DatasetCache();
+  const total = plan.cells.length;
+  let interrupted = false;
+  await hooks.persist?.(result);
+
+  for (const [index, cell] of plan.cells.entries()) {
+    if (finishedIds.has(cell.id)) continue;
+    if (hooks.signal?.aborted) {
+      interrupted = true;
+      break;
+    }
+    const spec = specs.get(cell.dataset);
+    if (!spec) throw new Error(`plan has no data set named "${cell.dataset}"`);
+    hooks.onCellStart?.(cell, index, total);
+    const nTest = heldOutRows(cell.size, plan.training.testFraction);
+    const { key, table } = cache.get(spec, cell.size + nTest, datasetSeed(plan.seed, spec.name, cell.size + nTest));
+    let measurement;
+    try {
+      measurement = await runner.runCell({ cell, spec, table, nTrain: cell.size, nTest, dataKey: key }, hooks.onTrial);
+    } catch (error) {
+      if (hooks.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
+      throw error;
+    }
+    if (hooks.signal?.aborted) {
+      interrupted = true;
+      break;
+    }
+    const cellResult: CellResult = { cell, machineId: environment.machineId, ...measurement };
+    result.cells.push(cellResult);
+    await hooks.persist?.(result);
+    hooks.onCellDone?.(cellResult, index, total);
+  }
+
+  result.finishedAt = new Date().toISOString();
+  const allOk = result.cells.every((cell) => cell.trials.length > 0 && cell.trials.every((trial) => trial.state === 'ok'));
+  result.complete = !interrupted && result.cells.length === plan.cells.length && allOk;
+  await hooks.persist?.(result);
+  return result;
+}

@@ -1,0 +1,204 @@
+/**
+ * Compact terminal summary of the fitted scaling laws, read after the per-cell table:
+ * per model how time and memory grow with data size, how throughput grows with pool width
+ * (speedup, efficiency, Karp-Flatt, Amdahl, USL peak), achieved GFLOP/s and MFU, quality per
+ * cell; then time per sample against model size, and the warnings. Missing values print "n/a".
+ */
+import Table from 'cli-table3';
+import { createColors } from 'picocolors';
+import type { Analysis, AnalysisWarning, CellAnalysis, ComplexityScaling, Estimate, SizeScaling, WidthScaling } from '../types.js';
+import { formatCount, formatNumber, formatPercent, MISSING } from './format.js';
+
+type Colors = ReturnType<typeof createColors>;
+
+/** Warnings of one kind shown before the rest are counted. */
+const WARNINGS_SHOWN_PER_CODE = 3;
+
+/** Names come from user files: keep control characters (terminal escapes) out of the output. */
+function clean(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
+/** Fixed decimals without a "-0.00" for values that round to zero. */
+function fixed(value: number | null, digits: number): string {
+  const text = formatNumber(value, digits);
+  return /^-0\.?0*$/.test(text) ? text.slice(1) : text;
+}
+
+function interval(estimate: Estimate, digits: number): string {
+  if (estimate.low === null || estimate.high === null) return '[CI n/a]';
+  return `[${fixed(estimate.low, digits)}, ${fixed(estimate.high, digits)}]`;
+}
+
+/** "time grows as n^1.02 [0.98, 1.06] (R² 0.999, best fit O(n))". */
+export function describeSizeLaw(fit: SizeScaling, label: string): string {
+  if (!fit.exponent) return `${label}: not enough sizes (${fit.points.length} < 2)`;
+  const bigO = fit.bigO ? `, best fit ${fit.bigO.class}` : '';
+  return `${label} grows as n^${fixed(fit.exponent.value, 2)} ${interval(fit.exponent, 2)} (R² ${formatNumber(fit.rSquared, 3)}${bigO})`;
+}
+
+/** "w=2: 1.88x, 94% efficient, Karp-Flatt 0.06". */
+export function describeWidthPoint(point: WidthScaling['points'][number]): string {
+  const speedup = point.speedup === null ? `${MISSING} speedup` : `${formatNumber(point.speedup, 2)}x`;
+  const parts = [`w=${point.workers}: ${speedup}`, `${formatPercent(point.efficiency)} efficient`];
+  if (point.karpFlatt !== null) parts.push(`Karp-Flatt ${formatNumber(point.karpFlatt, 2)}`);
+  return parts.join(', ') + (point.oversubscribed ? ' (oversubscribed)' : '');
+}
+
+function describeUsl(sweep: WidthScaling): string {
+  const amdahl = sweep.amdahlParallelFraction === null ? '' : `Amdahl ${formatPercent(sweep.amdahlParallelFraction)} parallel; `;
+  const usl = sweep.usl;
+  if ('unavailable' in usl) return `${amdahl}USL n/a: ${usl.unavailable}`;
+  const params = `σ ${formatNumber(usl.sigma, 3)}, κ ${formatNumber(usl.kappa, 3)}, R² ${formatNumber(usl.rSquared, 3)}`;
+  const limit = usl.limitedBy === 'none' ? 'near-linear' : `${usl.limitedBy}-limited`;
+  if (usl.peakWorkers === null) return `${amdahl}USL: no peak (${limit}; ${params})`;
+  return `${amdahl}USL: peak at w=${formatNumber(usl.peakWorkers, 1)}, ${formatCount(usl.peakThroughput)} samples/s (${limit}; ${params})`;
+}
+
+/** GFLOP/s with 2 decimals, or 2 significant digits below 1 so small models do not print 0.00. */
+function formatGflops(value: number | null): string {
+  if (value === null || !Number.isFinite(value)) return MISSING;
+  return Math.abs(value) >= 1 || value === 0 ? value.toFixed(2) : value.toPrecision(2);
+}
+
+function range(values: readonly number[], format: (v: number) => string): string {
+  if (values.length === 0) return MISSING;
+  const low = Math.min(...values);
+  const high = Math.max(...values);
+  return low === high ? format(low) : `${format(low)}–${format(high)}`;
+}
+
+function describeCompute(cells: readonly CellAnalysis[]): string {
+  const rated = cells.filter((c) => c.gflops !== null);
+  if (rated.length === 0) return `compute: ${MISSING}`;
+  const gflops = range(rated.map((c) => c.gflops ?? 0), formatGflops);
+  const mfus = rated.flatMap((c) => (c.mfu === null ? [] : [c.mfu]));
+  const mfu = mfus.length === 0 ? `MFU ${MISSING} (no calibration)` : `MFU ${range(mfus, (v) => formatPercent(v, 1))}`;
+  const best = rated.reduce((a, b) => ((b.gflops ?? 0) > (a.gflops ?? 0) ? b : a));
+  return `compute: ${gflops} GFLOP/s, ${mfu} (best at n=${best.cell.size}, w=${best.cell.workers})`;
+}
+
+function describeQuality(cells: readonly CellAnalysis[], flagged: ReadonlySet<string>): string {
+  const rated = cells.filter((c) => c.quality !== null);
+  if (rated.length === 0) return `quality: ${MISSING}`;
+  const metric = rated[0]?.quality?.metric === 'r2' ? 'R²' : 'accuracy';
+  const value = (c: CellAnalysis): string => formatNumber(c.quality?.value, 3);
+  // Identical values are said once: a line per cell would bury the one that differs.
+  const same = (group: readonly CellAnalysis[]): boolean => group.every((c) => value(c) === value(group[0]!) && !flagged.has(c.cellId));
+  if (rated.length > 1 && same(rated)) return `quality (${metric}): ${value(rated[0]!)} in every cell`;
+  const bySize = new Map<number, CellAnalysis[]>();
+  for (const c of rated) bySize.set(c.cell.size, [...(bySize.get(c.cell.size) ?? []), c]);
+  const parts = [...bySize].sort((a, b) => a[0] - b[0]).map(([size, group]) => {
+    if (group.length > 1 && same(group)) return `n=${size}: ${value(group[0]!)}`;
+    const entries = group.map((c) => {
+      const mode = c.cell.mode === 'job-parallel' ? '' : ` ${c.cell.mode}`;
+      const mark = flagged.has(c.cellId) ? ' (worse than slowest)' : '';
+      return `w=${c.cell.workers}${mode} ${value(c)}${mark}`;
+    });
+    return `n=${size}: ${entries.join(', ')}`;
+  });
+  return `quality (${metric}): ${parts.join('; ')}`;
+}
+
+function renderModel(analysis: Analysis, model: string, color: Colors, flagged: ReadonlySet<string>): string[] {
+  const lines: string[] = [];
+  const cells = analysis.cells.filter((c) => c.cell.model === model);
+  const datasets = [...new Set(cells.map((c) => c.cell.dataset))];
+  lines.push(color.bold(`${clean(model)} on ${datasets.map(clean).join(', ')}`));
+
+  const fits = analysis.sizeScaling.filter((s) => s.model === model && s.points.length >= 2);
+  const timeFits = fits.filter((s) => s.metric === 'wallMs').sort((a, b) => a.workers - b.workers);
+  // Peak memory is a process-wide figure that barely depends on width: say it once, at the narrowest.
+  const memoryShown = new Set<string>();
+  for (const time of timeFits) {
+    const memoryKey = `${time.dataset}|${time.mode}`;
+    const memory = memoryShown.has(memoryKey)
+      ? undefined
+      : fits.find((s) => s.metric === 'peakRssBytes' && s.dataset === time.dataset && s.workers === time.workers && s.mode === time.mode);
+    if (memory) memoryShown.add(memoryKey);
+    const where = `w=${time.workers}${time.mode === 'job-parallel' ? '' : ` ${time.mode}`}${datasets.length > 1 ? ` on ${clean(time.dataset)}` : ''}`;
+    const memoryText = memory ? `; ${describeSizeLaw(memory, 'peak memory')}` : '';
+    lines.push(`  size, ${where}: ${describeSizeLaw(time, 'time')}${memoryText}`);
+  }
+
+  for (const sweep of analysis.widthScaling.filter((w) => w.model === model && w.points.length >= 2).sort((a, b) => a.size - b.size)) {
+    const where = `n=${sweep.size}${sweep.mode === 'job-parallel' ? '' : ` ${sweep.mode}`}${datasets.length > 1 ? ` on ${clean(sweep.dataset)}` : ''}`;
+    const points = sweep.points.filter((p) => p.workers !== 1).map(describeWidthPoint);
+    lines.push(`  width, ${where}: ${points.join('; ')}`);
+    lines.push(`    ${describeUsl(sweep)}`);
+  }
+
+  lines.push(`  ${describeCompute(cells)}`);
+  lines.push(`  ${describeQuality(cells, flagged)}`);
+  return lines;
+}
+
+/** Per (dataset, mode): the sweep at the largest size and the narrowest width with 2 or more models. */
+function complexitySweeps(analysis: Analysis): ComplexityScaling[] {
+  const chosen = new Map<string, ComplexityScaling>();
+  for (const sweep of analysis.complexityScaling) {
+    if (sweep.points.length < 2) continue;
+    const key = `${sweep.dataset ?? ''}|${sweep.mode}`;
+    const current = chosen.get(key);
+    if (!current || sweep.workers < current.workers || (sweep.workers === current.workers && sweep.size > current.size)) chosen.set(key, sweep);
+  }
+  return [...chosen.values()];
+}
+
+function renderComplexity(analysis: Analysis, sweep: ComplexityScaling, color: Colors, tableStyle: { head: string[]; border: string[] }): string[] {
+  const params = sweep.exponentVsParams;
+  const flops = sweep.exponentVsFlops ?? null;
+  const law = params
+    ? `time per sample grows as params^${formatNumber(params.value, 2)} ${interval(params, 2)}${flops ? `, FLOPs^${formatNumber(flops.value, 2)}` : ''}`
+    : `time per sample vs params: ${MISSING}`;
+  const where = `n=${sweep.size}, w=${sweep.workers}${sweep.mode === 'job-parallel' ? '' : `, ${sweep.mode}`}${sweep.dataset ? ` on ${clean(sweep.dataset)}` : ''}`;
+  const table = new Table({
+    head: ['model', 'params', 'train FLOPs/sample', 'µs/sample/worker', 'GFLOP/s', 'MFU'],
+    style: tableStyle,
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right'],
+  });
+  const cellsByModel = new Map(
+    analysis.cells.filter((c) => c.cell.size === sweep.size && c.cell.workers === sweep.workers && c.cell.mode === sweep.mode).map((c) => [c.cell.model, c]),
+  );
+  for (const point of sweep.points) {
+    table.push([
+      clean(point.model),
+      formatCount(point.params),
+      formatCount(point.trainFlopsPerSample),
+      formatNumber(point.usPerSample, 2),
+      formatGflops(point.gflops),
+      formatPercent(cellsByModel.get(point.model)?.mfu ?? null, 1),
+    ]);
+  }
+  return [color.bold(`Model complexity (${where})`), `  ${law}`, table.toString()];
+}
+
+function renderWarnings(warnings: readonly AnalysisWarning[], color: Colors): string[] {
+  if (warnings.length === 0) return [];
+  const lines = [color.bold(color.yellow(`Warnings (${warnings.length})`))];
+  const byCode = new Map<string, AnalysisWarning[]>();
+  for (const w of warnings) byCode.set(w.code, [...(byCode.get(w.code) ?? []), w]);
+  for (const [code, group] of byCode) {
+    for (const w of group.slice(0, WARNINGS_SHOWN_PER_CODE)) lines.push(`  ${color.yellow(code)}: ${clean(w.message)}`);
+    if (group.length > WARNINGS_SHOWN_PER_CODE) lines.push(color.dim(`  … and ${group.length - WARNINGS_SHOWN_PER_CODE} more ${code} warnings`));
+  }
+  return lines;
+}
+
+/** Renders the analysis as a compact terminal text; colour only when opts.color. */
+export function renderScalingSummary(analysis: Analysis, opts: { color: boolean }): string {
+  const color = createColors(opts.color);
+  const tableStyle = { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [] };
+  const env = analysis.environment;
+  const lines: string[] = [color.bold(`Scaling summary: ${clean(analysis.runId)} (${analysis.backend}, ${env.cores} cores)`)];
+  const flagged = new Set(analysis.qualityFlags.map((f) => f.cellId));
+  const models = [...new Set(analysis.cells.map((c) => c.cell.model))];
+  if (models.length === 0) lines.push('  no cells were analysed');
+  for (const model of models) {
+    lines.push('', ...renderModel(analysis, model, color, flagged));
+  }
+  for (const sweep of complexitySweeps(analysis)) lines.push('', ...renderComplexity(analysis, sweep, color, tableStyle));
+  const warnings = renderWarnings(analysis.warnings, color);
+  if (warnings.length > 0) lines.push('', ...warnings);
+  return lines.join('\n');
+}

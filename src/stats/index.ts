@@ -1,0 +1,10 @@
+/** Pure statistics. Nothing here knows about benchmarks, cells or files. */
+export * from './bootstrap.js';
+export * from './complexity.js';
+export * from './descriptive.js';
+export * from './distributions.js';
+export * from './mann-whitney.js';
+export * from './parallel.js';
+export * from './random.js';
+export * from './regression.js';
+export * from './usl.js';
