@@ -2,7 +2,7 @@
  * The only module that writes files. Every write is atomic (temp file + rename in the same folder),
  * so a crash at any moment leaves either the old file or the new one, never a torn one.
  */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { mkdirSync, renameSync, writeFileSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -59,4 +59,13 @@ export async function writeArtifacts(root: string, artifacts: readonly Artifact[
     written.push(path);
   }
   return written;
+}
+
+/**
+ * Append text to a file another program owns (e.g. $GITHUB_STEP_SUMMARY, which several steps add to).
+ * Not atomic by nature: appending must keep what is already there.
+ */
+export async function appendFileText(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await appendFile(path, text);
 }

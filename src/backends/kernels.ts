@@ -18,13 +18,15 @@ import type { Tf } from './load.js';
 const PATCHED_KERNELS = [
   { kernelName: 'BatchMatMul', label: 'BatchMatMul:transpose-first' },
   { kernelName: '_FusedMatMul', label: '_FusedMatMul:transpose-first' },
+  { kernelName: 'Identity', label: 'Identity:shared-buffer' },
 ] as const;
 
 const PATCH_BACKEND = 'wasm';
 
-/** The backend object a wasm kernel receives; only disposeData is used here. */
+/** The backend object a wasm kernel receives; the parts used here. */
 interface KernelBackendLike {
   disposeData(dataId: object, force?: boolean): boolean;
+  incRef(dataId: object): void;
 }
 
 /** Stock configs saved while patched, by kernel name; empty when stock kernels are registered. */
@@ -73,6 +75,21 @@ function transposeFirst(stock: KernelFunc, transpose: KernelFunc): KernelFunc {
   };
 }
 
+/**
+ * Identity without a copy. The engine clones every tensor it saves for backprop through the
+ * Identity kernel, and wasm's Identity copies the buffer (~20 copies of activations per MLP step).
+ * Tensors are immutable, so sharing the buffer under the backend's reference count is safe; it is
+ * what the cpu backend's Identity and wasm's own Reshape already do.
+ */
+function sharedIdentity(stock: KernelFunc): KernelFunc {
+  return (params: { inputs: NamedTensorInfoMap; backend: {}; attrs?: NamedAttrMap }) => {
+    const x = params.inputs['x'];
+    if (!x || x.dtype === 'string') return stock(params);
+    (params.backend as KernelBackendLike).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+}
+
 /** Labels of the patches now registered in this thread (empty = stock tfjs). */
 export function activeKernelPatches(): string[] {
   return PATCHED_KERNELS.filter((p) => stockConfigs.has(p.kernelName)).map((p) => p.label);
@@ -85,15 +102,18 @@ export function activeKernelPatches(): string[] {
  */
 export function applyKernelPatches(tf: Tf): string[] {
   const transpose = tf.getKernel('Transpose', PATCH_BACKEND);
-  if (!transpose) return activeKernelPatches();
   for (const { kernelName } of PATCHED_KERNELS) {
     if (stockConfigs.has(kernelName)) continue;
     const stock = tf.getKernel(kernelName, PATCH_BACKEND);
     if (!stock) continue;
+    let kernelFunc: KernelFunc;
+    if (kernelName === 'Identity') kernelFunc = sharedIdentity(stock.kernelFunc);
+    else if (transpose) kernelFunc = transposeFirst(stock.kernelFunc, transpose.kernelFunc);
+    else continue;
     stockConfigs.set(kernelName, stock);
     tf.unregisterKernel(kernelName, PATCH_BACKEND);
     // setupFunc/disposeFunc stay the stock ones: the wrapped kernel needs the stock setup to have run.
-    tf.registerKernel({ ...stock, kernelFunc: transposeFirst(stock.kernelFunc, transpose.kernelFunc) });
+    tf.registerKernel({ ...stock, kernelFunc });
   }
   return activeKernelPatches();
 }

@@ -14,6 +14,9 @@ import { renderCellTable } from '../report/table.js';
 import { renderScalingSummary } from '../report/summary.js';
 import { renderTerminalChart } from '../report/terminal-chart.js';
 import { UsageError } from '../errors.js';
+import { resumePlan } from '../plan/resume.js';
+import { checkMemory } from '../plan/preflight.js';
+import { DEFAULT_OUT_DIR } from '../plan/defaults.js';
 import { createProgress } from './progress.js';
 import { colorEnabled, type OutputStreams } from './output.js';
 
@@ -25,6 +28,10 @@ export const EXIT_INCOMPLETE = 3;
 export const EXIT_INTERRUPTED = 130;
 
 export interface RunCommandOptions extends RunOptions {
+  /** Continue the interrupted run with this id (in --out), skipping its finished cells. */
+  resume?: string;
+  /** false skips the memory preflight (commander's --no-memory-check). */
+  memoryCheck?: boolean;
   json?: boolean;
   quiet?: boolean;
   runner?: 'tfjs' | 'fake';
@@ -45,7 +52,9 @@ export function serialiseResult(result: RunResult): string {
 }
 
 export async function runCommand(options: RunCommandOptions, streams: OutputStreams): Promise<number> {
-  const plan = buildPlan(options, availableParallelism());
+  const resumed = options.resume ? await resumePlan(options.out ?? DEFAULT_OUT_DIR, options.resume) : undefined;
+  const plan = resumed?.plan ?? buildPlan(options, availableParallelism());
+  if (options.memoryCheck !== false) checkMemory(plan);
   const runner = createRunner(options.runner, streams.env);
   const runDir = join(plan.outDir, plan.runId);
   const progress = createProgress(plan, streams, options.quiet === true);
@@ -65,6 +74,7 @@ export async function runCommand(options: RunCommandOptions, streams: OutputStre
   try {
     result = await runPlan(plan, runner, {
       signal: controller.signal,
+      ...(resumed ? { resumeFrom: resumed.previous } : {}),
       persist: (partial) => writeFileAtomic(resultsPath(plan), serialiseResult(partial)),
       onCellStart: (cell, index, total) => progress.cellStarted(cell, index, total),
       onCellDone: (cellResult) => progress.cellDone(cellResult),

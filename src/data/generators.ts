@@ -220,6 +220,96 @@ function clusterCounts(n: number, classes: number, clustersPerClass: number, wei
 }
 
 /**
+ * The affine map from a row's unit normals to its stored values, per cluster. sklearn computes
+ * informative = z·A_k + c_k, then redundant = informative·B, then repeats, then shift and scale,
+ * then the column permutation; all of it is linear in z, so it folds into one matrix per cluster
+ * and the row loop does a single pass of multiply-adds straight into the row's stored columns.
+ */
+interface ClassificationMap {
+  classes: number;
+  informative: number;
+  flipY: number;
+  /** Informative + redundant + repeated: the columns that depend on the cluster. */
+  useful: number;
+  /** clusters x useful x informative: weight of z[a] in useful column u of cluster k. */
+  weights: Float64Array;
+  /** clusters x useful: the cluster's constant part of each useful column (centroid, shift, scale). */
+  offsets: Float64Array;
+  /** Shift and scale per logical feature (only the useless ones are used in the row loop). */
+  shift: Float64Array;
+  scale: Float64Array;
+  /** Stored column of each logical feature. */
+  column: Int32Array;
+}
+
+function foldClassificationMap(
+  clusters: number,
+  inf: number,
+  redundant: number,
+  repeatSource: Int32Array,
+  centroids: Float64Array,
+  mixing: Float64Array,
+  redundantMap: Float64Array,
+  shift: Float64Array,
+  scale: Float64Array,
+): { weights: Float64Array; offsets: Float64Array; useful: number } {
+  const useful = inf + redundant + repeatSource.length;
+  const weights = new Float64Array(clusters * useful * inf);
+  const offsets = new Float64Array(clusters * useful);
+  for (let k = 0; k < clusters; k++) {
+    // Logical column u of cluster k as (weights on z[0..inf), constant).
+    const colWeights = (u: number, a: number): number => weights[(k * useful + u) * inf + a]!;
+    for (let u = 0; u < inf; u++) {
+      for (let a = 0; a < inf; a++) weights[(k * useful + u) * inf + a] = mixing[(k * inf + a) * inf + u]!;
+      offsets[k * useful + u] = centroids[k * inf + u]!;
+    }
+    for (let c = 0; c < redundant; c++) {
+      const u = inf + c;
+      for (let a = 0; a < inf; a++) {
+        let v = 0;
+        for (let b = 0; b < inf; b++) v += colWeights(b, a) * redundantMap[b * redundant + c]!;
+        weights[(k * useful + u) * inf + a] = v;
+      }
+      let o = 0;
+      for (let b = 0; b < inf; b++) o += offsets[k * useful + b]! * redundantMap[b * redundant + c]!;
+      offsets[k * useful + u] = o;
+    }
+    repeatSource.forEach((source, m) => {
+      const u = inf + redundant + m;
+      for (let a = 0; a < inf; a++) weights[(k * useful + u) * inf + a] = colWeights(source, a);
+      offsets[k * useful + u] = offsets[k * useful + source]!;
+    });
+    for (let u = 0; u < useful; u++) {
+      for (let a = 0; a < inf; a++) weights[(k * useful + u) * inf + a]! *= scale[u]!;
+      offsets[k * useful + u] = (offsets[k * useful + u]! + shift[u]!) * scale[u]!;
+    }
+  }
+  return { weights, offsets, useful };
+}
+
+/**
+ * The row loop, kept in its own small function so V8 optimises it as a whole instead of
+ * on-stack-replacing it inside the set-up code. y holds each row's cluster on entry, its label on exit.
+ */
+function fillClassificationRows(table: DataTable, p: ClassificationMap, rng: Random): void {
+  const { x, y, n, features } = table;
+  const { classes, informative: inf, flipY, useful, weights, offsets, shift, scale, column } = p;
+  // Per row: inf unit normals to mix, then one per useless feature.
+  const z = new Float32Array(inf + features - useful);
+  for (let r = 0, base = 0; r < n; r++, base += features) {
+    const k = y[r]! | 0; // int32, so the index arithmetic below stays in integers
+    rng.fillNormal(z);
+    for (let u = 0, w = k * useful * inf; u < useful; u++, w += inf) {
+      let v = offsets[k * useful + u]!;
+      for (let a = 0; a < inf; a++) v += z[a]! * weights[w + a]!;
+      x[base + column[u]!] = v;
+    }
+    for (let c = useful; c < features; c++) x[base + column[c]!] = (z[inf + c - useful]! + shift[c]!) * scale[c]!;
+    y[r] = flipY > 0 && rng.uniform() < flipY ? rng.int(classes) : k % classes;
+  }
+}
+
+/**
  * make_classification: gaussian clusters (unit normals mixed by a random matrix per cluster) on
  * the vertices of a hypercube in the informative subspace, plus redundant, repeated and useless
  * features, random label flips, shift and scale, and a random column order.
@@ -284,32 +374,10 @@ export function makeClassification(
 
   // --- the rows
   const table = allocateTable(n, features);
-  const { x, y } = table;
-  assignShuffledGroups(y, clusterCounts(n, classes, clustersPerClass, options.weights), rng);
-  const firstUseless = usefulBeforeRepeats + repeated;
-  const useless = features - firstUseless;
-  // Per row: inf unit normals to mix (z), then the useless features' normals.
-  const z = new Float32Array(inf + useless);
-  const row = new Float64Array(features);
-  for (let r = 0, base = 0; r < n; r++, base += features) {
-    const k = y[r]!;
-    const a0 = k * inf * inf;
-    rng.fillNormal(z);
-    for (let b = 0; b < inf; b++) {
-      let v = centroids[k * inf + b]!;
-      for (let a = 0; a < inf; a++) v += z[a]! * mixing[a0 + a * inf + b]!;
-      row[b] = v;
-    }
-    for (let c = 0; c < redundant; c++) {
-      let v = 0;
-      for (let b = 0; b < inf; b++) v += row[b]! * redundantMap[b * redundant + c]!;
-      row[inf + c] = v;
-    }
-    for (let m = 0; m < repeated; m++) row[usefulBeforeRepeats + m] = row[repeatSource[m]!]!;
-    for (let c = firstUseless; c < features; c++) row[c] = z[inf + c - firstUseless]!;
-    for (let c = 0; c < features; c++) x[base + column[c]!] = (row[c]! + shift[c]!) * scale[c]!;
-    y[r] = flipY > 0 && rng.uniform() < flipY ? rng.int(classes) : k % classes;
-  }
+  assignShuffledGroups(table.y, clusterCounts(n, classes, clustersPerClass, options.weights), rng);
+  const folded = foldClassificationMap(clusters, inf, redundant, repeatSource, centroids, mixing, redundantMap, shift, scale);
+  const problem: ClassificationMap = { classes, informative: inf, flipY, ...folded, shift, scale, column };
+  fillClassificationRows(table, problem, rng);
   return { table };
 }
 
@@ -356,7 +424,7 @@ export function makeBlobs(
   const std = options.clusterStd;
   rng.fillNormal(x);
   for (let r = 0, base = 0; r < n; r++, base += features) {
-    const c0 = y[r]! * features;
+    const c0 = (y[r]! | 0) * features;
     for (let j = 0; j < features; j++) x[base + j] = centerValues[c0 + j]! + std * x[base + j]!;
   }
   return { table, centers: centerValues };
@@ -508,7 +576,7 @@ export function makeImages(
   rng.fillNormal(x);
   for (let r = 0, base = 0; r < n; r++, base += features) {
     for (let j = 0; j < features; j++) x[base + j] = noise * x[base + j]!;
-    const s = stencils[y[r]!]!;
+    const s = stencils[y[r]! | 0]!;
     const top = rng.int(height - s.height + 1);
     const left = rng.int(width - s.width + 1);
     for (let p = 0; p < s.rows.length; p++) {

@@ -8,7 +8,8 @@
 import type { BenchmarkPlan, ModelInfo, TrialResult } from '../types.js';
 import type { BackendFacts } from '../environment.js';
 import type { CellJob, CellMeasurement, Runner, TrialProgress } from './runner.js';
-import { estimatedUsPerSample } from '../plan/cost.js';
+import { estimatedParams, estimatedUsPerSample } from '../plan/cost.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface FakeRunnerOptions {
   /** Multiply a model's time by this factor, e.g. {"mlp-deep": 2}. */
@@ -19,18 +20,12 @@ export interface FakeRunnerOptions {
   failCells?: string[];
   /** Relative noise amplitude per trial (default 0.02). */
   noise?: number;
+  /** Wall-clock milliseconds each cell takes, so tests can interrupt a run mid-sweep (default 0). */
+  delayMs?: number;
   /** USL contention and coherency of the simulated machine (default 0.05 and 0.005). */
   sigma?: number;
   kappa?: number;
 }
-
-const PARAMS: Record<string, number> = {
-  linear: 33,
-  logistic: 132,
-  'mlp-small': 6_532,
-  'mlp-deep': 207_108,
-  'cnn-small': 3_900,
-};
 
 const QUALITY: Record<string, number> = {
   linear: 0.99,
@@ -81,7 +76,7 @@ export class FakeRunner implements Runner {
     const plan = this.plan;
     if (!plan) throw new Error('FakeRunner.runCell called before start()');
     const { cell } = job;
-    const params = PARAMS[cell.model] ?? 1000;
+    const params = estimatedParams(cell.model);
     const model: ModelInfo = { name: cell.model, params, forwardFlopsPerSample: 2 * params, trainFlopsPerSample: 6 * params };
     const trials: TrialResult[] = [];
     for (let repetition = -plan.warmup; repetition < plan.repeats; repetition++) {
@@ -105,6 +100,7 @@ export class FakeRunner implements Runner {
       }
       trials.push(this.trial(job, repetition, plan, params));
     }
+    if (this.options.delayMs) await sleep(this.options.delayMs);
     return { model, coldStartMs: 250, threadsPerWorker: 1, trials };
   }
 

@@ -154,6 +154,7 @@ export class PoolRunner implements Runner {
     const barrier = createBarrier();
     const task: TrainTask = {
       kind: 'train',
+      cellId: job.cell.id,
       backend: plan.backend,
       stockKernels: plan.stockKernels,
       threads: this.threads,

@@ -43,6 +43,8 @@ export interface CalibrateReply {
 
 export interface TrainTask {
   kind: 'train';
+  /** The cell's id, for error messages and fault injection in tests. */
+  cellId: string;
   backend: BackendChoice;
   stockKernels: boolean;
   threads: number;

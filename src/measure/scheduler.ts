@@ -9,6 +9,9 @@ import { generate } from '../data/generators.js';
 import type { DataTable } from '../data/table.js';
 import { TOOL_VERSION } from '../version.js';
 import type { Runner, TrialProgress } from './runner.js';
+import { heldOutRows } from '../plan/rows.js';
+
+export { heldOutRows };
 
 export interface RunHooks {
   onCellStart?(cell: Cell, index: number, total: number): void;
@@ -18,13 +21,8 @@ export interface RunHooks {
   persist?(result: RunResult): Promise<void>;
   /** When aborted, the run stops after (or, if the runner is closed, during) the current cell; that cell is not recorded. */
   signal?: AbortSignal;
-  /** Cells already finished by an earlier run (resume): kept as they are and not run again. */
-  finished?: CellResult[];
-}
-
-/** Rows held out for the quality metric, beside `size` training rows. */
-export function heldOutRows(size: number, testFraction: number): number {
-  return Math.max(1, Math.round(size * testFraction));
+  /** An interrupted earlier run of the same plan (resume): its finished cells are kept and not run again. */
+  resumeFrom?: RunResult;
 }
 
 /** Datasets depend only on (seed, data set, size), never on the run, so reruns and resumes see identical bytes. */
@@ -35,6 +33,11 @@ export function datasetSeed(seed: number, dataset: string, size: number): number
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
   return hash;
+}
+
+/** A cell counts as finished when every repetition ran ok; failed cells are retried on resume. */
+export function isFinished(cell: CellResult, repeats: number): boolean {
+  return cell.trials.length === repeats && cell.trials.every((trial) => trial.state === 'ok');
 }
 
 class DatasetCache {
@@ -56,16 +59,17 @@ export async function runPlan(plan: BenchmarkPlan, runner: Runner, hooks: RunHoo
   const backend = await runner.start(plan);
   const environment = buildEnvironment(backend, readMachineFacts());
   const { outDir: _outDir, ...planRecord } = plan;
-  const finishedIds = new Set((hooks.finished ?? []).map((cell) => cell.cell.id));
+  const finished = (hooks.resumeFrom?.cells ?? []).filter((cell) => isFinished(cell, plan.repeats));
+  const finishedIds = new Set(finished.map((cell) => cell.cell.id));
   const result: RunResult = {
     schemaVersion: RESULT_SCHEMA_VERSION,
     tool: { name: 'scale-bench', version: TOOL_VERSION },
     runId: plan.runId,
-    startedAt: new Date().toISOString(),
+    startedAt: hooks.resumeFrom?.startedAt ?? new Date().toISOString(),
     complete: false,
     plan: planRecord,
     environment,
-    cells: [...(hooks.finished ?? [])],
+    cells: [...finished],
   };
   const specs = new Map(plan.datasets.map((spec) => [spec.name, spec]));
   const cache = new DatasetCache();
@@ -104,8 +108,11 @@ export async function runPlan(plan: BenchmarkPlan, runner: Runner, hooks: RunHoo
     hooks.onCellDone?.(cellResult, index, total);
   }
 
+  // Resumed runs append new cells after the old ones; restore plan order so results compare cell for cell.
+  const order = new Map(plan.cells.map((cell, index) => [cell.id, index]));
+  result.cells.sort((a, b) => (order.get(a.cell.id) ?? 0) - (order.get(b.cell.id) ?? 0));
   result.finishedAt = new Date().toISOString();
-  const allOk = result.cells.every((cell) => cell.trials.length > 0 && cell.trials.every((trial) => trial.state === 'ok'));
+  const allOk = result.cells.every((cell) => isFinished(cell, plan.repeats));
   result.complete = !interrupted && result.cells.length === plan.cells.length && allOk;
   await hooks.persist?.(result);
   return result;

@@ -11,6 +11,7 @@ import { describeModel } from '../models/flops.js';
 import { prepareData, trainAndEvaluate, type PreparedData } from '../models/train.js';
 import { arriveAndWait } from './barrier.js';
 import { viewTable } from '../data/table.js';
+import { faultFor, injectFault } from './faults.js';
 import type { CalibrateReply, InitReply, InitTask, TrainReply, TrainTask, WorkerReply, WorkerTask } from './protocol.js';
 
 interface BackendRequest {
@@ -65,6 +66,8 @@ async function runTrain(task: TrainTask): Promise<TrainReply> {
   const model = definition.build(tf, task.spec, task.seed);
   try {
     const info = describeModel(model, task.model);
+    const fault = faultFor(task.cellId);
+    if (fault) injectFault(fault, task.cellId);
     arriveAndWait(task.barrier, task.parties, task.barrierTimeoutMs);
     const startedAtMs = nowEpochMs();
     const cpuAtStartUs = cpuNowUs();

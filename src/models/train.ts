@@ -11,6 +11,7 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs-core';
 import type { Tf } from '../backends/index.js';
+import { FlatAdam } from './adam.js';
 import type { DatasetSpec, Quality } from '../types.js';
 
 export interface TrainData {
@@ -42,8 +43,14 @@ export interface PreparedData {
   batches(batchSize: number): readonly Batch[];
   /** Held-out inputs [nTest, features]. */
   readonly xTest: Tensor;
-  /** Held-out targets as float64 (values or class indices), for the quality metric. */
+  /** Held-out targets as float64 (standardised values, or class indices), for the quality metric. */
   readonly yTest: Float64Array;
+  /**
+   * Regression targets are trained on as (y - mean) / sd of the training rows, so the loss is in
+   * units of the target's variance and one learning rate suits any target scale (R² is unchanged
+   * by this affine map). Identity (0, 1) for classification.
+   */
+  readonly targetScale: { mean: number; sd: number };
   /** Frees every tensor made here; the object must not be used afterwards. */
   dispose(): void;
 }
@@ -59,6 +66,11 @@ export interface TrainConfig {
   seed: number;
   /** Stop after this many samples (a short warm-up); whole batches, at least one step. */
   maxSamples?: number;
+  /**
+   * Adam implementation: 'flat' (default; one update over all weights, see adam.ts) or 'tfjs'
+   * (tf.train.adam, per variable). Same algorithm; kept selectable for benchmarks and tests.
+   */
+  optimizer?: 'flat' | 'tfjs';
 }
 
 export interface TrainOutcome {
@@ -66,7 +78,7 @@ export interface TrainOutcome {
   trainMs: number;
   /** Samples trained on (all epochs). */
   samples: number;
-  /** Training loss of the last step (MSE or softmax cross-entropy). */
+  /** Training loss of the last step: MSE of the standardised target, or softmax cross-entropy. */
   finalLoss: number;
   /** Held-out R² (regression) or accuracy (classification). */
   quality: Quality;
@@ -117,6 +129,24 @@ function oneHot(y: Float32Array, start: number, end: number, classes: number): F
   return out;
 }
 
+/** Mean and (population) standard deviation of y[start, end); sd 1 when y is constant. */
+export function targetStats(y: ArrayLike<number>, start: number, end: number): { mean: number; sd: number } {
+  let mean = 0;
+  for (let i = start; i < end; i++) mean += y[i] as number;
+  mean /= Math.max(end - start, 1);
+  let ss = 0;
+  for (let i = start; i < end; i++) ss += ((y[i] as number) - mean) ** 2;
+  const sd = Math.sqrt(ss / Math.max(end - start, 1));
+  return { mean, sd: sd > 0 && Number.isFinite(sd) ? sd : 1 };
+}
+
+/** y[start, end) mapped to (y - mean) / sd, as float32. */
+function standardise(y: Float32Array, start: number, end: number, scale: { mean: number; sd: number }): Float32Array {
+  const out = new Float32Array(end - start);
+  for (let i = start; i < end; i++) out[i - start] = ((y[i] as number) - scale.mean) / scale.sd;
+  return out;
+}
+
 /**
  * Uploads a dataset to the active backend. Inputs are copied first: the cpu backend keeps the
  * typed arrays it is given, and x/y may be views on shared memory that other threads rewrite.
@@ -127,8 +157,9 @@ export function prepareData(tf: Tf, data: TrainData): PreparedData {
   const f = spec.features;
   const classification = spec.task === 'classification';
   const byBatchSize = new Map<number, Batch[]>();
+  const targetScale = classification ? { mean: 0, sd: 1 } : targetStats(y, 0, nTrain);
   const xTest = tf.tensor2d(x.slice(nTrain * f, (nTrain + nTest) * f), [nTest, f]);
-  const yTest = Float64Array.from(y.subarray(nTrain, nTrain + nTest));
+  const yTest = Float64Array.from(standardise(y, nTrain, nTrain + nTest, targetScale));
   let disposed = false;
 
   const cut = (batchSize: number): Batch[] => {
@@ -140,7 +171,7 @@ export function prepareData(tf: Tf, data: TrainData): PreparedData {
         x: tf.tensor2d(x.slice(start * f, end * f), [rows, f]),
         y: classification
           ? tf.tensor2d(oneHot(y, start, end, spec.classes), [rows, spec.classes])
-          : tf.tensor2d(y.slice(start, end), [rows, 1]),
+          : tf.tensor2d(standardise(y, start, end, targetScale), [rows, 1]),
         rows,
       });
     }
@@ -153,6 +184,7 @@ export function prepareData(tf: Tf, data: TrainData): PreparedData {
     nTest,
     xTest,
     yTest,
+    targetScale,
     batches(batchSize: number): readonly Batch[] {
       if (disposed) throw new Error('prepared data was disposed');
       if (!Number.isInteger(batchSize) || batchSize < 1) {
@@ -317,6 +349,20 @@ function peakKey(model: LayersModel, batchSize: number, spec: DatasetSpec): stri
   return `${spec.task}|${spec.features}|${spec.classes}|${batchSize}|${layers.join(';')}`;
 }
 
+/** What the loop needs of an optimizer. */
+interface Stepper {
+  minimize(f: () => Scalar, returnCost: boolean): Scalar | null;
+  dispose(): void;
+}
+
+function tfjsAdam(tf: Tf, variables: Variable[], learningRate: number): Stepper {
+  const adam = tf.train.adam(learningRate);
+  return {
+    minimize: (f, returnCost) => adam.minimize(f, returnCost, variables),
+    dispose: () => adam.dispose(),
+  };
+}
+
 /** Trains `model` in place with Adam, then measures held-out quality. The caller disposes the model. */
 export async function trainAndEvaluate(tf: Tf, model: LayersModel, data: PreparedData, cfg: TrainConfig): Promise<TrainOutcome> {
   if (!Number.isInteger(cfg.epochs) || cfg.epochs < 1) {
@@ -330,7 +376,10 @@ export async function trainAndEvaluate(tf: Tf, model: LayersModel, data: Prepare
   const variables = model.trainableWeights.map((w) => w.read() as Variable);
   const order = batchOrder(batches.length, cfg.epochs, cfg.seed);
   const budget = cfg.maxSamples ?? Infinity;
-  const optimizer = tf.train.adam(cfg.learningRate);
+  const optimizer: Stepper =
+    cfg.optimizer === 'tfjs'
+      ? tfjsAdam(tf, variables, cfg.learningRate)
+      : new FlatAdam(tf, variables, { learningRate: cfg.learningRate });
   const key = peakKey(model, cfg.batchSize, data.spec);
   const cachedGrowth = peakGrowthCache.get(key);
   const startBytes = tf.memory().numBytes;
@@ -344,7 +393,7 @@ export async function trainAndEvaluate(tf: Tf, model: LayersModel, data: Prepare
     for (let i = 0; i < order.length; i++) {
       const batch = batches[order[i] as number] as Batch;
       const last = i === order.length - 1 || samples + batch.rows >= budget;
-      const step = (): Scalar | null => optimizer.minimize(() => loss(batch), last, variables);
+      const step = (): Scalar | null => optimizer.minimize(() => loss(batch), last);
       let cost: Scalar | null;
       if (steps === 0 && cachedGrowth === undefined) {
         const profile = await tf.profile(() => step() ?? undefined);

@@ -15,3 +15,21 @@ const UNKNOWN_MODEL_US = 10;
 export function estimatedUsPerSample(model: string): number {
   return ESTIMATED_US_PER_SAMPLE[model] ?? UNKNOWN_MODEL_US;
 }
+
+/**
+ * Approximate trainable parameters of the built-in models at their default data sets, for the memory
+ * preflight (before any tfjs is loaded) and the fake runner. Real runs record the exact count.
+ */
+export const ESTIMATED_PARAMS: Record<string, number> = {
+  linear: 33,
+  logistic: 132,
+  'mlp-small': 6_532,
+  'mlp-deep': 207_108,
+  'cnn-small': 3_900,
+};
+
+const UNKNOWN_MODEL_PARAMS = 1_000_000;
+
+export function estimatedParams(model: string): number {
+  return ESTIMATED_PARAMS[model] ?? UNKNOWN_MODEL_PARAMS;
+}

@@ -1,0 +1,124 @@
+/**
+ * Terminal rendering of a Comparison (and of budgets checked without a baseline): a verdict table,
+ * which gate applied and why, the geometric-mean change, budgets, warnings and a one-line result.
+ * Rows that did not change are counted, not listed, unless `all` is set: a CI log should show what matters.
+ */
+import Table from 'cli-table3';
+import { createColors } from 'picocolors';
+import type { BudgetResult, Comparison, MetricComparison, Verdict } from '../types.js';
+import { describeMetric } from '../compare.js';
+import { formatBytes, formatMs, formatNumber, formatPercent, MISSING } from './format.js';
+
+export interface ComparisonTableOptions {
+  color: boolean;
+  /** List unchanged rows too. */
+  all?: boolean;
+}
+
+const VERDICT_ORDER: Record<Verdict, number> = { regressed: 0, improved: 1, inconclusive: 2, unchanged: 3 };
+
+function value(metric: string, v: number): string {
+  if (metric === 'wallMs') return formatMs(v);
+  if (metric === 'peakRssBytes') return formatBytes(v);
+  if (metric.startsWith('efficiency') || metric === 'quality') return formatNumber(v, 3);
+  return formatNumber(v, 3);
+}
+
+function change(metric: string, x: number | null): string {
+  if (x === null || !Number.isFinite(x)) return MISSING;
+  if (metric === 'quality') return `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
+  return `${x >= 0 ? '+' : ''}${formatPercent(x, 1)}`;
+}
+
+function interval(m: MetricComparison): string {
+  const ci = m.changeCi;
+  if (!ci || ci.low === null || ci.high === null) return MISSING;
+  return `${change(m.metric, ci.low)} … ${change(m.metric, ci.high)}`;
+}
+
+function threshold(m: MetricComparison): string {
+  return m.metric === 'quality' ? `±${m.threshold}` : `±${formatPercent(m.threshold, 0)}`;
+}
+
+/** One sentence on which gate applied, for every output format. */
+export function describeGate(c: Comparison): string {
+  if (c.gateMode === 'raw') {
+    return c.sameMachine
+      ? 'raw: same machine fingerprint and backend, so times, memory, fitted laws and quality are gated'
+      : 'raw (forced with --gate raw): times, memory, fitted laws and quality are gated across different machines';
+  }
+  return c.sameMachine
+    ? 'shape (forced with --gate shape): only fitted laws and quality are gated; times and memory are shown'
+    : 'shape: the runs came from different machines or backends, so only fitted laws and quality are gated; times and memory are shown';
+}
+
+export function renderBudgets(budgets: readonly BudgetResult[], opts: { color: boolean }): string {
+  const colors = createColors(opts.color);
+  return budgets.map((b) => `  ${b.passed ? colors.green('✓') : colors.red('✗')} ${b.message}`).join('\n');
+}
+
+/** Lines naming every gated regression and failed budget (what a CI log must show). */
+export function failureLines(c: Pick<Comparison, 'metrics' | 'budgets'>): string[] {
+  return [
+    ...c.metrics.filter((m) => m.gated && m.verdict === 'regressed').map((m) => describeMetric(m)),
+    ...c.budgets.filter((b) => !b.passed).map((b) => `budget ${b.message}`),
+  ];
+}
+
+export function renderComparisonTable(c: Comparison, opts: ComparisonTableOptions): string {
+  const colors = createColors(opts.color);
+  const paint: Record<Verdict, (s: string) => string> = {
+    regressed: colors.red,
+    improved: colors.green,
+    inconclusive: colors.yellow,
+    unchanged: colors.dim,
+  };
+  const out: string[] = [];
+  out.push(colors.bold(`Comparison: baseline ${c.baselineRunId} vs current ${c.currentRunId}`));
+  out.push(`gate: ${describeGate(c)}`);
+
+  const rows = [...c.metrics]
+    .filter((m) => opts.all || m.verdict !== 'unchanged')
+    .sort((p, q) => VERDICT_ORDER[p.verdict] - VERDICT_ORDER[q.verdict] || Number(q.gated) - Number(p.gated));
+  if (rows.length > 0) {
+    const table = new Table({
+      head: ['verdict', 'metric', 'subject', 'baseline', 'current', 'change', 'CI of change', 'noise band', 'test', 'gated'],
+      style: { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [] },
+      colAligns: ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'left', 'left'],
+    });
+    for (const m of rows) {
+      const p = m.pValue !== null && Number.isFinite(m.pValue) ? ` p=${Number(m.pValue.toPrecision(2))}` : '';
+      table.push([
+        paint[m.verdict](m.verdict),
+        m.metric,
+        m.subject,
+        value(m.metric, m.baseline),
+        value(m.metric, m.current),
+        paint[m.verdict](change(m.metric, m.change)),
+        interval(m),
+        threshold(m),
+        `${m.test}${p}`,
+        m.gated ? 'yes' : colors.dim('no'),
+      ]);
+    }
+    out.push(table.toString());
+  }
+  const unchanged = c.metrics.filter((m) => m.verdict === 'unchanged').length;
+  if (!opts.all && unchanged > 0) out.push(colors.dim(`${unchanged} of ${c.metrics.length} comparisons unchanged (not listed; --all lists them).`));
+  if (c.metrics.length > 0 && rows.length === 0 && opts.all !== true) out.push('every compared metric is unchanged.');
+
+  if (c.geometricMeanRatio !== null) {
+    const cells = c.metrics.filter((m) => m.metric === 'wallMs').length;
+    out.push(`geometric mean of wall-time ratios (current / baseline) over ${cells} cells: ${c.geometricMeanRatio.toFixed(3)}x (${change('wallMs', c.geometricMeanRatio - 1)})`);
+  }
+  if (c.budgets.length > 0) out.push('budgets:', renderBudgets(c.budgets, opts));
+  if (c.warnings.length > 0) out.push('warnings:', ...c.warnings.map((w) => `  ${colors.yellow('!')} ${w}`));
+
+  const failedBudgets = c.budgets.filter((b) => !b.passed).length;
+  const summary = `${c.regressions} regression${c.regressions === 1 ? '' : 's'}, ${c.improvements} improvement${c.improvements === 1 ? '' : 's'}${
+    c.budgets.length > 0 ? `, ${failedBudgets} of ${c.budgets.length} budgets failed` : ''
+  }`;
+  if (c.passed) out.push(colors.green(colors.bold(`PASSED: ${summary}`)));
+  else out.push(colors.red(colors.bold(`FAILED: ${summary}`)), ...failureLines(c).map((line) => `  ${colors.red('✗')} ${line}`));
+  return out.join('\n');
+}
