@@ -31,6 +31,8 @@ import {
   summarise,
   USL_MIN_WIDTHS,
 } from './stats/index.js';
+import { dataParallelCellAnalysis, modeVariant } from './measure/data-parallel.js';
+import { inferenceCellAnalysis, inferenceSweeps } from './measure/inference.js';
 
 export interface AnalyseOptions {
   /** Absolute quality drop (accuracy or R²) a faster configuration may show before it is flagged; default 0.02. */
@@ -50,19 +52,24 @@ export const ANALYSE_DEFAULTS: Required<AnalyseOptions> = {
   confidenceLevel: 0.95,
 };
 
+/*
+ * `variant` is the mode's extra identity (data-parallel scaling, inference batch size and load
+ * level, see modeVariant): cells that differ in it are never fitted together. Empty for job-parallel.
+ */
+
 /** Group key of a time-vs-size (or memory-vs-size) fit. */
-export function sizeScalingKey(model: string, dataset: string, workers: number, mode: Mode, metric: SizeScaling['metric']): string {
-  return `${model}|${dataset}|w=${workers}|${mode}|${metric}`;
+export function sizeScalingKey(model: string, dataset: string, workers: number, mode: Mode, metric: SizeScaling['metric'], variant = ''): string {
+  return `${model}|${dataset}|w=${workers}|${mode}${variant}|${metric}`;
 }
 
 /** Group key of a throughput-vs-width fit. */
-export function widthScalingKey(model: string, dataset: string, size: number, mode: Mode): string {
-  return `${model}|${dataset}|n=${size}|${mode}`;
+export function widthScalingKey(model: string, dataset: string, size: number, mode: Mode, variant = ''): string {
+  return `${model}|${dataset}|n=${size}|${mode}${variant}`;
 }
 
 /** Group key of a time-per-sample-vs-model-size fit. */
-export function complexityScalingKey(dataset: string, size: number, workers: number, mode: Mode): string {
-  return `${dataset}|n=${size}|w=${workers}|${mode}`;
+export function complexityScalingKey(dataset: string, size: number, workers: number, mode: Mode, variant = ''): string {
+  return `${dataset}|n=${size}|w=${workers}|${mode}${variant}`;
 }
 
 /** A cell's analysis plus what the sweeps need from its raw trials. */
@@ -132,6 +139,9 @@ function analyseCell(cellResult: CellResult, env: Environment, cores: number, le
       gflops,
       mfu,
       coldStartMs: finiteOr(cellResult.coldStartMs, 0),
+      threadsPerWorker: cellResult.threadsPerWorker,
+      ...(cell.mode === 'data-parallel' ? { dataParallel: dataParallelCellAnalysis(ok) } : {}),
+      ...(cell.mode === 'inference' ? { inference: inferenceCellAnalysis(ok) } : {}),
     },
     medianSamples: samples.length > 0 ? median(samples) : null,
     cores,
@@ -206,9 +216,10 @@ function cellWarnings(cells: readonly AnalysedCell[], results: readonly CellResu
 
 function sizeScaling(cells: readonly AnalysedCell[], level: number, warnings: AnalysisWarning[]): SizeScaling[] {
   const out: SizeScaling[] = [];
-  const groups = groupBy(cells, ({ analysis: { cell } }) => `${cell.model}|${cell.dataset}|w=${cell.workers}|${cell.mode}`);
+  const groups = groupBy(cells, ({ analysis: { cell } }) => `${cell.model}|${cell.dataset}|w=${cell.workers}|${cell.mode}${modeVariant(cell)}`);
   for (const group of groups.values()) {
     const { model, dataset, workers, mode } = group[0]!.analysis.cell;
+    const variant = modeVariant(group[0]!.analysis.cell);
     const plannedSizes = new Set(group.map((c) => c.analysis.cell.size)).size;
     for (const metric of ['wallMs', 'peakRssBytes'] as const) {
       const bySize = new Map<number, number>();
@@ -221,7 +232,7 @@ function sizeScaling(cells: readonly AnalysedCell[], level: number, warnings: An
       const values = points.map((p) => p.value);
       const power = powerLawFit(sizes, values, level);
       const bigO = fitBigO(sizes, values);
-      const key = sizeScalingKey(model, dataset, workers, mode, metric);
+      const key = sizeScalingKey(model, dataset, workers, mode, metric, variant);
       out.push({
         key,
         model,
@@ -269,7 +280,7 @@ function speedupOf(mode: Mode, base: WidthCell, point: WidthCell): number | null
 
 function widthScaling(cells: readonly AnalysedCell[], warnings: AnalysisWarning[]): WidthScaling[] {
   const out: WidthScaling[] = [];
-  const groups = groupBy(cells, ({ analysis: { cell } }) => widthScalingKey(cell.model, cell.dataset, cell.size, cell.mode));
+  const groups = groupBy(cells, ({ analysis: { cell } }) => widthScalingKey(cell.model, cell.dataset, cell.size, cell.mode, modeVariant(cell)));
   for (const [key, group] of groups) {
     const { model, dataset, size, mode } = group[0]!.analysis.cell;
     const plannedWidths = [...new Set(group.map((c) => c.analysis.cell.workers))];
@@ -331,7 +342,7 @@ function widthScaling(cells: readonly AnalysedCell[], warnings: AnalysisWarning[
 
 function complexityScaling(cells: readonly AnalysedCell[], level: number): ComplexityScaling[] {
   const out: ComplexityScaling[] = [];
-  const groups = groupBy(cells, ({ analysis: { cell } }) => complexityScalingKey(cell.dataset, cell.size, cell.workers, cell.mode));
+  const groups = groupBy(cells, ({ analysis: { cell } }) => complexityScalingKey(cell.dataset, cell.size, cell.workers, cell.mode, modeVariant(cell)));
   for (const [key, group] of groups) {
     const { dataset, size, workers, mode } = group[0]!.analysis.cell;
     const seen = new Set<string>();
@@ -434,5 +445,6 @@ export function analyse(result: RunResult, options: AnalyseOptions = {}): Analys
     complexityScaling: complexity,
     qualityFlags: flags,
     warnings,
+    ...(cells.some((c) => c.analysis.cell.mode === 'inference') ? { inference: inferenceSweeps(cells.map((c) => c.analysis)) } : {}),
   };
 }

@@ -104,7 +104,7 @@ const METRIC_NAMES = [...Object.keys(METRICS), ...Object.keys(ALIASES)]
   .map((name) => name.replace('.', '\\.'));
 
 /** op: the first comparison operator; the number may carry a unit after it. */
-const BUDGET_RE = new RegExp(`^(?:(.+)\\.)?(${METRIC_NAMES.join('|')})(?:@([^<>=]+))?\\s*(<=|>=|<|>)\\s*([-+]?(?:\\d+\\.?\\d*|\\.\\d+)(?:e[-+]?\\d+)?)\\s*([A-Za-zµ%]*)$`);
+const BUDGET_RE = new RegExp(`^(?:(.+)\\.)?(${METRIC_NAMES.join('|')})(?:@([^<>\\s]+))?\\s*(<=|>=|<|>)\\s*([-+]?(?:\\d+\\.?\\d*|\\.\\d+)(?:e[-+]?\\d+)?)\\s*([A-Za-zµ%]*)$`);
 
 const COUNT_SUFFIX: Record<string, number> = { '': 1, k: 1e3, K: 1e3, m: 1e6, M: 1e6 };
 

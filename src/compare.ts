@@ -149,7 +149,8 @@ export function decideSamples(baseline: readonly number[], current: readonly num
     // Significant, past the threshold at the point estimate, but the interval reaches into the noise band.
     else if (Math.abs(change) > t) verdict = 'inconclusive';
   }
-  return { change, changeCi, test, pValue: mw?.pValue ?? null, verdict, testCanFire };
+  // The rank test's p-value is reported only when it decided: a p of 0.1 beside a bootstrap verdict would mislead.
+  return { change, changeCi, test, pValue: test === 'bootstrap-ratio' ? null : (mw?.pValue ?? null), verdict, testCanFire };
 }
 
 // ---------------------------------------------------------------------------
@@ -315,21 +316,78 @@ function exponentMetric(ctx: Context, metric: string, subject: string, base: Est
   };
 }
 
+/** A cell of `analysis` by its coordinates (sweeps name cells by coordinates, not ids). */
+function findCell(analysis: Analysis, where: { model: string; dataset: string; size: number; workers: number; mode: string }): CellAnalysis | undefined {
+  return analysis.cells.find(
+    (c) => c.cell.model === where.model && c.cell.dataset === where.dataset && c.cell.size === where.size && c.cell.workers === where.workers && c.cell.mode === where.mode,
+  );
+}
+
+interface Interval {
+  low: number;
+  high: number;
+  level: number;
+}
+
+function positiveInterval(ci: Estimate | undefined): Interval | null {
+  return ci && ci.low !== null && ci.high !== null && ci.low > 0 ? { low: ci.low, high: ci.high, level: ci.level } : null;
+}
+
+/**
+ * A fit through 2 points has no t-interval (no residual degrees of freedom), yet a 2-size sweep must
+ * not be gated on its point estimate alone (noise would fail builds). Its interval is taken from the
+ * two medians' intervals instead: the shallowest and steepest slopes between them.
+ */
+function withTwoPointInterval(estimate: Estimate, xs: readonly number[], ys: ReadonlyArray<Interval | null>): Estimate {
+  if (estimate.low !== null && estimate.high !== null) return estimate;
+  const [x1, x2] = xs;
+  const [y1, y2] = ys;
+  if (xs.length !== 2 || x1 === undefined || x2 === undefined || !y1 || !y2 || !(x1 > 0) || !(x2 > x1)) return estimate;
+  const dx = Math.log(x2 / x1);
+  return { value: estimate.value, low: Math.log(y2.low / y1.high) / dx, high: Math.log(y2.high / y1.low) / dx, level: Math.min(y1.level, y2.level) };
+}
+
+function sizeExponent(analysis: Analysis, s: Analysis['sizeScaling'][number]): Estimate | null {
+  if (!s.exponent) return null;
+  const ys = s.points.map((p) => positiveInterval(findCell(analysis, { ...s, size: p.size })?.[s.metric]?.medianCi));
+  return withTwoPointInterval(s.exponent, s.points.map((p) => p.size), ys);
+}
+
+function paramsExponent(analysis: Analysis, s: Analysis['complexityScaling'][number]): Estimate | null {
+  if (!s.exponentVsParams) return null;
+  const ys = s.points.map((p) => {
+    const cell = analysis.cells.find(
+      (c) => c.cell.model === p.model && (s.dataset === undefined || c.cell.dataset === s.dataset) && c.cell.size === s.size && c.cell.workers === s.workers && c.cell.mode === s.mode,
+    );
+    const x = positiveInterval(cell?.samplesPerSec?.medianCi);
+    // Time per sample per worker is workers / throughput: the interval flips.
+    return x ? { low: (s.workers * 1e6) / x.high, high: (s.workers * 1e6) / x.low, level: x.level } : null;
+  });
+  return withTwoPointInterval(s.exponentVsParams, s.points.map((p) => p.params), ys);
+}
+
 function sizeLawMetrics(ctx: Context, baseline: Analysis, current: Analysis): MetricComparison[] {
   const out: MetricComparison[] = [];
   for (const b of baseline.sizeScaling) {
     const c = current.sizeScaling.find((s) => s.key === b.key);
-    if (!b.exponent || !c?.exponent) continue;
-    const m = exponentMetric(ctx, b.metric === 'wallMs' ? 'exponent' : 'memoryExponent', b.key, b.exponent, c.exponent);
+    const be = sizeExponent(baseline, b);
+    const ce = c ? sizeExponent(current, c) : null;
+    if (!be || !ce) continue;
+    const m = exponentMetric(ctx, b.metric === 'wallMs' ? 'exponent' : 'memoryExponent', b.key, be, ce);
     if (m) out.push(m);
   }
   for (const b of baseline.complexityScaling) {
     const c = current.complexityScaling.find((s) => s.key === b.key);
     // Only compare fits over the same models: adding a model changes the slope without any regression.
     const models = (s: typeof b) => s.points.map((p) => p.model).join(',');
-    if (!b.exponentVsParams || !c?.exponentVsParams || models(b) !== models(c)) continue;
-    const m = exponentMetric(ctx, 'paramsExponent', b.key, b.exponentVsParams, c.exponentVsParams);
-    if (m) out.push(m);
+    if (!c || models(b) !== models(c)) continue;
+    const be = paramsExponent(baseline, b);
+    const ce = paramsExponent(current, c);
+    if (!be || !ce) continue;
+    const m = exponentMetric(ctx, 'paramsExponent', b.key, be, ce);
+    // How time grows with model size depends on caches, SIMD width and memory bandwidth, so unlike the
+    // time-vs-data-size exponent it does not hold across machines: gated on the same machine only.
+    if (m) out.push({ ...m, gated: ctx.gateMode === 'raw' });
   }
   return out;
 }

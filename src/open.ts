@@ -200,8 +200,8 @@ export interface OpenOptions {
   port?: number;
   /** Folder to serve (default: the report's own folder); must contain the report. */
   root?: string;
-  /** Serve even when a desktop is available. */
-  serve?: boolean;
+  /** Serve even when a desktop is available (`scale-bench open --serve`). */
+  forceServe?: boolean;
   platform?: NodeJS.Platform;
   env?: NodeJS.ProcessEnv;
   /** Starts the opener; tests replace it. */
@@ -215,7 +215,7 @@ export async function openReport(target: string, opts: OpenOptions = {}): Promis
   const file = resolveReportPath(target);
   const platform = opts.platform ?? process.platform;
   const env = opts.env ?? process.env;
-  if (!opts.serve && hasDesktop(platform, env)) {
+  if (!opts.forceServe && hasDesktop(platform, env)) {
     const cmd = openerCommand(platform, file);
     try {
       await (opts.launch ?? launchDetached)(cmd);

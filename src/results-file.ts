@@ -15,7 +15,13 @@ const cell = z.object({
   size: z.number().int().positive(),
   workers: z.number().int().positive(),
   mode,
+  scaling: z.enum(['strong', 'weak']).optional(),
+  batchSize: z.number().int().positive().optional(),
+  concurrency: z.number().int().positive().optional(),
+  rate: finite.optional(),
 });
+
+const latency = z.object({ p50: finite, p95: finite, p99: finite, max: finite, mean: finite });
 
 const quality = z.object({ metric: z.enum(['r2', 'accuracy']), value: finite });
 
@@ -31,6 +37,13 @@ const trial = z.object({
   peakTensorBytes: finite,
   finalLoss: finite,
   quality,
+  exchangeMs: finite.optional(),
+  computeMs: finite.optional(),
+  steps: z.number().int().nonnegative().optional(),
+  replicaMaxDiff: finite.optional(),
+  latency: latency.optional(),
+  requests: z.number().int().nonnegative().optional(),
+  errors: z.number().int().nonnegative().optional(),
 });
 
 const modelInfo = z.object({
@@ -88,6 +101,7 @@ export const runResultSchema = z.object({
     training: z.object({ epochs: finite, batchSize: finite, learningRate: finite, testFraction: finite }),
     cellTimeoutMs: finite,
     cores: z.number().int().positive(),
+    inference: z.object({ durationMs: finite }).optional(),
   }),
   environment,
   machines: z.record(z.string(), environment).optional(),
@@ -99,6 +113,8 @@ export const runResultSchema = z.object({
       trials: z.array(trial),
       threadsPerWorker: z.number().int().positive(),
       machineId: z.string(),
+      dataChecksum: z.string().optional(),
+      initialWeightsChecksum: z.string().optional(),
     }),
   ),
 });

@@ -40,6 +40,26 @@ export interface DatasetSpec {
   imageShape?: [number, number, number];
   /** Path of the user file, when generator is 'file'. */
   path?: string;
+  /** Class names in index order (classification from a file): class i is labels[i]. */
+  labels?: string[];
+  /** How a user file is read and encoded (generator 'file'): enough to load it again on resume. */
+  source?: DataFileSource;
+}
+
+/** The reading options of a user data file, as resolved while planning. */
+export interface DataFileSource {
+  /** Column predicted. */
+  target: string;
+  /** Input columns in file order, before encoding (all but the target unless chosen). */
+  columns: string[];
+  /** What happens to rows with a missing or non-numeric value in a used column. */
+  onBadRow: 'skip' | 'fail';
+  /** How text (categorical) input columns become numbers. */
+  encoding: 'one-hot' | 'index';
+  /** Usable rows (after skipped ones) when the plan was made. */
+  rows: number;
+  /** Names of the encoded input features, e.g. "sepal_length" or "island=Biscoe"; length = DatasetSpec.features. */
+  featureNames: string[];
 }
 
 /** One point of the sweep. */
@@ -53,6 +73,32 @@ export interface Cell {
   /** Pool width: worker threads used. */
   workers: number;
   mode: Mode;
+  /** data-parallel: 'strong' keeps the global batch at the configured batch size, 'weak' multiplies it by the width. */
+  scaling?: Scaling;
+  /** inference: rows (predictions) per request. */
+  batchSize?: number;
+  /** inference, closed loop: requests kept outstanding at all times. */
+  concurrency?: number;
+  /** inference, open loop: requests sent per second, whatever the answers. */
+  rate?: number;
+}
+
+/** Data-parallel scaling: fixed global batch (strong) or global batch growing with the width (weak). */
+export type Scaling = 'strong' | 'weak';
+
+/** Per-request latency of an inference load level, in milliseconds. */
+export interface LatencySummary {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+/** Settings of the inference mode's load generator. */
+export interface InferenceConfig {
+  /** Milliseconds of load per level per repetition. */
+  durationMs: number;
 }
 
 export interface TrainingConfig {
@@ -85,6 +131,24 @@ export interface BenchmarkPlan {
   outDir: string;
   /** Logical cores of this machine, recorded so widths above it can be flagged as oversubscribed. */
   cores: number;
+  /** Absolute module path of each custom model (`--model`), by its model name `custom:<file name>`. */
+  customModels?: Record<string, string>;
+  /** Set when this run is one shard of a split sweep (`run --shard i/n`); `cells` then holds only this shard's cells. */
+  shard?: ShardInfo;
+  /** Load generator settings, when the plan has inference cells. */
+  inference?: InferenceConfig;
+}
+
+/** Which part of a split sweep a run covered; `scale-bench merge` uses it to check that nothing is missing. */
+export interface ShardInfo {
+  /** 1-based shard number. */
+  index: number;
+  /** Number of shards the sweep was split into. */
+  count: number;
+  /** Run id shared by every shard of the sweep; the merged result takes it. */
+  sweepRunId: string;
+  /** Every cell of the whole (unsplit) sweep, in plan order. */
+  plannedCells: Cell[];
 }
 
 export type TrialState = 'ok' | 'errored' | 'timeout';
@@ -118,6 +182,20 @@ export interface TrialResult {
   finalLoss: number;
   /** Held-out quality (median over workers). */
   quality: Quality;
+  /** data-parallel: milliseconds spent exchanging gradients (writing, waiting for peers, summing), all steps, median over workers. */
+  exchangeMs?: number;
+  /** data-parallel: milliseconds spent computing gradients and applying updates, all steps, median over workers. */
+  computeMs?: number;
+  /** data-parallel: optimizer steps (each one gradient exchange). */
+  steps?: number;
+  /** data-parallel: largest absolute difference between any worker's final weights and worker 0's. */
+  replicaMaxDiff?: number;
+  /** inference: latency of the answered requests, in ms (send, or scheduled send in the open loop, to answer). */
+  latency?: LatencySummary;
+  /** inference: requests sent during the level. */
+  requests?: number;
+  /** inference: requests that failed, were refused (queue full) or were not answered before the drain deadline. */
+  errors?: number;
 }
 
 /** Size of a model, independent of how it ran. */
@@ -142,6 +220,10 @@ export interface CellResult {
   threadsPerWorker: number;
   /** Machine fingerprint id of the machine that ran this cell (differs between merged shards). */
   machineId: string;
+  /** Fingerprint of the dataset's bytes (train + held-out): equal seeds give equal checksums. */
+  dataChecksum?: string;
+  /** Fingerprint of the model's initial weights: equal seeds give equal checksums. */
+  initialWeightsChecksum?: string;
 }
 
 export interface Environment {
@@ -264,6 +346,50 @@ export interface CellAnalysis {
   /** Model FLOPs utilisation: achieved / (peak per worker x min(workers, cores)), 0..1. */
   mfu: number | null;
   coldStartMs: number;
+  /** Backend compute threads per worker that ran this cell. */
+  threadsPerWorker?: number;
+  /** data-parallel cells: the gradient exchange beside the compute, medians over ok repetitions. */
+  dataParallel?: DataParallelCellAnalysis;
+  /** inference cells: latency and errors, medians over ok repetitions. */
+  inference?: InferenceCellAnalysis;
+}
+
+export interface DataParallelCellAnalysis {
+  /** Milliseconds per step exchanging gradients (write, wait for peers, sum). */
+  exchangeMsPerStep: number | null;
+  /** Milliseconds per step computing gradients and applying the update. */
+  computeMsPerStep: number | null;
+  /** exchange / (exchange + compute), 0..1. */
+  exchangeShare: number | null;
+  /** Largest replica weight difference over the repetitions (the replicas agree when it is tiny). */
+  replicaMaxDiff: number | null;
+}
+
+export interface InferenceCellAnalysis {
+  /** Median over repetitions of each latency statistic, in ms; null without answered requests. */
+  latency: LatencySummary | null;
+  /** Errors summed over the ok repetitions. */
+  errors: number;
+  /** Requests summed over the ok repetitions. */
+  requests: number;
+}
+
+/** Throughput and latency against load for one (model, dataset, size, width, batch size, loop). */
+export interface InferenceSweep {
+  key: string;
+  model: string;
+  dataset: string;
+  size: number;
+  workers: number;
+  /** Rows per request. */
+  batchSize: number;
+  /** closed: the level is the concurrency; open: the level is the request rate (requests/s). */
+  loop: 'closed' | 'open';
+  points: Array<{ level: number; throughput: number; latency: LatencySummary | null; errors: number; requests: number }>;
+  /** First level where latency starts to climb (see kneeRule); null when it never does among the levels run. */
+  knee: number | null;
+  /** The rule the knee was found by, in words. */
+  kneeRule: string;
 }
 
 export type BigOClass = 'O(1)' | 'O(log n)' | 'O(n)' | 'O(n log n)' | 'O(n^2)' | 'O(n^3)';
@@ -363,6 +489,8 @@ export interface Analysis {
   complexityScaling: ComplexityScaling[];
   qualityFlags: QualityFlag[];
   warnings: AnalysisWarning[];
+  /** Inference load sweeps, when the run has inference cells. */
+  inference?: InferenceSweep[];
 }
 
 // ---------------------------------------------------------------------------

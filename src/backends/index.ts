@@ -5,7 +5,7 @@
  * that often cannot install) then wasm then cpu. State is per thread: every piscina worker has its
  * own tfjs engine, and calling initBackend again in a thread only switches what differs (cheap).
  */
-import { applyKernelPatches, activeKernelPatches, removeKernelPatches } from './kernels.js';
+import { applyKernelPatches, activeKernelPatches, registerCpuFallbacks, removeKernelPatches, type CpuBackendLike } from './kernels.js';
 import { loadTf, packageVersion, requireFromHere, wasmBinaryFolder, type Tf } from './load.js';
 import type { BackendChoice, BackendName } from '../types.js';
 
@@ -110,6 +110,14 @@ function register(name: BackendName, threads: number): string {
   return version;
 }
 
+/** A private cpu backend instance for the wasm fallback kernels (not registered with the engine). */
+function makeCpuBackend(): CpuBackendLike {
+  const cpu = requireFromHere('@tensorflow/tfjs-backend-cpu') as typeof import('@tensorflow/tfjs-backend-cpu');
+  const backend = new cpu.MathBackendCPU();
+  (backend as unknown as { firstUse: boolean }).firstUse = false;
+  return backend as unknown as CpuBackendLike;
+}
+
 /**
  * The cpu backend prints an "install tfjs-node" banner on its first tensor; the CLI reports the
  * backend itself, so the banner is noise in worker output.
@@ -119,16 +127,41 @@ function quietCpuBanner(tf: Tf): void {
   if (backend.firstUse === true) backend.firstUse = false;
 }
 
+const PROCESS_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
+
+/**
+ * Runs `f` and removes the process-wide 'uncaughtException'/'unhandledRejection' listeners it
+ * added. The wasm backend's Emscripten runtime installs listeners that rethrow everything, which
+ * turns any later error in the thread into a crash that prints the whole minified runtime.
+ */
+async function withoutNewProcessListeners<T>(f: () => Promise<T>): Promise<T> {
+  type Listener = (...args: unknown[]) => void;
+  const listeners = (event: (typeof PROCESS_EVENTS)[number]): Listener[] =>
+    (process.listeners as (e: string) => Listener[])(event);
+  const before = new Map(PROCESS_EVENTS.map((e) => [e, new Set(listeners(e))]));
+  try {
+    return await f();
+  } finally {
+    for (const event of PROCESS_EVENTS) {
+      for (const listener of listeners(event)) {
+        if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+      }
+    }
+  }
+}
+
 async function activate(tf: Tf, name: BackendName, opts: InitOptions): Promise<BackendInfo> {
   const earlier = failed.get(name);
   if (earlier) throw earlier;
-  let backendVersion: string;
+  let backendVersion = '';
   try {
-    backendVersion = register(name, opts.threads);
-    if (tf.getBackend() !== TFJS_NAME[name]) {
-      // setBackend resolves false (after a console warning) when the backend's init fails.
-      if (!(await tf.setBackend(TFJS_NAME[name]))) throw new Error(`tf.setBackend('${TFJS_NAME[name]}') failed`);
-    }
+    await withoutNewProcessListeners(async () => {
+      backendVersion = register(name, opts.threads);
+      if (tf.getBackend() !== TFJS_NAME[name]) {
+        // setBackend resolves false (after a console warning) when the backend's init fails.
+        if (!(await tf.setBackend(TFJS_NAME[name]))) throw new Error(`tf.setBackend('${TFJS_NAME[name]}') failed`);
+      }
+    });
   } catch (error) {
     const err = error instanceof BackendUnavailableError ? error : unavailable(name, error);
     failed.set(name, err);
@@ -137,12 +170,13 @@ async function activate(tf: Tf, name: BackendName, opts: InitOptions): Promise<B
   if (name === 'cpu') quietCpuBanner(tf);
   if (name === 'wasm' && !opts.stockKernels) applyKernelPatches(tf);
   else removeKernelPatches(tf);
+  const fallbacks = name === 'wasm' ? registerCpuFallbacks(tf, makeCpuBackend) : [];
 
   const info: BackendInfo = {
     name,
     tfjsVersion: tf.version_core,
     backendVersion,
-    kernelPatches: activeKernelPatches(),
+    kernelPatches: [...activeKernelPatches(), ...fallbacks],
     // Wasm threads need SharedArrayBuffer-backed workers that tfjs 4.22 disables in Node; cpu is single-threaded.
     threads: name === 'node' ? Number(process.env['TF_NUM_INTRAOP_THREADS']) || opts.threads : 1,
   };

@@ -1,17 +1,19 @@
 /**
- * Faster wasm matmul kernels for training.
+ * Kernel changes for training on the wasm backend of tfjs 4.22, all measured on this machine:
  *
- * tfjs 4.22's wasm BatchMatMul and _FusedMatMul reach ~27 GFLOP/s on this machine when neither
- * operand is transposed, but only 1-2 GFLOP/s with transposeA or transposeB (XNNPACK's fast path is
- * skipped and a naive loop runs). Dense-layer backprop needs exactly those products (dy·Wᵀ, xᵀ·dy),
- * so stock training spends most of its time there. The patched kernels transpose the flagged operand
- * into a temporary buffer with the wasm Transpose kernel (O(n²), cheap next to the O(n³) product)
- * and call the stock kernel without the flag. Results are the same products, summed in a different
- * order, so they agree with stock to float32 rounding.
+ * - BatchMatMul / _FusedMatMul "transpose-first" (off with --stock-kernels): the stock kernels reach
+ *   ~27 GFLOP/s without transposes but only 1-2 GFLOP/s with transposeA or transposeB (XNNPACK's
+ *   fast path is skipped for a naive loop), and dense-layer backprop needs exactly those products
+ *   (dy·Wᵀ, xᵀ·dy). The patched kernels transpose the flagged operand into a temporary buffer with
+ *   the wasm Transpose kernel (O(n²), cheap next to the O(n³) product) and call the stock kernel
+ *   without the flag. Same products summed in another order: equal to float32 rounding.
+ * - Identity "shared-buffer" (off with --stock-kernels): see sharedIdentity.
+ * - Fallbacks for kernels wasm lacks (always on: without them cnn-small cannot train on wasm).
  *
- * The registry is per thread (each worker has its own tfjs), so so is the patch state here.
+ * The kernel registry is per thread (each worker has its own tfjs), and so is the state here.
  */
 import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { conv2dFilterGradient } from './conv-grad.js';
 import type { Tf } from './load.js';
 
 /** Kernels the patch replaces, with the label recorded in BackendInfo.kernelPatches. */
@@ -88,6 +90,124 @@ function sharedIdentity(stock: KernelFunc): KernelFunc {
     (params.backend as KernelBackendLike).incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   };
+}
+
+/** Kernels the wasm backend of tfjs 4.22 lacks that training needs (gradients of conv layers, gather). */
+const CPU_FALLBACK_KERNELS = [
+  'Conv2DBackpropFilter',
+  'DepthwiseConv2dNativeBackpropFilter',
+  'DepthwiseConv2dNativeBackpropInput',
+  'UnsortedSegmentSum',
+  'Einsum',
+] as const;
+
+/** The parts of the wasm backend a fallback kernel uses. */
+interface WasmBackendLike {
+  readSync(dataId: object): ArrayLike<number>;
+  makeOutput(shape: number[], dtype: TensorInfo['dtype']): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): { set(values: ArrayLike<number>): void };
+}
+
+/** The parts of tfjs-backend-cpu's MathBackendCPU a fallback kernel uses. */
+export interface CpuBackendLike {
+  write(values: ArrayLike<number>, shape: number[], dtype: TensorInfo['dtype']): object;
+  readSync(dataId: object): ArrayLike<number>;
+  disposeData(dataId: object, force?: boolean): boolean;
+}
+
+/**
+ * Runs the cpu backend's kernel on copies of the wasm inputs and copies the outputs back. Slower
+ * than a native kernel, but these are small (a conv filter gradient is kh·kw·cin·cout values).
+ */
+function cpuFallback(cpuKernel: KernelFunc, cpu: CpuBackendLike): KernelFunc {
+  return (params: { inputs: NamedTensorInfoMap; backend: {}; attrs?: NamedAttrMap }) => {
+    const wasm = params.backend as WasmBackendLike;
+    const made: object[] = [];
+    try {
+      const inputs: NamedTensorInfoMap = {};
+      for (const [name, info] of Object.entries(params.inputs)) {
+        if (!info) continue;
+        const dataId = cpu.write(wasm.readSync(info.dataId), info.shape, info.dtype);
+        made.push(dataId);
+        inputs[name] = { dataId, shape: info.shape, dtype: info.dtype };
+      }
+      const result = cpuKernel({ inputs, backend: cpu, ...(params.attrs ? { attrs: params.attrs } : {}) });
+      const outputs = (Array.isArray(result) ? result : [result]).map((out) => {
+        made.push(out.dataId);
+        const copy = wasm.makeOutput(out.shape, out.dtype);
+        wasm.typedArrayFromHeap(copy).set(cpu.readSync(out.dataId));
+        return copy;
+      });
+      return Array.isArray(result) ? outputs : (outputs[0] as TensorInfo);
+    } finally {
+      for (const dataId of made) cpu.disposeData(dataId, true);
+    }
+  };
+}
+
+/** Fallback kernels registered in this thread, with their labels. */
+const fallbacks = new Map<string, string>();
+
+type ConvPad = 'same' | 'valid' | number;
+
+/**
+ * Conv2DBackpropFilter for wasm, in JavaScript over the wasm heap (see conv-grad.ts). Channels-first
+ * data goes through the cpu kernel instead.
+ */
+function jsConv2DBackpropFilter(tf: Tf, viaCpu: KernelFunc): KernelFunc {
+  return (params: { inputs: NamedTensorInfoMap; backend: {}; attrs?: NamedAttrMap }) => {
+    const attrs = params.attrs ?? {};
+    const x = params.inputs['x'];
+    const dy = params.inputs['dy'];
+    const dataFormat = tf.backend_util.convertConv2DDataFormat((attrs['dataFormat'] as 'NHWC' | 'NCHW' | undefined) ?? 'NHWC');
+    if (!x || !dy || dataFormat !== 'channelsLast' || x.dtype !== 'float32') return viaCpu(params);
+    const filterShape = attrs['filterShape'] as [number, number, number, number];
+    const geometry = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      filterShape,
+      attrs['strides'] as number | [number, number],
+      1,
+      attrs['pad'] as ConvPad,
+      attrs['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined,
+      false,
+      dataFormat,
+    );
+    const wasm = params.backend as WasmBackendLike;
+    // Allocate first: growing the heap detaches views taken before.
+    const out = wasm.makeOutput(filterShape, 'float32');
+    const dW = conv2dFilterGradient(
+      wasm.typedArrayFromHeap(x) as unknown as ArrayLike<number>,
+      wasm.typedArrayFromHeap(dy) as unknown as ArrayLike<number>,
+      geometry,
+    );
+    wasm.typedArrayFromHeap(out).set(dW);
+    return out;
+  };
+}
+
+/**
+ * Registers stand-ins for the training kernels wasm lacks (without them cnn-small cannot train on
+ * wasm): Conv2DBackpropFilter as a JavaScript loop, the rest through the cpu backend. Adds kernels,
+ * replaces none, so it applies with stock kernels too. Idempotent. Returns labels like
+ * "Conv2DBackpropFilter:js" and "UnsortedSegmentSum:cpu-fallback".
+ */
+export function registerCpuFallbacks(tf: Tf, makeCpuBackend: () => CpuBackendLike): string[] {
+  let cpu: CpuBackendLike | undefined;
+  for (const kernelName of CPU_FALLBACK_KERNELS) {
+    if (fallbacks.has(kernelName) || tf.getKernel(kernelName, PATCH_BACKEND)) continue;
+    const cpuKernel = tf.getKernel(kernelName, 'cpu');
+    if (!cpuKernel) continue;
+    cpu ??= makeCpuBackend();
+    const viaCpu = cpuFallback(cpuKernel.kernelFunc, cpu);
+    const js = kernelName === 'Conv2DBackpropFilter';
+    tf.registerKernel({
+      kernelName,
+      backendName: PATCH_BACKEND,
+      kernelFunc: js ? jsConv2DBackpropFilter(tf, viaCpu) : viaCpu,
+    });
+    fallbacks.set(kernelName, `${kernelName}:${js ? 'js' : 'cpu-fallback'}`);
+  }
+  return [...fallbacks.values()];
 }
 
 /** Labels of the patches now registered in this thread (empty = stock tfjs). */

@@ -10,6 +10,8 @@ import { initBackend } from '../backends/index.js';
 import { formatBytes } from '../report/format.js';
 import type { OutputStreams } from './output.js';
 import { EXIT_OK } from './run.js';
+import { listSuites } from '../config.js';
+import { displayPath } from '../data/load.js';
 
 function installed(name: string): boolean {
   try {
@@ -33,7 +35,9 @@ export async function listCommand(streams: OutputStreams): Promise<number> {
   backends.push(['node', '@tensorflow/tfjs-node (optional)', installed('@tensorflow/tfjs-node') ? 'yes' : 'no']);
   backends.push(['wasm', '@tensorflow/tfjs-backend-wasm', installed('@tensorflow/tfjs-backend-wasm') ? 'yes' : 'no']);
   backends.push(['cpu', '@tensorflow/tfjs-backend-cpu', installed('@tensorflow/tfjs-backend-cpu') ? 'yes' : 'no']);
-  streams.stdout.write([models, generators, formats, backends].map((table) => table.toString()).join('\n\n') + '\n');
+  const suites = new Table({ head: ['suite', 'description', 'file'] });
+  for (const suite of listSuites()) suites.push([suite.name, suite.description, displayPath(suite.path)]);
+  streams.stdout.write([models, generators, suites, formats, backends].map((table) => table.toString()).join('\n\n') + '\n');
   return EXIT_OK;
 }
 

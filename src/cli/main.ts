@@ -3,18 +3,22 @@
  * and sets the exit code.
  */
 import { Command, CommanderError, Option } from 'commander';
-import type { BackendChoice, GeneratorName } from '../types.js';
+import type { GeneratorName } from '../types.js';
 import { TOOL_VERSION } from '../version.js';
 import { UsageError, errorMessage } from '../errors.js';
 import { parseCountList, parseInteger, parseList, parseNumber } from '../plan/parse.js';
-import { BACKEND_CHOICES } from '../plan/build.js';
+import { BACKEND_CHOICES, MODES } from '../plan/build.js';
+import { SCALINGS } from '../measure/data-parallel.js';
 import { REPORT_FORMATS } from '../pipeline.js';
 import type { ReporterName } from '../report/index.js';
 import { EXIT_INCOMPLETE, EXIT_INTERRUPTED, EXIT_OK, EXIT_REGRESSION, EXIT_USAGE, runCommand } from './run.js';
 import { reportCommand } from './report.js';
+import { addShardOptions, registerMergeCommand } from './merge.js';
+import { addRunGateOptions, registerCompareCommand } from './compare.js';
 import { openCommand } from './open.js';
 import { envCommand, listCommand } from './info.js';
 import { defaultStreams, type OutputStreams } from './output.js';
+import { givenOptions, resolveRunOptions } from './run-options.js';
 
 const EXIT_CODES = `
 Exit codes:
@@ -31,6 +35,12 @@ Examples:
   $ scale-bench run --models mlp-small,mlp-deep --sizes 1k,4k,16k --workers 1,2
   $ scale-bench run --quick --json > run.json        # machine-readable results on stdout
   $ scale-bench run --backend cpu --repeats 10 --seed 7 --out my-reports
+  $ scale-bench run --data fixtures/data/iris.csv --target species --model fixtures/models/tiny-mlp.js
+  $ scale-bench run benchmarks/iris.json             # a suite; flags given after it override it
+  $ scale-bench run --mode data-parallel --models mlp-small --sizes 16k --workers 1,2 --scaling strong
+  $ scale-bench run --mode inference --models mlp-small --workers 1,2 --concurrency 1,2,4,8 --batch-sizes 1,32
+  $ scale-bench run --quick --save-baseline main    # store reports/baselines/main.json
+  $ scale-bench run --quick --baseline main --assert "efficiency@2>=0.8"   # exit 1 on a regression
 ${EXIT_CODES}`;
 
 function formats(text: string): ReporterName[] {
@@ -66,13 +76,19 @@ export function buildProgram(streams: OutputStreams, setExitCode: (code: number)
     })
     .addHelpText('after', EXIT_CODES);
 
-  program
+  const run = program
     .command('run')
     .description('generate data, train models across sizes, models and pool widths, and report the scaling')
     .option('--quick', 'a small sweep that finishes in under 30 s on 2 cores')
     .option('--sizes <list>', 'training-set sizes, e.g. 1k,4k,16k,64k', (text) => parseCountList(text, '--sizes'))
     .option('--models <list>', 'models, e.g. linear,logistic,mlp-small,mlp-deep,cnn-small', (text) => parseList(text, '--models'))
     .option('--workers <list>', 'pool widths, e.g. 1,2,4 (default: 1..cores plus one oversubscribed)', (text) => parseCountList(text, '--workers'))
+    .option('--mode <name>', `job-parallel (w replicas, default), data-parallel (one model split over w workers) or inference (serving under load)`, choice('--mode', MODES))
+    .option('--scaling <kind>', 'data-parallel: strong (fixed global batch, default) or weak (global batch = batch size x workers)', choice('--scaling', SCALINGS))
+    .option('--concurrency <list>', 'inference closed loop: requests kept outstanding, e.g. 1,2,4,8 (the default unless --rate is given)', (text) => parseCountList(text, '--concurrency'))
+    .option('--rate <list>', 'inference open loop: requests per second, e.g. 100,200,400', (text) => parseList(text, '--rate').map((item) => parseNumber(item, '--rate', 0, 1_000_000, true)))
+    .option('--batch-sizes <list>', 'inference: rows per request, e.g. 1,32 (default 1,32)', (text) => parseCountList(text, '--batch-sizes'))
+    .option('--duration <seconds>', 'inference: seconds of load per level and repetition (default 1)', (text) => parseNumber(text, '--duration', 0, 3600, true))
     .option('--generator <name>', `data generator for every model (${GENERATOR_NAMES.join(', ')}); default: each model's own`, choice('--generator', GENERATOR_NAMES))
     .option('--repeats <n>', 'counted repetitions per cell (default 5; 3 with --quick)', (text) => parseInteger(text, '--repeats', 1, 1000))
     .option('--warmup <n>', 'uncounted warm-up trials per cell (default 1)', (text) => parseInteger(text, '--warmup', 0, 100))
@@ -91,20 +107,24 @@ export function buildProgram(streams: OutputStreams, setExitCode: (code: number)
     .option('--json', 'print the results and analysis as JSON on stdout, and nothing else there')
     .option('-q, --quiet', 'no progress or tables; only errors and where the reports are')
     .addOption(new Option('--runner <kind>', 'measurement runner (fake is for tests)').choices(['tfjs', 'fake']).default('tfjs').hideHelp())
+    .argument('[suite]', 'a suite file (e.g. benchmarks/iris.json) or a built-in suite name (see `scale-bench list`); flags override it')
+    .option('--data <file>', 'benchmark on your own data: a .csv, .tsv, .json (array of objects) or .ndjson file')
+    .option('--target <column>', 'with --data: the column to predict')
+    .option('--task <task>', 'with --data: regression or classification (default: inferred from the target, and printed)', choice('--task', ['regression', 'classification'] as const))
+    .option('--features <list>', 'with --data: input columns, e.g. a,b,c (default: every column but the target)', (text) => parseList(text, '--features'))
+    .option('--on-bad-row <policy>', 'with --data: rows with a missing or non-numeric value: fail (default; names the line) or skip', choice('--on-bad-row', ['skip', 'fail'] as const))
+    .option('--model <file>', 'your own model: a .js module exporting a function that builds a tfjs LayersModel (repeat for several)', (text: string, previous: string[] | undefined) => [...(previous ?? []), text])
+    .option('--config <file>', 'config file (default: scale-bench.config.{ts,js,json} in this folder); flags override it')
     .addHelpText('after', RUN_EXAMPLES)
-    .action(async (options: Record<string, unknown>) => {
-      setExitCode(
-        await runCommand(
-          {
-            ...(options as object),
-            backend: options.backend as BackendChoice,
-            testFraction: options.holdout as number | undefined,
-            formats: options.report as ReporterName[],
-          },
-          streams,
-        ),
-      );
+    .action(async (suite: string | undefined, options: Record<string, unknown>, command: Command) => {
+      // Only typed flags override the config file and suite; commander's defaults must not.
+      const flags = givenOptions(options, (key) => command.getOptionValueSource(key));
+      setExitCode(await runCommand(await resolveRunOptions({ ...(suite !== undefined ? { suite } : {}), flags, cwd: process.cwd() }), streams));
     });
+  addRunGateOptions(run);
+  addShardOptions(run);
+  registerMergeCommand(program, streams, setExitCode);
+  registerCompareCommand(program, streams, setExitCode);
 
   program
     .command('report')
@@ -131,7 +151,7 @@ export function buildProgram(streams: OutputStreams, setExitCode: (code: number)
 
   program
     .command('list')
-    .description('list models, data generators, report formats and backends')
+    .description('list models, data generators, suites, report formats and backends')
     .action(async () => setExitCode(await listCommand(streams)));
 
   program

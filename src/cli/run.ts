@@ -2,7 +2,8 @@
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { BenchmarkPlan, RunResult } from '../types.js';
-import { buildPlan, type RunOptions } from '../plan/build.js';
+import type { RunOptions } from '../plan/build.js';
+import { planRun } from '../plan/prepare.js';
 import { runPlan } from '../measure/scheduler.js';
 import type { Runner } from '../measure/runner.js';
 import { PoolRunner } from '../measure/pool-runner.js';
@@ -19,6 +20,7 @@ import { checkMemory } from '../plan/preflight.js';
 import { DEFAULT_OUT_DIR } from '../plan/defaults.js';
 import { createProgress } from './progress.js';
 import { colorEnabled, type OutputStreams } from './output.js';
+import { briefRunGate, prepareRunGate, renderRunGate, runGateJson, type GateCliOptions } from './compare.js';
 
 export const EXIT_OK = 0;
 export const EXIT_REGRESSION = 1;
@@ -27,7 +29,7 @@ export const EXIT_USAGE = 2;
 export const EXIT_INCOMPLETE = 3;
 export const EXIT_INTERRUPTED = 130;
 
-export interface RunCommandOptions extends RunOptions {
+export interface RunCommandOptions extends RunOptions, GateCliOptions {
   /** Continue the interrupted run with this id (in --out), skipping its finished cells. */
   resume?: string;
   /** false skips the memory preflight (commander's --no-memory-check). */
@@ -53,8 +55,11 @@ export function serialiseResult(result: RunResult): string {
 
 export async function runCommand(options: RunCommandOptions, streams: OutputStreams): Promise<number> {
   const resumed = options.resume ? await resumePlan(options.out ?? DEFAULT_OUT_DIR, options.resume) : undefined;
-  const plan = resumed?.plan ?? buildPlan(options, availableParallelism());
+  const note = (line: string): void => void (options.quiet ? undefined : streams.stderr.write(`${line}\n`));
+  const plan = resumed?.plan ?? (await planRun(options, availableParallelism(), note));
   if (options.memoryCheck !== false) checkMemory(plan);
+  // A missing baseline or a bad budget must fail now, not after the sweep.
+  const gate = await prepareRunGate(options, plan.outDir, streams);
   const runner = createRunner(options.runner, streams.env);
   const runDir = join(plan.outDir, plan.runId);
   const progress = createProgress(plan, streams, options.quiet === true);
@@ -91,12 +96,14 @@ export async function runCommand(options: RunCommandOptions, streams: OutputStre
     await runner.close();
   }
 
-  const input = buildReportInput([result]);
+  const comparison = gate?.compare(result);
+  const input = buildReportInput([result], comparison);
   const written = await writeArtifacts(runDir, await renderReports(input, options.formats));
   const analysis = input.runs[0]!.analysis;
+  const gateOutcome = gate ? await gate.finish(input, comparison, streams, controller.signal.aborted) : null;
 
   if (options.json) {
-    streams.stdout.write(`${JSON.stringify({ result, analysis, reportDir: runDir, files: written }, null, 2)}\n`);
+    streams.stdout.write(`${JSON.stringify({ result, analysis, ...(gateOutcome ? runGateJson(gateOutcome) : {}), reportDir: runDir, files: written }, null, 2)}\n`);
   } else if (!options.quiet) {
     const color = colorEnabled(streams.stdout, streams.env);
     streams.stdout.write(`\n${renderCellTable(analysis, { color })}\n\n`);
@@ -109,6 +116,15 @@ export async function runCommand(options: RunCommandOptions, streams: OutputStre
     streams.stderr.write(`results and reports: ${runDir}\n`);
   }
 
+  if (gateOutcome) {
+    if (options.json || options.quiet) for (const line of briefRunGate(gateOutcome)) streams.stderr.write(`${line}\n`);
+    else {
+      streams.stdout.write(`\n${renderRunGate(gateOutcome, { color: colorEnabled(streams.stdout, streams.env) })}\n`);
+      for (const note of gateOutcome.notes) streams.stderr.write(`${note}\n`);
+    }
+  }
+
   if (controller.signal.aborted) return EXIT_INTERRUPTED;
+  if (gateOutcome && !gateOutcome.passed) return EXIT_REGRESSION;
   return result.complete ? EXIT_OK : EXIT_INCOMPLETE;
 }

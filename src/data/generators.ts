@@ -27,6 +27,9 @@ const MAX_EXACT_FLOAT32_INT = 16777216;
  * sklearn's grouped generation, decided before any row exists.
  */
 function assignShuffledGroups(y: Float32Array, counts: readonly number[], rng: Random): void {
+  if (counts.length > MAX_EXACT_FLOAT32_INT) {
+    throw new RangeError(`${counts.length} groups cannot be labelled exactly in a float32 y: use at most 2^24`);
+  }
   let row = 0;
   counts.forEach((count, group) => {
     y.fill(group, row, row + count);
@@ -339,7 +342,6 @@ export function makeClassification(
       `classes (${classes}) * clusters per class (${clustersPerClass}) must be <= 2^informative (${2 ** informative})`,
     );
   }
-  if (clusters > MAX_EXACT_FLOAT32_INT) throw new RangeError(`too many clusters (${clusters})`);
   if (!(flipY >= 0 && flipY <= 1)) throw new RangeError(`classification flipY must be in [0, 1], got ${flipY}`);
   if (!(classSep > 0 && Number.isFinite(classSep))) throw new RangeError(`classification classSep must be > 0, got ${classSep}`);
 

@@ -15,6 +15,8 @@ import { abortBarrier, createBarrier } from './barrier.js';
 import { RssSampler } from './memory.js';
 import type { CellJob, CellMeasurement, Runner, TrialProgress } from './runner.js';
 import type { CalibrateReply, InitReply, TrainReply, TrainTask, WorkerTask } from './protocol.js';
+import { runDataParallelCell } from './data-parallel.js';
+import { runInferenceCell } from './inference.js';
 
 /** Warm-ups exist to compile kernels and fault in memory; a few batches do that as well as a full pass. */
 const WARMUP_SAMPLES = 4096;
@@ -114,11 +116,16 @@ export class PoolRunner implements Runner {
     const plan = this.plan;
     const pool = this.pool;
     if (!plan || !pool) throw new Error('PoolRunner.runCell called before start()');
+    // The other modes run their own worker modules on this same warm pool.
+    const context = { pool, plan, threads: this.threads, coldStartMs: this.coldStartMs };
+    if (job.cell.mode === 'data-parallel') return runDataParallelCell(context, job, onTrial);
+    if (job.cell.mode === 'inference') return runInferenceCell(context, job, onTrial);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new CellTimeoutError(`cell exceeded --cell-timeout (${plan.cellTimeoutMs / 1000} s)`)), plan.cellTimeoutMs);
     timer.unref();
     const trials: TrialResult[] = [];
     let model: ModelInfo | undefined;
+    let initialWeightsChecksum: string | undefined;
     try {
       for (let repetition = -plan.warmup; repetition < plan.repeats; repetition++) {
         onTrial?.({ cell: job.cell, repetition });
@@ -130,6 +137,7 @@ export class PoolRunner implements Runner {
           break;
         }
         model = outcome.model;
+        initialWeightsChecksum = outcome.initialWeightsChecksum;
         if (repetition >= 0) trials.push(outcome.trial);
       }
     } finally {
@@ -140,6 +148,7 @@ export class PoolRunner implements Runner {
       coldStartMs: this.coldStartMs,
       threadsPerWorker: this.threads,
       trials,
+      ...(initialWeightsChecksum ? { initialWeightsChecksum } : {}),
     };
   }
 
@@ -147,7 +156,7 @@ export class PoolRunner implements Runner {
     job: CellJob,
     repetition: number,
     signal: AbortSignal,
-  ): Promise<{ trial: TrialResult; model: ModelInfo } | { failed: TrialResult }> {
+  ): Promise<{ trial: TrialResult; model: ModelInfo; initialWeightsChecksum: string } | { failed: TrialResult }> {
     const plan = this.plan!;
     const pool = this.pool!;
     const width = job.cell.workers;
@@ -159,6 +168,7 @@ export class PoolRunner implements Runner {
       stockKernels: plan.stockKernels,
       threads: this.threads,
       model: job.cell.model,
+      ...(plan.customModels?.[job.cell.model] ? { modelPath: plan.customModels[job.cell.model] } : {}),
       spec: job.spec,
       dataKey: job.dataKey,
       buffer: job.table.x.buffer as SharedArrayBuffer,
@@ -200,6 +210,7 @@ export class PoolRunner implements Runner {
     const quality = replies[0]!.quality;
     return {
       model: replies[0]!.model,
+      initialWeightsChecksum: replies[0]!.initialWeightsChecksum,
       trial: {
         repetition: Math.max(0, repetition),
         state: 'ok',

@@ -49,6 +49,8 @@ export interface TrainTask {
   stockKernels: boolean;
   threads: number;
   model: string;
+  /** Absolute path of the module that builds a custom model (`custom:<file>`); absent for built-in models. */
+  modelPath?: string;
   spec: DatasetSpec;
   /** Key under which the worker caches the prepared tensors of this dataset between trials. */
   dataKey: string;
@@ -71,6 +73,8 @@ export interface TrainReply {
   kind: 'train';
   threadId: number;
   model: ModelInfo;
+  /** Fingerprint of the freshly built model's weights. */
+  initialWeightsChecksum: string;
   /** Epoch milliseconds (performance.timeOrigin + now), comparable across threads. */
   startedAtMs: number;
   finishedAtMs: number;

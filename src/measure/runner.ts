@@ -19,6 +19,8 @@ export interface CellMeasurement {
   coldStartMs: number;
   threadsPerWorker: number;
   trials: TrialResult[];
+  /** Fingerprint of the initial weights every replica started from. */
+  initialWeightsChecksum?: string;
 }
 
 export interface TrialProgress {

@@ -10,6 +10,8 @@ import type { DataTable } from '../data/table.js';
 import { TOOL_VERSION } from '../version.js';
 import type { Runner, TrialProgress } from './runner.js';
 import { heldOutRows } from '../plan/rows.js';
+import { bytesChecksum } from '../checksum.js';
+import { FileTables } from '../data/load.js';
 
 export { heldOutRows };
 
@@ -42,7 +44,8 @@ export function isFinished(cell: CellResult, repeats: number): boolean {
 
 class DatasetCache {
   private readonly tables = new Map<string, DataTable>();
-  get(spec: DatasetSpec, rows: number, seed: number): { key: string; table: DataTable } {
+  private readonly checksums = new Map<string, string>();
+  get(spec: DatasetSpec, rows: number, seed: number): { key: string; table: DataTable; checksum: string } {
     const key = `${spec.name}|${rows}|${seed}`;
     let table = this.tables.get(key);
     if (!table) {
@@ -50,12 +53,15 @@ class DatasetCache {
       this.tables.clear();
       table = generate(spec, rows, seed);
       this.tables.set(key, table);
+      this.checksums.set(key, bytesChecksum([table.x, table.y]));
     }
-    return { key, table };
+    return { key, table, checksum: this.checksums.get(key)! };
   }
 }
 
 export async function runPlan(plan: BenchmarkPlan, runner: Runner, hooks: RunHooks = {}): Promise<RunResult> {
+  // User files are read (and checked against the plan) before any worker starts.
+  const files = await FileTables.load(plan.datasets, plan.seed);
   const backend = await runner.start(plan);
   const environment = buildEnvironment(backend, readMachineFacts());
   const { outDir: _outDir, ...planRecord } = plan;
@@ -87,7 +93,10 @@ export async function runPlan(plan: BenchmarkPlan, runner: Runner, hooks: RunHoo
     if (!spec) throw new Error(`plan has no data set named "${cell.dataset}"`);
     hooks.onCellStart?.(cell, index, total);
     const nTest = heldOutRows(cell.size, plan.training.testFraction);
-    const { key, table } = cache.get(spec, cell.size + nTest, datasetSeed(plan.seed, spec.name, cell.size + nTest));
+    const { key, table, checksum } =
+      spec.generator === 'file'
+        ? files.get(spec, cell.size, nTest)
+        : cache.get(spec, cell.size + nTest, datasetSeed(plan.seed, spec.name, cell.size + nTest));
     let measurement;
     try {
       measurement = await runner.runCell({ cell, spec, table, nTrain: cell.size, nTest, dataKey: key }, hooks.onTrial);
@@ -102,7 +111,7 @@ export async function runPlan(plan: BenchmarkPlan, runner: Runner, hooks: RunHoo
       interrupted = true;
       break;
     }
-    const cellResult: CellResult = { cell, machineId: environment.machineId, ...measurement };
+    const cellResult: CellResult = { cell, machineId: environment.machineId, dataChecksum: checksum, ...measurement };
     result.cells.push(cellResult);
     await hooks.persist?.(result);
     hooks.onCellDone?.(cellResult, index, total);

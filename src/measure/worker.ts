@@ -7,11 +7,13 @@ import { performance } from 'node:perf_hooks';
 import { initBackend, type Tf } from '../backends/index.js';
 import { calibratePeakFlops } from '../backends/calibrate.js';
 import { BUILTIN_MODELS } from '../models/catalog.js';
+import { buildCustomModel } from '../models/custom.js';
 import { describeModel } from '../models/flops.js';
 import { prepareData, trainAndEvaluate, type PreparedData } from '../models/train.js';
 import { arriveAndWait } from './barrier.js';
 import { viewTable } from '../data/table.js';
 import { faultFor, injectFault } from './faults.js';
+import { bytesChecksum } from '../checksum.js';
 import type { CalibrateReply, InitReply, InitTask, TrainReply, TrainTask, WorkerReply, WorkerTask } from './protocol.js';
 
 interface BackendRequest {
@@ -62,10 +64,11 @@ async function runTrain(task: TrainTask): Promise<TrainReply> {
   const { tf } = await backendFor(task);
   const data = preparedFor(tf, task);
   const definition = BUILTIN_MODELS[task.model as keyof typeof BUILTIN_MODELS];
-  if (!definition) throw new Error(`unknown model "${task.model}"`);
-  const model = definition.build(tf, task.spec, task.seed);
+  if (!definition && task.modelPath === undefined) throw new Error(`unknown model "${task.model}"`);
+  const model = task.modelPath !== undefined ? await buildCustomModel(tf, task.modelPath, task.spec, task.seed) : definition!.build(tf, task.spec, task.seed);
   try {
     const info = describeModel(model, task.model);
+    const initialWeightsChecksum = weightsChecksum(model);
     const fault = faultFor(task.cellId);
     if (fault) injectFault(fault, task.cellId);
     arriveAndWait(task.barrier, task.parties, task.barrierTimeoutMs);
@@ -85,6 +88,7 @@ async function runTrain(task: TrainTask): Promise<TrainReply> {
       kind: 'train',
       threadId,
       model: info,
+      initialWeightsChecksum,
       startedAtMs,
       finishedAtMs,
       trainMs: outcome.trainMs,
@@ -99,6 +103,11 @@ async function runTrain(task: TrainTask): Promise<TrainReply> {
   } finally {
     model.dispose();
   }
+}
+
+/** Read outside the timed phase: dataSync on every weight costs about a millisecond for the largest built-in model. */
+function weightsChecksum(model: { getWeights(): Array<{ dataSync(): ArrayLike<number> }> }): string {
+  return bytesChecksum(model.getWeights().map((weight) => weight.dataSync() as Float32Array));
 }
 
 async function runCalibrate(task: BackendRequest): Promise<CalibrateReply> {

@@ -1,13 +1,17 @@
 /**
- * Adam over all of a model's weights at once.
+ * Adam with fewer kernel launches than tf.train.adam, for the same arithmetic.
  *
- * tf.train.adam updates each variable separately with ~16 kernels (plus a fresh scalar tensor for
- * every constant), so a 3-layer MLP pays ~100 kernel launches per step for a few thousand
- * parameters; in tfjs each launch costs ~10 µs of engine bookkeeping, which dominates small models.
- * Here the gradients are concatenated into one flat vector, the moments live in two flat
- * variables, and the update runs as ~15 kernels on that vector whatever the number of layers, then
- * is split back into the weights. The arithmetic is tf.train.adam's, in the same order (bias-corrected
- * moments, epsilon added to the square root), so results agree to float32 rounding.
+ * tf.train.adam updates each variable separately with ~16 kernels and makes a new scalar tensor
+ * for every constant on every step. A 3-layer MLP then pays ~100 kernel launches per step for a
+ * few thousand parameters, and each launch costs ~10 µs of engine bookkeeping in tfjs: that is
+ * most of a small model's step. Here:
+ * - the constants are tensors made once;
+ * - small variables (biases, small kernels) are updated as one flat group: their gradients are
+ *   concatenated, the moments live in flat variables, and the update is split back at the end;
+ * - large variables keep their own update, where the work dwarfs the launch cost and splitting a
+ *   large flat vector would cost more (wasm's slice copies its whole input per slice).
+ * The update is tf.train.adam's, in the same order (bias-corrected moments, epsilon added to the
+ * square root), so results agree to float32 rounding.
  */
 import type { NamedTensorMap, Scalar, Tensor, Variable } from '@tensorflow/tfjs-core';
 import type { Tf } from '../backends/index.js';
@@ -20,15 +24,31 @@ export interface AdamOptions {
   beta2?: number;
   /** Default: the backend's epsilon (1e-7 for float32), as tf.train.adam. */
   epsilon?: number;
+  /** Variables with at least this many elements get their own update (default 16384). */
+  groupLimit?: number;
 }
 
-export class FlatAdam {
-  private readonly sizes: number[];
-  private readonly total: number;
-  private readonly m: Variable;
-  private readonly v: Variable;
-  /** Constants kept as tensors so no step creates them again. */
-  private readonly constants: Record<'beta1' | 'oneMinusBeta1' | 'beta2' | 'oneMinusBeta2' | 'epsilon' | 'negLr', Scalar>;
+/** Variables updated together, with their first and second moments. */
+interface Group {
+  variables: Variable[];
+  sizes: number[];
+  /** Flat [sum of sizes] for a group of small variables; the variable's shape for a single one. */
+  m: Variable;
+  v: Variable;
+  flat: boolean;
+}
+
+/** Splits variables into a flat group of small ones and one group per large one. */
+export function planGroups(sizes: readonly number[], groupLimit: number): { flat: number[]; single: number[] } {
+  const flat: number[] = [];
+  const single: number[] = [];
+  sizes.forEach((size, i) => (size >= groupLimit ? single : flat).push(i));
+  return { flat, single };
+}
+
+export class GroupedAdam {
+  private readonly groups: Group[] = [];
+  private readonly c: Record<'beta1' | 'oneMinusBeta1' | 'beta2' | 'oneMinusBeta2' | 'epsilon' | 'negLr', Scalar>;
   private readonly beta1: number;
   private readonly beta2: number;
   private step = 0;
@@ -44,11 +64,21 @@ export class FlatAdam {
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     const epsilon = options.epsilon ?? tf.backend().epsilon();
-    this.sizes = variables.map((v) => v.size);
-    this.total = this.sizes.reduce((a, b) => a + b, 0);
-    this.m = tf.variable(tf.zeros([this.total]), false);
-    this.v = tf.variable(tf.zeros([this.total]), false);
-    this.constants = {
+    const plan = planGroups(
+      variables.map((v) => v.size),
+      options.groupLimit ?? 16384,
+    );
+    const zeros = (shape: number[]): Variable => tf.tidy(() => tf.variable(tf.zeros(shape), false));
+    if (plan.flat.length > 0) {
+      const members = plan.flat.map((i) => variables[i] as Variable);
+      const total = members.reduce((sum, v) => sum + v.size, 0);
+      this.groups.push({ variables: members, sizes: members.map((v) => v.size), m: zeros([total]), v: zeros([total]), flat: true });
+    }
+    for (const i of plan.single) {
+      const w = variables[i] as Variable;
+      this.groups.push({ variables: [w], sizes: [w.size], m: zeros(w.shape), v: zeros(w.shape), flat: false });
+    }
+    this.c = {
       beta1: tf.keep(tf.scalar(this.beta1)),
       oneMinusBeta1: tf.keep(tf.scalar(1 - this.beta1)),
       beta2: tf.keep(tf.scalar(this.beta2)),
@@ -65,29 +95,36 @@ export class FlatAdam {
 
   /** Applies one Adam step from gradients keyed by variable name (missing = zero gradient). */
   applyGradients(grads: NamedTensorMap): void {
-    if (this.disposed) throw new Error('FlatAdam was disposed');
-    const { tf, constants: c } = this;
+    if (this.disposed) throw new Error('the optimizer was disposed');
+    const { tf, c } = this;
     this.step++;
     // tf.train.adam keeps beta^t in float32 variables; a double here differs by < 1e-7 relative.
     const oneMinusAccBeta1 = 1 - this.beta1 ** this.step;
     const oneMinusAccBeta2 = 1 - this.beta2 ** this.step;
     tf.tidy(() => {
-      const flat = this.variables.map((w) => {
+      const c1 = tf.scalar(oneMinusAccBeta1);
+      const c2 = tf.scalar(oneMinusAccBeta2);
+      const gradOf = (w: Variable, shape: number[]): Tensor => {
         const g = grads[w.name];
-        return g ? tf.reshape(g, [-1]) : tf.zeros([w.size]);
-      });
-      const g = flat.length === 1 ? (flat[0] as Tensor) : tf.concat(flat);
-      const m = tf.add(tf.mul(this.m, c.beta1), tf.mul(g, c.oneMinusBeta1));
-      const v = tf.add(tf.mul(this.v, c.beta2), tf.mul(tf.square(g), c.oneMinusBeta2));
-      const mHat = tf.div(m, tf.scalar(oneMinusAccBeta1));
-      const vHat = tf.div(v, tf.scalar(oneMinusAccBeta2));
-      const update = tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), c.epsilon)), c.negLr);
-      this.m.assign(m);
-      this.v.assign(v);
-      const parts = this.variables.length === 1 ? [update] : tf.split(update, this.sizes);
-      this.variables.forEach((w, i) => {
-        w.assign(tf.add(tf.reshape(parts[i] as Tensor, w.shape), w));
-      });
+        return g ? tf.reshape(g, shape) : tf.zeros(shape);
+      };
+      for (const group of this.groups) {
+        const g = group.flat
+          ? group.variables.length === 1
+            ? gradOf(group.variables[0] as Variable, [-1])
+            : tf.concat(group.variables.map((w) => gradOf(w, [-1])))
+          : gradOf(group.variables[0] as Variable, (group.variables[0] as Variable).shape);
+        const m = tf.add(tf.mul(group.m, c.beta1), tf.mul(g, c.oneMinusBeta1));
+        const v = tf.add(tf.mul(group.v, c.beta2), tf.mul(tf.square(g), c.oneMinusBeta2));
+        const update = tf.mul(tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), c.epsilon)), c.negLr);
+        group.m.assign(m);
+        group.v.assign(v);
+        const parts = group.variables.length === 1 ? [update] : tf.split(update, group.sizes);
+        group.variables.forEach((w, i) => {
+          const part = parts[i] as Tensor;
+          w.assign(tf.add(part.rank === w.rank ? part : tf.reshape(part, w.shape), w));
+        });
+      }
     });
   }
 
@@ -110,6 +147,6 @@ export class FlatAdam {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.tf.dispose([this.m, this.v, ...Object.values(this.constants)]);
+    this.tf.dispose([...this.groups.flatMap((g) => [g.m, g.v]), ...Object.values(this.c)]);
   }
 }

@@ -11,7 +11,8 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs-core';
 import type { Tf } from '../backends/index.js';
-import { FlatAdam } from './adam.js';
+import { GroupedAdam } from './adam.js';
+import { meanSquaredError, softmaxCrossEntropy, trainingForward } from './fastpath.js';
 import type { DatasetSpec, Quality } from '../types.js';
 
 export interface TrainData {
@@ -67,10 +68,12 @@ export interface TrainConfig {
   /** Stop after this many samples (a short warm-up); whole batches, at least one step. */
   maxSamples?: number;
   /**
-   * Adam implementation: 'flat' (default; one update over all weights, see adam.ts) or 'tfjs'
+   * Adam implementation: 'flat' (default; GroupedAdam, fewer kernel launches, see adam.ts) or 'tfjs'
    * (tf.train.adam, per variable). Same algorithm; kept selectable for benchmarks and tests.
    */
   optimizer?: 'flat' | 'tfjs';
+  /** Use the custom-gradient Dense layers and losses of fastpath.ts (default true). */
+  fastPath?: boolean;
 }
 
 export interface TrainOutcome {
@@ -264,15 +267,26 @@ function inputReshaper(tf: Tf, model: LayersModel): (x: Tensor) => Tensor {
   return (x) => tf.reshape(x, [-1, ...inner]);
 }
 
-/** The training loss of `model` on one batch, as a scalar (call inside a gradient/tidy scope). */
-export function makeLoss(tf: Tf, model: LayersModel, spec: DatasetSpec): (batch: Batch) => Scalar {
+/**
+ * The training loss of `model` on one batch, as a scalar (call inside a gradient scope).
+ * `withValue` false lets the fast losses skip computing a value nobody reads (the gradient is the
+ * same); the reference losses always compute it.
+ */
+export type LossFn = (batch: Batch, withValue: boolean) => Scalar;
+
+export function makeLoss(tf: Tf, model: LayersModel, spec: DatasetSpec, options: { fast?: boolean } = {}): LossFn {
   checkOutput(model, spec);
+  const fast = options.fast ?? true;
   const reshape = inputReshaper(tf, model);
-  const forward = (x: Tensor): Tensor => model.apply(reshape(x), { training: true }) as Tensor;
+  const apply = fast ? trainingForward(tf, model) : (x: Tensor): Tensor => model.apply(x, { training: true }) as Tensor;
+  const forward = (x: Tensor): Tensor => apply(reshape(x));
   if (spec.task === 'regression') {
-    return (batch) => {
-      const pred = forward(batch.x);
-      return tf.mean(tf.squaredDifference(pred.rank === 2 ? pred : tf.reshape(pred, [-1, 1]), batch.y)) as Scalar;
+    return (batch, withValue) => {
+      const out = forward(batch.x);
+      const pred = out.rank === 2 ? out : tf.reshape(out, [-1, 1]);
+      return fast
+        ? meanSquaredError(tf, batch.y, pred, withValue)
+        : (tf.mean(tf.squaredDifference(pred, batch.y)) as Scalar);
     };
   }
   if (lastLayerActivation(model) === 'softmax') {
@@ -282,7 +296,10 @@ export function makeLoss(tf: Tf, model: LayersModel, spec: DatasetSpec): (batch:
       return tf.neg(tf.mean(tf.sum(tf.mul(batch.y, tf.log(probs)), 1))) as Scalar;
     };
   }
-  return (batch) => tf.losses.softmaxCrossEntropy(batch.y, forward(batch.x)) as Scalar;
+  return (batch, withValue) =>
+    fast
+      ? softmaxCrossEntropy(tf, batch.y, forward(batch.x), withValue)
+      : (tf.losses.softmaxCrossEntropy(batch.y, forward(batch.x)) as Scalar);
 }
 
 /** Held-out R² (regression) or accuracy (classification); outside any timing. */
@@ -372,14 +389,14 @@ export async function trainAndEvaluate(tf: Tf, model: LayersModel, data: Prepare
     throw new RangeError(`learning rate must be a positive number, got ${String(cfg.learningRate)}: check --learning-rate`);
   }
   const batches = data.batches(cfg.batchSize);
-  const loss = makeLoss(tf, model, data.spec);
+  const loss = makeLoss(tf, model, data.spec, { fast: cfg.fastPath ?? true });
   const variables = model.trainableWeights.map((w) => w.read() as Variable);
   const order = batchOrder(batches.length, cfg.epochs, cfg.seed);
   const budget = cfg.maxSamples ?? Infinity;
   const optimizer: Stepper =
     cfg.optimizer === 'tfjs'
       ? tfjsAdam(tf, variables, cfg.learningRate)
-      : new FlatAdam(tf, variables, { learningRate: cfg.learningRate });
+      : new GroupedAdam(tf, variables, { learningRate: cfg.learningRate });
   const key = peakKey(model, cfg.batchSize, data.spec);
   const cachedGrowth = peakGrowthCache.get(key);
   const startBytes = tf.memory().numBytes;
@@ -393,7 +410,7 @@ export async function trainAndEvaluate(tf: Tf, model: LayersModel, data: Prepare
     for (let i = 0; i < order.length; i++) {
       const batch = batches[order[i] as number] as Batch;
       const last = i === order.length - 1 || samples + batch.rows >= budget;
-      const step = (): Scalar | null => optimizer.minimize(() => loss(batch), last);
+      const step = (): Scalar | null => optimizer.minimize(() => loss(batch, last), last);
       let cost: Scalar | null;
       if (steps === 0 && cachedGrowth === undefined) {
         const profile = await tf.profile(() => step() ?? undefined);

@@ -7,9 +7,13 @@ import { UsageError } from '../errors.js';
 import { BUILTIN_MODELS } from '../models/catalog.js';
 import { GENERATORS } from '../data/generators.js';
 import { DEFAULT_CELL_TIMEOUT_MS, DEFAULT_OUT_DIR, DEFAULT_SEED, PROFILES, defaultWidths } from './defaults.js';
+import { applyShard, type ShardSpec } from './shard.js';
+import { checkModeOptions, modeCellFields, modePlanFields, modeVariant, type ModeOptions } from '../measure/data-parallel.js';
+import type { DataFileOptions } from '../data/load.js';
+import { checkFileModel, checkFileSizes, customModelsByName, defaultFileModels, defaultFileSizes, plannedFile, type PlannedFile } from './user-data.js';
 
 /** Typed, already-parsed options (from flags and/or a config file). Absent = profile default. */
-export interface RunOptions {
+export interface RunOptions extends ModeOptions {
   quick?: boolean;
   sizes?: number[];
   models?: string[];
@@ -30,10 +34,22 @@ export interface RunOptions {
   cellTimeout?: number;
   out?: string;
   runId?: string;
+  /** Run only this shard of the sweep (`--shard i/n`). */
+  shard?: ShardSpec;
+  /** Benchmark on the user's file (--data, --target, ...) instead of generated data; load it with planRun. */
+  data?: DataFileOptions;
+  /** Custom model modules (--model), absolute paths. */
+  customModels?: string[];
+}
+
+/** What planning needs that must be read first (see planRun in ./prepare.ts). */
+export interface PlanInputs {
+  /** The loaded options.data file. */
+  dataset?: PlannedFile;
 }
 
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'node', 'wasm', 'cpu'];
-export const MODES: readonly Mode[] = ['job-parallel'];
+export const MODES: readonly Mode[] = ['job-parallel', 'data-parallel', 'inference'];
 
 const MIN_SIZE = 10;
 const MAX_SIZE = 50_000_000;
@@ -45,7 +61,7 @@ export function newRunId(now: Date = new Date()): string {
 }
 
 export function cellId(cell: Omit<Cell, 'id'>): string {
-  return `${cell.model}|${cell.dataset}|n=${cell.size}|w=${cell.workers}|${cell.mode}`;
+  return `${cell.model}|${cell.dataset}|n=${cell.size}|w=${cell.workers}|${cell.mode}${modeVariant(cell)}`;
 }
 
 function unique<T>(values: readonly T[]): T[] {
@@ -68,10 +84,13 @@ function checkOutDir(out: string): string {
   return path;
 }
 
-export function buildPlan(options: RunOptions, cores: number): BenchmarkPlan {
+export function buildPlan(options: RunOptions, cores: number, inputs: PlanInputs = {}): BenchmarkPlan {
   const profile = options.quick ? PROFILES.quick : PROFILES.default;
-  const sizes = unique(options.sizes ?? profile.sizes).sort((a, b) => a - b);
-  const models = unique(options.models ?? [...profile.models]);
+  const file = plannedFile(options, inputs.dataset);
+  const testFraction = options.testFraction ?? profile.training.testFraction;
+  const custom = customModelsByName(options.customModels ?? []);
+  const sizes = unique(options.sizes ?? (file ? defaultFileSizes(file, testFraction) : profile.sizes)).sort((a, b) => a - b);
+  const models = unique(options.models ?? (custom.size > 0 ? [] : file ? defaultFileModels(file) : [...profile.models]));
   const workers = unique(options.workers ?? defaultWidths(cores)).sort((a, b) => a - b);
   const mode = options.mode ?? 'job-parallel';
 
@@ -81,7 +100,8 @@ export function buildPlan(options: RunOptions, cores: number): BenchmarkPlan {
       throw new UsageError(`--sizes: ${size} is out of range; each size must be a whole number from ${MIN_SIZE} to ${MAX_SIZE}.`);
     }
   }
-  if (models.length === 0) throw new UsageError('--models: give at least one model, e.g. --models linear,mlp-small');
+  if (file) checkFileSizes(sizes, file, testFraction);
+  if (models.length + custom.size === 0) throw new UsageError('--models: give at least one model, e.g. --models linear,mlp-small');
   checkModels(models);
   if (workers.length === 0) throw new UsageError('--workers: give at least one width, e.g. --workers 1,2');
   for (const width of workers) {
@@ -90,6 +110,7 @@ export function buildPlan(options: RunOptions, cores: number): BenchmarkPlan {
     }
   }
   if (!MODES.includes(mode)) throw new UsageError(`--mode: "${mode}" is not available; choose from ${MODES.join(', ')}`);
+  checkModeOptions(mode, options);
 
   const training: TrainingConfig = {
     epochs: options.epochs ?? profile.training.epochs,
@@ -100,28 +121,32 @@ export function buildPlan(options: RunOptions, cores: number): BenchmarkPlan {
 
   const datasets = new Map<string, DatasetSpec>();
   const cells: Cell[] = [];
-  for (const model of models) {
-    const definition = BUILTIN_MODELS[model as keyof typeof BUILTIN_MODELS];
-    const generator = options.generator ?? definition.defaultGenerator;
-    const spec = GENERATORS[generator].defaultSpec;
-    if (spec.task !== definition.task) {
+  for (const model of [...models, ...custom.keys()]) {
+    const definition = BUILTIN_MODELS[model as keyof typeof BUILTIN_MODELS] as (typeof BUILTIN_MODELS)[keyof typeof BUILTIN_MODELS] | undefined;
+    // Custom models say nothing about their task: on generated data they get classification unless --generator says otherwise.
+    const generator = options.generator ?? definition?.defaultGenerator ?? 'classification';
+    const spec = file?.spec ?? GENERATORS[generator].defaultSpec;
+    if (file) checkFileModel(model, file);
+    else if (definition && spec.task !== definition.task) {
       throw new UsageError(
         `--generator: model "${model}" needs ${definition.task} data but generator "${generator}" makes ${spec.task} data. Leave --generator out to use each model's own.`,
       );
     }
-    if (definition.name === 'cnn-small' && !spec.imageShape) {
+    if (definition?.name === 'cnn-small' && !spec.imageShape) {
       throw new UsageError(`--generator: model "cnn-small" needs image data; use --generator images or leave --generator out.`);
     }
     datasets.set(spec.name, spec);
     for (const size of sizes) {
       for (const width of workers) {
-        const cell = { model, dataset: spec.name, size, workers: width, mode };
-        cells.push({ id: cellId(cell), ...cell });
+        for (const fields of modeCellFields(mode, options)) {
+          const cell = { model, dataset: spec.name, size, workers: width, mode, ...fields };
+          cells.push({ id: cellId(cell), ...cell });
+        }
       }
     }
   }
 
-  return {
+  const plan: BenchmarkPlan = {
     runId: options.runId ?? newRunId(),
     cells,
     datasets: [...datasets.values()],
@@ -134,5 +159,8 @@ export function buildPlan(options: RunOptions, cores: number): BenchmarkPlan {
     cellTimeoutMs: options.cellTimeout !== undefined ? options.cellTimeout * 1000 : DEFAULT_CELL_TIMEOUT_MS,
     outDir: checkOutDir(options.out ?? DEFAULT_OUT_DIR),
     cores,
+    ...(custom.size > 0 ? { customModels: Object.fromEntries(custom) } : {}),
+    ...modePlanFields(mode, options),
   };
+  return applyShard(plan, options.shard, options.runId);
 }

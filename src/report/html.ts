@@ -180,12 +180,25 @@ function chartsSection(specs: ChartSpec[]): string {
 interface CellRow {
   run: string;
   c: CellAnalysis;
+  /** Host (or machine id) that ran the cell; shown when merged shards ran on several machines. */
+  machine: string;
+}
+
+/** Cell id -> the host that ran it, from CellResult.machineId and RunResult.machines. */
+function machineLabels(result: RunResult): Map<string, string> {
+  const label = (id: string) => result.machines?.[id]?.hostname ?? (id === result.environment.machineId ? result.environment.hostname : undefined) ?? id;
+  return new Map(result.cells.map((cell) => [cell.cell.id, label(cell.machineId)]));
 }
 
 function cellsSection(input: ReportInput, labels: string[]): string {
-  const rows: CellRow[] = input.runs.flatMap((r, i) => r.analysis.cells.map((c) => ({ run: labels[i]!, c })));
+  const rows: CellRow[] = input.runs.flatMap((r, i) => {
+    const machines = machineLabels(r.result);
+    return r.analysis.cells.map((c) => ({ run: labels[i]!, c, machine: machines.get(c.cellId) ?? r.analysis.environment.machineId }));
+  });
+  const manyMachines = input.runs.some((r) => Object.keys(r.result.machines ?? {}).length > 1);
   const cols: Array<Col<CellRow>> = [
     ...(input.runs.length > 1 ? [{ title: 'run', sort: (r: CellRow) => r.run, html: (r: CellRow) => h(r.run) }] : []),
+    ...(manyMachines ? [{ title: 'machine', sort: (r: CellRow) => r.machine, html: (r: CellRow) => h(r.machine) }] : []),
     { title: 'model', sort: (r) => r.c.cell.model, html: (r) => `<span class="name">${h(r.c.cell.model)}</span>` },
     { title: 'dataset', sort: (r) => r.c.cell.dataset, html: (r) => h(r.c.cell.dataset) },
     { title: 'n', numeric: true, sort: (r) => r.c.cell.size, html: (r) => h(fmtNumber(r.c.cell.size, 21)) },

@@ -6,8 +6,8 @@
  */
 import Table from 'cli-table3';
 import { createColors } from 'picocolors';
-import type { Analysis, AnalysisWarning, CellAnalysis, ComplexityScaling, Estimate, SizeScaling, WidthScaling } from '../types.js';
-import { formatCount, formatNumber, formatPercent, MISSING } from './format.js';
+import type { Analysis, AnalysisWarning, CellAnalysis, ComplexityScaling, Estimate, InferenceSweep, SizeScaling, WidthScaling } from '../types.js';
+import { formatBytes, formatCount, formatMs, formatNumber, formatPercent, MISSING } from './format.js';
 
 type Colors = ReturnType<typeof createColors>;
 
@@ -129,6 +129,7 @@ function renderModel(analysis: Analysis, model: string, color: Colors, flagged: 
   }
 
   lines.push(`  ${describeCompute(cells)}`);
+  lines.push(...describeDataParallel(cells), ...describeMemoryByWidth(cells));
   lines.push(`  ${describeQuality(cells, flagged)}`);
   return lines;
 }
@@ -173,6 +174,78 @@ function renderComplexity(analysis: Analysis, sweep: ComplexityScaling, color: C
   return [color.bold(`Model complexity (${where})`), `  ${law}`, table.toString()];
 }
 
+/** Data-parallel: gradient exchange beside compute per step, per width, and whether the replicas agree. */
+function describeDataParallel(cells: readonly CellAnalysis[]): string[] {
+  const groups = new Map<string, CellAnalysis[]>();
+  for (const c of cells) {
+    if (c.cell.mode !== 'data-parallel' || !c.dataParallel) continue;
+    const key = `n=${c.cell.size} ${c.cell.scaling ?? 'strong'} scaling`;
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  return [...groups].map(([where, group]) => {
+    const parts = group
+      .sort((a, b) => a.cell.workers - b.cell.workers)
+      .map((c) => {
+        const dp = c.dataParallel!;
+        return `w=${c.cell.workers} exchange ${formatMs(dp.exchangeMsPerStep)} vs compute ${formatMs(dp.computeMsPerStep)} (${formatPercent(dp.exchangeShare)})`;
+      });
+    const diffs = group.flatMap((c) => (c.dataParallel?.replicaMaxDiff != null ? [c.dataParallel.replicaMaxDiff] : []));
+    const agree = diffs.length === 0 ? '' : `; replicas differ by at most ${Math.max(...diffs).toExponential(1)}`;
+    return `  data-parallel ${where}, per step: ${parts.join('; ')}${agree}`;
+  });
+}
+
+/** Peak RSS against width for the modes that promise it stays flat (the dataset is shared, not copied), and the backend threads. */
+function describeMemoryByWidth(cells: readonly CellAnalysis[]): string[] {
+  const modes = cells.filter((c) => c.cell.mode !== 'job-parallel' && c.peakRssBytes !== null);
+  if (modes.length === 0) return [];
+  const byWidth = new Map<number, number>();
+  for (const c of modes) byWidth.set(c.cell.workers, Math.max(byWidth.get(c.cell.workers) ?? 0, c.peakRssBytes!.median));
+  const widths = [...byWidth].sort((a, b) => a[0] - b[0]).map(([w, bytes]) => `w=${w} ${formatBytes(bytes)}`);
+  const threads = [...new Set(modes.flatMap((c) => (c.threadsPerWorker !== undefined ? [c.threadsPerWorker] : [])))];
+  const threadText = threads.length > 0 ? `; backend threads per worker: ${threads.join(', ')}` : '';
+  return [`  peak RSS by width: ${widths.join(', ')}${threadText}`];
+}
+
+/** Inference: throughput and latency per load level, and where latency starts to climb. */
+function renderInference(sweeps: readonly InferenceSweep[], color: Colors, tableStyle: { head: string[]; border: string[] }): string[] {
+  const table = new Table({
+    head: ['model', 'n', 'w', 'rows/req', 'load', 'predictions/s', 'p50', 'p95', 'p99', 'max', 'errors'],
+    style: tableStyle,
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+  });
+  const knees: string[] = [];
+  for (const sweep of sweeps) {
+    for (const point of sweep.points) {
+      table.push([
+        clean(sweep.model),
+        formatCount(sweep.size),
+        String(sweep.workers),
+        String(sweep.batchSize),
+        sweep.loop === 'closed' ? `c=${point.level}` : `${formatCount(point.level)}/s`,
+        formatCount(point.throughput),
+        formatMs(point.latency?.p50),
+        formatMs(point.latency?.p95),
+        formatMs(point.latency?.p99),
+        formatMs(point.latency?.max),
+        point.errors > 0 ? `${point.errors}/${point.requests}` : '0',
+      ]);
+    }
+    if (sweep.points.length >= 2) {
+      const where = `${clean(sweep.model)} w=${sweep.workers} ${sweep.batchSize} rows/req ${sweep.loop} loop`;
+      const level = sweep.knee === null ? null : sweep.loop === 'closed' ? `concurrency ${sweep.knee}` : `${formatCount(sweep.knee)} requests/s`;
+      knees.push(`  ${where}: ${level === null ? 'no knee among the levels run' : `knee at ${level}`}`);
+    }
+  }
+  const rule = sweeps[0]?.kneeRule;
+  return [
+    color.bold('Inference under load (latency from send to answer)'),
+    table.toString(),
+    ...knees,
+    ...(knees.length > 0 && rule ? [color.dim(`  knee = ${rule}`)] : []),
+  ];
+}
+
 function renderWarnings(warnings: readonly AnalysisWarning[], color: Colors): string[] {
   if (warnings.length === 0) return [];
   const lines = [color.bold(color.yellow(`Warnings (${warnings.length})`))];
@@ -198,6 +271,7 @@ export function renderScalingSummary(analysis: Analysis, opts: { color: boolean 
     lines.push('', ...renderModel(analysis, model, color, flagged));
   }
   for (const sweep of complexitySweeps(analysis)) lines.push('', ...renderComplexity(analysis, sweep, color, tableStyle));
+  if (analysis.inference && analysis.inference.length > 0) lines.push('', ...renderInference(analysis.inference, color, tableStyle));
   const warnings = renderWarnings(analysis.warnings, color);
   if (warnings.length > 0) lines.push('', ...warnings);
   return lines.join('\n');

@@ -37,6 +37,8 @@ export interface SeriesSpec {
 export interface ChartSpec {
   id: ChartId;
   title: string;
+  /** What the line styles mean, shown under the title. */
+  subtitle?: string;
   /** Axis titles, with units. */
   xTitle: string;
   yTitle: string;
@@ -151,7 +153,8 @@ function timeVsSize(input: ReportInput, nm: Naming): ChartSpec {
   });
   return {
     id: 'time-vs-size',
-    title: 'Training time vs dataset size (median; dashed = fitted power law)',
+    title: 'Training time vs dataset size',
+    subtitle: 'median of repetitions; dashed: fitted power law',
     xTitle: 'dataset size (samples)',
     yTitle: `wall time (${unit.name})`,
     xLog: true,
@@ -203,7 +206,8 @@ function throughputVsWorkers(input: ReportInput, nm: Naming): ChartSpec {
   });
   return {
     id: 'throughput-vs-workers',
-    title: 'Throughput vs workers (largest size per model; dotted = ideal, dashed = USL fit)',
+    title: 'Throughput vs workers',
+    subtitle: 'largest size per model; dotted: ideal linear scaling; dashed: USL fit',
     xTitle: 'workers (threads in the pool)',
     xInteger: true,
     yTitle: 'throughput (samples/s, all workers)',
@@ -254,7 +258,8 @@ function perWorkerChart(input: ReportInput, nm: Naming, which: 'speedup' | 'effi
   return which === 'speedup'
     ? {
         id: 'speedup-vs-workers',
-        title: 'Speedup vs workers: S(w) = X(w) / X(1) (dashed = USL fit)',
+        title: 'Speedup vs workers',
+        subtitle: 'S(w) = X(w) / X(1); dashed: USL fit',
         xTitle: 'workers (threads in the pool)',
         xInteger: true,
         yTitle: 'speedup (x)',
@@ -264,7 +269,8 @@ function perWorkerChart(input: ReportInput, nm: Naming, which: 'speedup' | 'effi
       }
     : {
         id: 'efficiency-vs-workers',
-        title: 'Parallel efficiency vs workers: E = S / w',
+        title: 'Parallel efficiency vs workers',
+        subtitle: 'E = S / w; dashed: USL fit',
         xTitle: 'workers (threads in the pool)',
         xInteger: true,
         yTitle: 'efficiency (%)',
@@ -318,7 +324,8 @@ function memoryVsSize(input: ReportInput, nm: Naming): ChartSpec {
   });
   return {
     id: 'memory-vs-size',
-    title: 'Peak memory vs dataset size (median peak RSS; dashed = fitted power law)',
+    title: 'Peak memory vs dataset size',
+    subtitle: 'median peak RSS of the process; dashed: fitted power law',
     xTitle: 'dataset size (samples)',
     yTitle: 'peak RSS (MB)',
     xLog: true,
@@ -349,7 +356,7 @@ function qualityVsSize(input: ReportInput, nm: Naming): ChartSpec {
   });
   const yTitle =
     metrics.size === 1 ? (metrics.has('r2') ? 'held-out R²' : 'held-out accuracy (0-1)') : 'held-out quality (accuracy 0-1 or R²)';
-  return { id: 'quality-vs-size', title: 'Model quality vs dataset size', xTitle: 'dataset size (samples)', yTitle, xLog: true, yLog: false, series };
+  return { id: 'quality-vs-size', title: 'Model quality vs dataset size', subtitle: 'held-out split, at the smallest pool width', xTitle: 'dataset size (samples)', yTitle, xLog: true, yLog: false, series };
 }
 
 /** Every chart that has data, in reading order. */
@@ -419,6 +426,7 @@ export function chartJsConfig(spec: ChartSpec, target: ChartTarget): ChartConfig
       scales: { x: axis(spec.xLog, spec.xTitle, spec.xInteger), y: axis(spec.yLog, spec.yTitle) },
       plugins: {
         title: { display: true, text: spec.title, font: { size: png ? 16 : 15, weight: 'bold' } },
+        subtitle: { display: spec.subtitle !== undefined, text: spec.subtitle ?? '', font: { size: 12 }, padding: { bottom: 8 } },
         legend: { position: 'bottom', labels: { font: { size: 12 }, usePointStyle: true, boxWidth: 28 } },
         tooltip: { enabled: !png },
       },

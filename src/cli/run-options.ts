@@ -1,0 +1,128 @@
+/**
+ * The options of `scale-bench run`, from three layers, each overriding the one before:
+ *   the config file (./scale-bench.config.* or --config)  <  the suite (`run <suite>`)  <  flags.
+ * Only flags the user typed count: commander's defaults must not hide a value from a file.
+ */
+import { resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import { findConfigFile, loadConfigFile, resolveSuite, type LoadedConfig } from '../config.js';
+import type { DataFileOptions } from '../data/load.js';
+import { isModulePath } from '../models/custom.js';
+import { REPORT_FORMATS } from '../pipeline.js';
+import type { ReporterName } from '../report/index.js';
+import type { RunCommandOptions } from './run.js';
+
+export interface RunArguments {
+  /** The `run [suite]` argument: a suite file or a built-in suite name. */
+  suite?: string;
+  /** Options the user gave on the command line (see givenOptions), as commander named them. */
+  flags: Record<string, unknown>;
+  /** Folder relative paths on the command line resolve against, and where the config file is looked for. */
+  cwd: string;
+}
+
+/** The options commander parsed minus those that only hold their default value. */
+export function givenOptions(options: Record<string, unknown>, source: (key: string) => string | undefined): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(options).filter(([key, value]) => value !== undefined && source(key) !== 'default'));
+}
+
+type Layer = Partial<Omit<RunCommandOptions, 'data'>> & { data?: Partial<DataFileOptions> };
+
+/** Built-in model names stay in `models`; paths become custom model modules, resolved against `dir`. */
+function splitModels(entries: readonly string[], dir: string): { models: string[]; customModels: string[] } {
+  return {
+    models: entries.filter((entry) => !isModulePath(entry)),
+    customModels: entries.filter(isModulePath).map((entry) => resolve(dir, entry)),
+  };
+}
+
+function checkFormats(names: readonly string[], where: string): ReporterName[] {
+  for (const name of names) {
+    if (!REPORT_FORMATS.includes(name as ReporterName)) {
+      throw new UsageError(`${where}: unknown report format "${name}". Choose from: ${REPORT_FORMATS.join(', ')}`);
+    }
+  }
+  return names as ReporterName[];
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function fromFile(loaded: LoadedConfig): Layer {
+  const { name: _name, description: _description, $schema: _schema, holdout, report, data, models, ...rest } = loaded.config;
+  return withoutUndefined({
+    ...rest,
+    testFraction: holdout,
+    formats: report ? checkFormats(report, `${loaded.path}: report`) : undefined,
+    data: data ? { ...data, path: resolve(loaded.dir, data.path) } : undefined,
+    ...(models ? splitModels(models, loaded.dir) : {}),
+  });
+}
+
+function fromFlags(flags: Record<string, unknown>, cwd: string): Layer {
+  const { holdout, report, data, target, task, features, onBadRow, model, models, config: _config, ...rest } = flags;
+  const dataFlags = withoutUndefined({
+    path: typeof data === 'string' ? resolve(cwd, data) : undefined,
+    target: target as string | undefined,
+    task: task as DataFileOptions['task'],
+    features: features as string[] | undefined,
+    onBadRow: onBadRow as DataFileOptions['onBadRow'],
+  });
+  const fromModels = models ? splitModels(models as string[], cwd) : undefined;
+  const custom = (model as string[] | undefined)?.map((path) => resolve(cwd, path));
+  const modelChoice =
+    fromModels || custom
+      ? { models: fromModels?.models ?? [], customModels: [...(fromModels?.customModels ?? []), ...(custom ?? [])] }
+      : {};
+  return withoutUndefined({
+    ...(rest as Layer),
+    testFraction: holdout as number | undefined,
+    formats: report as ReporterName[] | undefined,
+    data: Object.keys(dataFlags).length > 0 ? dataFlags : undefined,
+    ...modelChoice,
+  });
+}
+
+/** Later layers win field by field; the data file's fields merge one by one; the model choice is taken whole. */
+export function mergeLayers(layers: readonly Layer[]): RunCommandOptions {
+  const merged: Omit<Layer, 'data'> = {};
+  let data: Partial<DataFileOptions> | undefined;
+  for (const layer of layers) {
+    const { data: layerData, models, customModels, ...rest } = layer;
+    Object.assign(merged, rest);
+    if (layerData) data = { ...data, ...layerData };
+    if (models !== undefined || customModels !== undefined) {
+      // "--models linear" on the command line replaces the file's whole model list, custom modules included.
+      delete merged.models;
+      delete merged.customModels;
+      if (models !== undefined && models.length > 0) merged.models = models;
+      if (customModels !== undefined && customModels.length > 0) merged.customModels = customModels;
+      if (merged.models === undefined && merged.customModels === undefined) merged.models = [];
+    }
+  }
+  const options: RunCommandOptions = { ...merged, formats: merged.formats ?? REPORT_FORMATS };
+  if (data) {
+    if (data.path === undefined) {
+      const given = (['target', 'task', 'features', 'onBadRow'] as const).filter((key) => data?.[key] !== undefined);
+      const flags = given.map((key) => (key === 'onBadRow' ? '--on-bad-row' : `--${key}`)).join(', ');
+      throw new UsageError(`${flags}: ${given.length === 1 ? 'it applies' : 'they apply'} to a data file; add --data <file.csv>`);
+    }
+    if (data.target === undefined) {
+      throw new UsageError(`--data: say which column of ${data.path} to predict with --target <column>`);
+    }
+    options.data = data as DataFileOptions;
+  }
+  return options;
+}
+
+/** The run options from the config file, the suite and the flags (in that order of precedence, lowest first). */
+export async function resolveRunOptions(args: RunArguments): Promise<RunCommandOptions> {
+  const { flags, cwd } = args;
+  const layers: Layer[] = [];
+  const configPath = typeof flags.config === 'string' ? resolve(cwd, flags.config) : findConfigFile(cwd);
+  if (configPath) layers.push(fromFile(await loadConfigFile(configPath, typeof flags.config === 'string' ? flags.config : configPath)));
+  if (args.suite !== undefined) layers.push(fromFile(await loadConfigFile(resolveSuite(args.suite, cwd), args.suite)));
+  layers.push(fromFlags(flags, cwd));
+  return mergeLayers(layers);
+}
