@@ -8,6 +8,13 @@ if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write('scale-bench: dist/ is missing. Run `npm run build` (or `npm ci`, which builds it) in the scale-bench folder first.\n');
   process.exit(2);
 }
+// `scale-bench ... | head` closes the pipe early; that is the reader's choice, not an error to report.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
 const { main } = await import(entry.href);
 const code = await main(process.argv.slice(2));
 process.exitCode = code;

@@ -529,6 +529,8 @@ function coverageWarnings(baseline: RunResult, current: RunResult): string[] {
   const list = (ids: string[]) => `${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ` and ${ids.length - 3} more` : ''}`;
   if (onlyBase.length > 0) out.push(`${onlyBase.length} baseline cell${onlyBase.length === 1 ? ' is' : 's are'} missing from the current run and not compared: ${list(onlyBase)}.`);
   if (onlyCur.length > 0) out.push(`${onlyCur.length} current cell${onlyCur.length === 1 ? ' is' : 's are'} new (not in the baseline) and not compared: ${list(onlyCur)}.`);
+  const unmeasured = baseline.cells.filter((c) => curIds.has(c.cell.id) && !c.trials.some((t) => t.state === 'ok')).map((c) => c.cell.id);
+  if (unmeasured.length > 0) out.push(`${unmeasured.length} cell${unmeasured.length === 1 ? ' has' : 's have'} no finished repetition in the baseline and could not be compared: ${list(unmeasured)}.`);
   for (const cell of current.cells) {
     const before = baseline.cells.find((c) => c.cell.id === cell.cell.id);
     const okNow = cell.trials.filter((t) => t.state === 'ok').length;
@@ -634,6 +636,7 @@ export function describeMetric(m: MetricComparison): string {
   const ci = m.changeCi && m.changeCi.low !== null && m.changeCi.high !== null ? `, ${Math.round(m.changeCi.level * 100)}% CI ${fmt(m.changeCi.low)} to ${fmt(m.changeCi.high)}` : '';
   const p = m.pValue !== null ? `, p=${Number(m.pValue.toPrecision(2))}` : '';
   const threshold = m.metric === 'quality' ? m.threshold.toFixed(3) : `${(m.threshold * 100).toFixed(0)}%`;
-  const value = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Number(x.toPrecision(3)).toString());
+  const number = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Number(x.toPrecision(3)).toString());
+  const value = (x: number) => (m.metric === 'wallMs' ? `${number(x)} ms` : m.metric === 'peakRssBytes' ? `${number(x / 2 ** 20)} MiB` : number(x));
   return `${m.verdict} ${m.metric} of ${m.subject}: ${fmt(m.change)} (${value(m.baseline)} -> ${value(m.current)}${ci}; ${m.test}${p}; threshold ${threshold})${m.gated ? '' : ' [not gated]'}`;
 }

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { Cell, CellResult, Environment, RunResult, ShardInfo } from './types.js';
 import { InputError, UsageError } from './errors.js';
 import { isFinished } from './measure/scheduler.js';
+import { assignShards, estimatedCellCostUs } from './plan/shard.js';
 
 /** One results file to merge. */
 export interface MergeInput {
@@ -140,6 +141,18 @@ function plannedCells(inputs: readonly MergeInput[]): Cell[] {
   return [...seen.values()];
 }
 
+/**
+ * The shards that would have run `cellIds`, recomputed from the plan (the split is deterministic), so a
+ * shard whose file lost its shard block (e.g. after --resume) still counts as present.
+ */
+function shardsOf(cellIds: readonly string[], planned: readonly Cell[], inputs: readonly MergeInput[]): number[] {
+  const withInfo = inputs.find((input) => input.result.plan.shard);
+  if (!withInfo || cellIds.length === 0) return [];
+  const { plan } = withInfo.result;
+  const assignment = assignShards(planned, plan.shard!.count, (cell) => estimatedCellCostUs(cell, plan));
+  return [...new Set(cellIds.map((id) => assignment.get(id)! + 1))].sort((a, b) => a - b);
+}
+
 function earliest(values: string[]): string {
   return values.reduce((a, b) => (Date.parse(b) < Date.parse(a) ? b : a));
 }
@@ -193,10 +206,8 @@ export function mergeResults(inputs: readonly MergeInput[], options: MergeOption
   const backends = [...new Set(ordered.map((input) => input.result.environment.backend))];
   if (backends.length > 1) warnings.push(`shards ran on different backends (${backends.join(', ')}): cells of different backends are not comparable.`);
 
-  const shardInfo = first.result.plan.shard;
-  const present = new Set(ordered.map((input) => input.result.plan.shard?.index).filter((index) => index !== undefined));
-  const missingShards = shardInfo ? Array.from({ length: shardInfo.count }, (_, i) => i + 1).filter((index) => !present.has(index)) : [];
   const missingCells = planned.filter((cell) => !owner.has(cell.id)).map((cell) => cell.id);
+  const missingShards = shardsOf(missingCells, planned, ordered);
   const repeats = first.result.plan.repeats;
   const failedCells = cells.filter((cell) => !isFinished(cell, repeats)).map((cell) => cell.cell.id);
 

@@ -80,6 +80,17 @@ const datasetSpec = z.object({
   classes: z.number().int().positive(),
   imageShape: z.tuple([z.number().int(), z.number().int(), z.number().int()]).optional(),
   path: z.string().optional(),
+  labels: z.array(z.string()).optional(),
+  source: z
+    .object({
+      target: z.string(),
+      columns: z.array(z.string()),
+      onBadRow: z.enum(['skip', 'fail']),
+      encoding: z.enum(['one-hot', 'index']),
+      rows: z.number().int().nonnegative(),
+      featureNames: z.array(z.string()),
+    })
+    .optional(),
 });
 
 export const runResultSchema = z.object({
@@ -101,6 +112,7 @@ export const runResultSchema = z.object({
     training: z.object({ epochs: finite, batchSize: finite, learningRate: finite, testFraction: finite }),
     cellTimeoutMs: finite,
     cores: z.number().int().positive(),
+    customModels: z.record(z.string(), z.string()).optional(),
     inference: z.object({ durationMs: finite }).optional(),
   }),
   environment,

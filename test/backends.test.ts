@@ -6,7 +6,7 @@ import { swapLastTwoAxes } from '../src/backends/kernels.js';
 import { calibratePeakFlops, matmulFlops } from '../src/backends/calibrate.js';
 import { conv2dFilterGradient, type ConvGeometry } from '../src/backends/conv-grad.js';
 
-const TRANSPOSE_PATCHES = ['BatchMatMul:transpose-first', '_FusedMatMul:transpose-first', 'Identity:shared-buffer'];
+const TRANSPOSE_PATCHES = ['BatchMatMul:transpose-first', '_FusedMatMul:transpose-first', 'Identity:shared-buffer', 'ScaleBenchAdamUpdate:fused-js'];
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);
@@ -224,6 +224,20 @@ describe('Conv2DBackpropFilter', () => {
       const scale = Math.max(...Array.from(expected[i] as Float32Array, Math.abs));
       expect(maxAbsDiff(values, expected[i] as Float32Array) / scale).toBeLessThan(1e-5);
     });
+  });
+});
+
+describe('kernels wasm lacks', () => {
+  it('computes the gather gradient (UnsortedSegmentSum) through the cpu fallback', async () => {
+    const { tf, info } = await initBackend('wasm', { stockKernels: false, threads: 1 });
+    expect(info.kernelPatches).toContain('UnsortedSegmentSum:cpu-fallback');
+    const x = tf.variable(tf.tensor2d([1, 2, 3, 4, 5, 6, 7, 8], [4, 2]));
+    const indices = tf.tensor1d([0, 2, 2], 'int32');
+    const { value, grads } = tf.variableGrads(() => tf.sum(tf.gather(x, indices)) as never, [x]);
+    // Row 0 gathered once, row 2 twice, rows 1 and 3 never.
+    expect(Array.from((grads[x.name] as Tensor).dataSync())).toEqual([1, 1, 0, 0, 2, 2, 0, 0]);
+    expect(value.dataSync()[0]).toBe(1 + 2 + 2 * (5 + 6));
+    tf.dispose([x, indices, value, ...Object.values(grads)]);
   });
 });
 

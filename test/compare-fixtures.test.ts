@@ -94,4 +94,10 @@ describe('fixtures/baselines', () => {
     expect(gatedRegressions(c).filter((m) => m.metric === 'wallMs')).toHaveLength(12);
     expect(c.passed).toBe(false);
   });
+
+  it('never puts NaN or Infinity into a comparison', async () => {
+    const names = ['baseline', 'rerun-seed-7', 'mlp-deep-2x-slower', 'mlp-deep-5pct-slower', 'mlp-deep-2x-slower-other-machine', 'contention-sigma-0.3-other-machine', 'mlp-small-quality-drop-0.1'];
+    for (const name of names) expect(nonFiniteNumbers(await against(name)), name).toEqual([]);
+    expect(nonFiniteNumbers(await against('mlp-deep-2x-slower-3-repeats', 'baseline-3-repeats'))).toEqual([]);
+  });
 });

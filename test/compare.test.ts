@@ -307,6 +307,19 @@ describe('compare (fake runner)', () => {
     expect(c.metrics.filter(byMetric('wallMs')).every((m) => m.subject.includes('n=2000'))).toBe(true);
   });
 
+  it('warns about cells that failed on either side instead of comparing them', async () => {
+    const failing = { failCells: ['mlp-deep|classification|n=2000|w=2'] };
+    const broken = await fakeRun({ fake: failing });
+    const fine = await fakeRun();
+    const now = compare(fine, broken);
+    expect(now.warnings.some((w) => w.startsWith('mlp-deep|classification|n=2000|w=2|job-parallel: no repetition finished in the current run (6 did in the baseline): fake failure'))).toBe(true);
+    expect(now.warnings.some((w) => w.includes(`the current run ${broken.runId} is incomplete`))).toBe(true);
+    expect(now.metrics.some((m) => m.subject === 'mlp-deep|classification|n=2000|w=2|job-parallel')).toBe(false);
+    const before = compare(broken, fine);
+    expect(before.warnings.some((w) => w.startsWith('1 cell has no finished repetition in the baseline'))).toBe(true);
+    expect(nonFiniteNumbers(now)).toEqual([]);
+  });
+
   it('does not gate efficiency above the smaller core count when the machines differ in cores', async () => {
     const base = await fakeRun({ workers: [1, 2, 3] });
     const c = compare(base, onOtherMachine(await fakeRun({ workers: [1, 2, 3] }), 8));

@@ -5,6 +5,7 @@ import { mergeResults, parseShardInfo, type MergeInput } from '../src/merge.js';
 import { parseRunResult } from '../src/results-file.js';
 import { analyse } from '../src/analyse.js';
 import { InputError } from '../src/errors.js';
+import { shardCells } from '../src/plan/shard.js';
 import { buildReportInput } from '../src/pipeline.js';
 import { renderHtml } from '../src/report/html.js';
 import { makeEnvironment, makeRunResult, nonFiniteNumbers, type CellSpec } from './helpers/run-result.js';
@@ -30,7 +31,8 @@ function shard(index: number, count: number, positions: number[], machine = 'mac
   return { file: `shard-${index}.json`, result };
 }
 
-const THREE = () => [shard(1, 3, [0, 5]), shard(2, 3, [1, 3], 'machine-b'), shard(3, 3, [2, 4])];
+// How `run --shard i/3` splits SPECS (cost-balanced, see test/shard.test.ts): {0, 5}, {1, 4}, {2, 3}.
+const THREE = () => [shard(1, 3, [0, 5]), shard(2, 3, [1, 4], 'machine-b'), shard(3, 3, [2, 3])];
 
 describe('mergeResults', () => {
   it('gives back every planned cell once, in plan order, each with the machine that ran it', () => {
@@ -38,7 +40,7 @@ describe('mergeResults', () => {
     const { result } = outcome;
     expect(result.cells.map((c) => c.cell.id)).toEqual(WHOLE.cells.map((c) => c.cell.id));
     expect(result.cells.map((c) => c.trials)).toEqual(WHOLE.cells.map((c) => c.trials));
-    expect(result.cells.map((c) => c.machineId)).toEqual(['machine-a', 'machine-b', 'machine-a', 'machine-b', 'machine-a', 'machine-a']);
+    expect(result.cells.map((c) => c.machineId)).toEqual(['machine-a', 'machine-b', 'machine-a', 'machine-a', 'machine-b', 'machine-a']);
     expect(result.plan.cells).toEqual(WHOLE.plan.cells);
     expect(result.plan.shard).toBeUndefined();
     expect(result.runId).toBe(SWEEP);
@@ -80,9 +82,21 @@ describe('mergeResults', () => {
     const outcome = mergeResults([one!, three!]);
     expect(outcome.result.complete).toBe(false);
     expect(outcome.missingShards).toEqual([2]);
-    expect(outcome.missingCells).toEqual([WHOLE.cells[1]!.cell.id, WHOLE.cells[3]!.cell.id]);
+    expect(outcome.missingCells).toEqual([WHOLE.cells[1]!.cell.id, WHOLE.cells[4]!.cell.id]);
     expect(outcome.result.plan.cells).toHaveLength(6);
     expect(outcome.result.cells).toHaveLength(4);
+  });
+
+  it('THREE follows the real split, and a shard file without its shard block (e.g. resumed) still counts as present', () => {
+    const plan = { ...WHOLE.plan, repeats: 3, warmup: 1 };
+    expect([1, 2, 3].map((index) => shardCells(plan, { index, count: 3 }).map((c) => WHOLE.plan.cells.indexOf(c)))).toEqual([[0, 5], [1, 4], [2, 3]]);
+    const parts = THREE();
+    const { shard: _dropped, ...bare } = parts[1]!.result.plan;
+    parts[1] = { ...parts[1]!, result: { ...parts[1]!.result, plan: bare } };
+    const outcome = mergeResults(parts);
+    expect(outcome.missingShards).toEqual([]);
+    expect(outcome.result.complete).toBe(true);
+    expect(mergeResults([parts[0]!, parts[2]!]).missingShards).toEqual([2]);
   });
 
   it('is incomplete when a cell has a failed repetition', () => {
@@ -96,7 +110,7 @@ describe('mergeResults', () => {
 
   it('refuses a cell present in two files, naming both', () => {
     const parts = THREE();
-    parts[2] = shard(3, 3, [2, 4, 5]);
+    parts[2] = shard(3, 3, [2, 3, 5]);
     expect(() => mergeResults(parts)).toThrow(InputError);
     expect(() => mergeResults(parts)).toThrow(/shard-3.json: has cell "mlp-small\|classification\|n=4000.*which shard-1.json has too/);
   });

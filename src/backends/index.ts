@@ -6,6 +6,7 @@
  * own tfjs engine, and calling initBackend again in a thread only switches what differs (cheap).
  */
 import { applyKernelPatches, activeKernelPatches, registerCpuFallbacks, removeKernelPatches, type CpuBackendLike } from './kernels.js';
+import { ADAM_KERNEL_LABEL, registerAdamKernel, unregisterAdamKernel } from './adam-kernel.js';
 import { loadTf, packageVersion, requireFromHere, wasmBinaryFolder, type Tf } from './load.js';
 import type { BackendChoice, BackendName } from '../types.js';
 
@@ -35,7 +36,10 @@ export class BackendUnavailableError extends Error {
 }
 
 export interface InitOptions {
-  /** Keep tfjs's stock kernels (no transpose-first matmul patch). */
+  /**
+   * Keep tfjs's stock wasm kernels: no transpose-first matmul, shared-buffer Identity or fused Adam
+   * kernel. The stand-ins for kernels wasm lacks (conv filter gradient, ...) stay registered.
+   */
   stockKernels: boolean;
   /** Compute threads wanted per worker; wasm and cpu run one thread in Node whatever is asked. */
   threads: number;
@@ -85,7 +89,7 @@ function register(name: BackendName, threads: number): string {
   let version: string;
   switch (name) {
     case 'node': {
-      // libtensorflow reads these when its first session starts; respect values the user set.
+      // libtensorflow reads these when it sizes its thread pools; values the user set win.
       process.env['TF_NUM_INTRAOP_THREADS'] ??= String(threads);
       process.env['TF_NUM_INTEROP_THREADS'] ??= '1';
       process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '2';
@@ -168,15 +172,18 @@ async function activate(tf: Tf, name: BackendName, opts: InitOptions): Promise<B
     throw err;
   }
   if (name === 'cpu') quietCpuBanner(tf);
-  if (name === 'wasm' && !opts.stockKernels) applyKernelPatches(tf);
+  const patched = name === 'wasm' && !opts.stockKernels;
+  if (patched) applyKernelPatches(tf);
   else removeKernelPatches(tf);
+  if (patched) registerAdamKernel(tf);
+  else unregisterAdamKernel(tf);
   const fallbacks = name === 'wasm' ? registerCpuFallbacks(tf, makeCpuBackend) : [];
 
   const info: BackendInfo = {
     name,
     tfjsVersion: tf.version_core,
     backendVersion,
-    kernelPatches: [...activeKernelPatches(), ...fallbacks],
+    kernelPatches: [...activeKernelPatches(), ...(patched ? [ADAM_KERNEL_LABEL] : []), ...fallbacks],
     // Wasm threads need SharedArrayBuffer-backed workers that tfjs 4.22 disables in Node; cpu is single-threaded.
     threads: name === 'node' ? Number(process.env['TF_NUM_INTRAOP_THREADS']) || opts.threads : 1,
   };
@@ -186,13 +193,21 @@ async function activate(tf: Tf, name: BackendName, opts: InitOptions): Promise<B
 
 /** Resolved 'auto' of this thread, so later calls skip the probing. */
 let autoChoice: BackendName | undefined;
+/** Calls in one thread run one after another: switching backends or kernels is not reentrant. */
+let queue: Promise<unknown> = Promise.resolve();
 
 /**
  * Loads tfjs and makes `choice` the active backend of this thread, applying or removing the wasm
  * kernel patch as asked. Throws BackendUnavailableError when an explicit choice cannot run;
- * 'auto' falls back node -> wasm -> cpu.
+ * 'auto' falls back node -> wasm -> cpu. A repeated call with the same arguments costs microseconds.
  */
-export async function initBackend(choice: BackendChoice, opts: InitOptions): Promise<{ tf: Tf; info: BackendInfo }> {
+export function initBackend(choice: BackendChoice, opts: InitOptions): Promise<{ tf: Tf; info: BackendInfo }> {
+  const run = queue.then(() => initNow(choice, opts));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function initNow(choice: BackendChoice, opts: InitOptions): Promise<{ tf: Tf; info: BackendInfo }> {
   if (!Number.isInteger(opts.threads) || opts.threads < 1) {
     throw new RangeError(`threads per worker must be a whole number >= 1, got ${String(opts.threads)}`);
   }

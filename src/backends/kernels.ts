@@ -116,8 +116,8 @@ export interface CpuBackendLike {
 }
 
 /**
- * Runs the cpu backend's kernel on copies of the wasm inputs and copies the outputs back. Slower
- * than a native kernel, but these are small (a conv filter gradient is kh·kw·cin·cout values).
+ * Runs the cpu backend's kernel on copies of the wasm inputs and copies the outputs back: correct
+ * and generic, at the cost of two copies and the cpu backend's speed.
  */
 function cpuFallback(cpuKernel: KernelFunc, cpu: CpuBackendLike): KernelFunc {
   return (params: { inputs: NamedTensorInfoMap; backend: {}; attrs?: NamedAttrMap }) => {

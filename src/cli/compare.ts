@@ -97,7 +97,7 @@ function gateOptionList(): Option[] {
     new Option('--assert <budget>', 'fail (exit 1) unless the budget holds, e.g. "mlp-deep.exponent<=1.1" or "efficiency@2>=0.8"; repeatable').argParser(
       (text: string, previous: Budget[] | undefined) => [...(previous ?? []), parseBudget(text)],
     ),
-    new Option('--threshold <spec>', `noise band a change must exceed (default: 10% for times and memory; ${THRESHOLD_HELP})`).argParser(
+    new Option('--threshold <spec>', 'noise band a change must exceed: 5% (times and memory; default 10%) or per metric, e.g. wallMs=5%,rss=20%,quality=0.01,exponent=10%,efficiency=10%,uslPeak=25%').argParser(
       (text: string, previous: Partial<Thresholds> | undefined) => parseThresholds(text, previous),
     ),
     new Option('--alpha <p>', 'significance level of the two-sample test (default 0.05)').argParser((text) => parseNumber(text, '--alpha', 0, 0.5, true)),

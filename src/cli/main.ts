@@ -8,6 +8,7 @@ import { TOOL_VERSION } from '../version.js';
 import { UsageError, errorMessage } from '../errors.js';
 import { parseCountList, parseInteger, parseList, parseNumber } from '../plan/parse.js';
 import { BACKEND_CHOICES, MODES } from '../plan/build.js';
+import { DEFAULT_CELL_TIMEOUT_MS, DEFAULT_SEED, PROFILES } from '../plan/defaults.js';
 import { SCALINGS } from '../measure/data-parallel.js';
 import { REPORT_FORMATS } from '../pipeline.js';
 import type { ReporterName } from '../report/index.js';
@@ -36,7 +37,7 @@ Examples:
   $ scale-bench run --quick --json > run.json        # machine-readable results on stdout
   $ scale-bench run --backend cpu --repeats 10 --seed 7 --out my-reports
   $ scale-bench run --data fixtures/data/iris.csv --target species --model fixtures/models/tiny-mlp.js
-  $ scale-bench run benchmarks/iris.json             # a suite; flags given after it override it
+  $ scale-bench run benchmarks/iris.json --repeats 10  # a suite (or a name: run iris); flags override it
   $ scale-bench run --mode data-parallel --models mlp-small --sizes 16k --workers 1,2 --scaling strong
   $ scale-bench run --mode inference --models mlp-small --workers 1,2 --concurrency 1,2,4,8 --batch-sizes 1,32
   $ scale-bench run --quick --save-baseline main    # store reports/baselines/main.json
@@ -78,7 +79,7 @@ export function buildProgram(streams: OutputStreams, setExitCode: (code: number)
 
   const run = program
     .command('run')
-    .description('generate data, train models across sizes, models and pool widths, and report the scaling')
+    .description('generate data (or read yours with --data), train models across sizes, models and pool widths, and report the scaling')
     .option('--quick', 'a small sweep that finishes in under 30 s on 2 cores')
     .option('--sizes <list>', 'training-set sizes, e.g. 1k,4k,16k,64k', (text) => parseCountList(text, '--sizes'))
     .option('--models <list>', 'models, e.g. linear,logistic,mlp-small,mlp-deep,cnn-small', (text) => parseList(text, '--models'))
@@ -90,16 +91,16 @@ export function buildProgram(streams: OutputStreams, setExitCode: (code: number)
     .option('--batch-sizes <list>', 'inference: rows per request, e.g. 1,32 (default 1,32)', (text) => parseCountList(text, '--batch-sizes'))
     .option('--duration <seconds>', 'inference: seconds of load per level and repetition (default 1)', (text) => parseNumber(text, '--duration', 0, 3600, true))
     .option('--generator <name>', `data generator for every model (${GENERATOR_NAMES.join(', ')}); default: each model's own`, choice('--generator', GENERATOR_NAMES))
-    .option('--repeats <n>', 'counted repetitions per cell (default 5; 3 with --quick)', (text) => parseInteger(text, '--repeats', 1, 1000))
-    .option('--warmup <n>', 'uncounted warm-up trials per cell (default 1)', (text) => parseInteger(text, '--warmup', 0, 100))
-    .option('--seed <n>', 'seed for data and initial weights (default 42)', (text) => parseInteger(text, '--seed', 0, 2 ** 31 - 1))
-    .option('--epochs <n>', 'passes over the training data per trial (default 1)', (text) => parseInteger(text, '--epochs', 1, 10_000))
-    .option('--batch-size <n>', 'mini-batch size (default 256)', (text) => parseInteger(text, '--batch-size', 1, 1_000_000))
-    .option('--learning-rate <x>', 'Adam learning rate (default 0.01)', (text) => parseNumber(text, '--learning-rate', 0, 10, true))
-    .option('--holdout <fraction>', 'held-out rows for the quality metric, as a fraction of the training size (default 0.2)', (text) => parseNumber(text, '--holdout', 0, 1, true))
+    .option('--repeats <n>', `counted repetitions per cell (default ${PROFILES.default.repeats}; ${PROFILES.quick.repeats} with --quick)`, (text) => parseInteger(text, '--repeats', 1, 1000))
+    .option('--warmup <n>', `uncounted warm-up trials per cell (default ${PROFILES.default.warmup})`, (text) => parseInteger(text, '--warmup', 0, 100))
+    .option('--seed <n>', `seed for data and initial weights (default ${DEFAULT_SEED})`, (text) => parseInteger(text, '--seed', 0, 2 ** 31 - 1))
+    .option('--epochs <n>', `passes over the training data per trial (default ${PROFILES.default.training.epochs})`, (text) => parseInteger(text, '--epochs', 1, 10_000))
+    .option('--batch-size <n>', `mini-batch size (default ${PROFILES.default.training.batchSize})`, (text) => parseInteger(text, '--batch-size', 1, 1_000_000))
+    .option('--learning-rate <x>', `Adam learning rate (default ${PROFILES.default.training.learningRate})`, (text) => parseNumber(text, '--learning-rate', 0, 10, true))
+    .option('--holdout <fraction>', `held-out rows for the quality metric, as a fraction of the training size (default ${PROFILES.default.training.testFraction})`, (text) => parseNumber(text, '--holdout', 0, 1, true))
     .addOption(new Option('--backend <name>', 'tfjs backend; auto picks the fastest that loads').choices(BACKEND_CHOICES as string[]).default('auto'))
     .option('--stock-kernels', "measure tfjs's stock wasm kernels instead of scale-bench's faster transposed matmul")
-    .option('--cell-timeout <seconds>', 'stop a cell that runs longer than this and record it as timed out (default 600)', (text) => parseNumber(text, '--cell-timeout', 0, 86_400, true))
+    .option('--cell-timeout <seconds>', `stop a cell that runs longer than this and record it as timed out (default ${DEFAULT_CELL_TIMEOUT_MS / 1000})`, (text) => parseNumber(text, '--cell-timeout', 0, 86_400, true))
     .option('--out <dir>', 'output folder; each run writes <dir>/<run-id>/ (default reports)')
     .option('--no-memory-check', 'skip the memory preflight that refuses a sweep whose largest cell would not fit in memory')
     .option('--resume <run-id>', 'continue an interrupted run in --out, skipping its finished cells (its saved plan is used; sweep flags are ignored)')

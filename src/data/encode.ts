@@ -109,7 +109,9 @@ function listShort(values: readonly string[], max = 8): string {
 
 interface TargetPlan {
   task: Task;
+  /** Why the task was inferred; absent when --task gave it. */
   inferred?: string;
+  textTarget?: boolean;
 }
 
 function planTarget(column: RawColumn, kind: ColumnKind, requested: Task | undefined, file: string): TargetPlan {
@@ -121,7 +123,7 @@ function planTarget(column: RawColumn, kind: ColumnKind, requested: Task | undef
     );
   }
   if (requested) return { task: requested };
-  if (kind === 'text') return { task: 'classification', inferred: `target "${column.name}" holds text` };
+  if (kind === 'text') return { task: 'classification', inferred: `target "${column.name}" holds text`, textTarget: true };
   const distinct = new Set<number>();
   let integers = true;
   for (let i = 0; i < column.codes.length; i++) {
@@ -316,7 +318,9 @@ function describe(
   const classes = labels ? ` with ${labels.length} classes (${listShort(labels)})` : '';
   if (target.inferred) {
     const other = target.task === 'regression' ? 'classification' : 'regression';
-    notes.push(`task: ${target.task}${classes}, inferred because the ${target.inferred}; pass --task ${other} to override`);
+    // A text target can only be classified, so there is nothing to override then.
+    const override = target.textTarget ? '' : `; pass --task ${other} to override`;
+    notes.push(`task: ${target.task}${classes}, inferred because the ${target.inferred}${override}`);
   } else {
     notes.push(`task: ${target.task}${classes}`);
   }
@@ -345,16 +349,29 @@ export function rowOrder(rows: number, seed: number): Int32Array {
   return new Random(seed).permutation(rows);
 }
 
-/** Mean and population sd of feature j over the first `n` rows of `order`; sd 1 for a constant feature. */
-function featureStats(dataset: EncodedDataset, order: Int32Array, n: number, j: number): { mean: number; sd: number } {
+/**
+ * Mean and population sd of every feature over the first `n` rows of `order` (sd 1 for a constant
+ * feature), in row-major passes over the float64 source.
+ */
+function featureStats(dataset: EncodedDataset, order: Int32Array, n: number): { mean: Float64Array; sd: Float64Array } {
   const f = dataset.spec.features;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += dataset.x[order[i]! * f + j]!;
-  mean /= n;
-  let ss = 0;
-  for (let i = 0; i < n; i++) ss += (dataset.x[order[i]! * f + j]! - mean) ** 2;
-  const sd = Math.sqrt(ss / n);
-  return { mean, sd: sd > 0 && Number.isFinite(sd) ? sd : 1 };
+  const { x } = dataset;
+  const mean = new Float64Array(f);
+  const sd = new Float64Array(f);
+  for (let i = 0; i < n; i++) {
+    const base = order[i]! * f;
+    for (let j = 0; j < f; j++) mean[j]! += x[base + j]!;
+  }
+  for (let j = 0; j < f; j++) mean[j]! /= n;
+  for (let i = 0; i < n; i++) {
+    const base = order[i]! * f;
+    for (let j = 0; j < f; j++) sd[j]! += (x[base + j]! - mean[j]!) ** 2;
+  }
+  for (let j = 0; j < f; j++) {
+    const value = Math.sqrt(sd[j]! / n);
+    sd[j] = value > 0 && Number.isFinite(value) ? value : 1;
+  }
+  return { mean, sd };
 }
 
 /**
@@ -368,15 +385,20 @@ export function subsampleTable(dataset: EncodedDataset, order: Int32Array, nTrai
   }
   const f = dataset.spec.features;
   const table = allocateTable(n, f);
+  const { mean, sd } = featureStats(dataset, order, nTrain);
+  // One-hot columns stay 0/1: centre 0, scale 1.
+  dataset.scaled.forEach((scale, j) => {
+    if (!scale) {
+      mean[j] = 0;
+      sd[j] = 1;
+    }
+  });
   for (let i = 0; i < n; i++) {
     const row = order[i]!;
     table.y[i] = dataset.y[row]!;
-    for (let j = 0; j < f; j++) table.x[i * f + j] = dataset.x[row * f + j]!;
+    const from = row * f;
+    const to = i * f;
+    for (let j = 0; j < f; j++) table.x[to + j] = (dataset.x[from + j]! - mean[j]!) / sd[j]!;
   }
-  dataset.scaled.forEach((scale, j) => {
-    if (!scale) return;
-    const { mean, sd } = featureStats(dataset, order, nTrain, j);
-    for (let i = 0; i < n; i++) table.x[i * f + j] = (dataset.x[order[i]! * f + j]! - mean) / sd;
-  });
   return table;
 }

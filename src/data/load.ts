@@ -335,8 +335,20 @@ export async function readDataFile(path: string, target: string, features?: read
   return table;
 }
 
-/** The newest file read, so planning and running in one process parse it once. */
-let lastRead: { key: string; table: Promise<RawTable> } | undefined;
+/**
+ * The newest file read, so planning and running in one process parse it once: the run asks for the
+ * feature columns by name where the plan took "all but the target", which the cached read covers.
+ */
+let lastRead: { key: string; file: string; table: Promise<RawTable> } | undefined;
+
+/** The cached table narrowed to the columns asked for, or undefined when it lacks some. */
+function narrow(table: RawTable, target: string, features: readonly string[] | undefined): RawTable | undefined {
+  const wanted = usedColumns(table.file, target, features)(table.columns);
+  const byName = new Map(table.used.map((column) => [column.name, column]));
+  const used = wanted.map((name) => byName.get(name));
+  if (used.some((column) => column === undefined)) return undefined;
+  return { ...table, used: used as RawColumn[] };
+}
 
 async function readCached(path: string, target: string, features: readonly string[] | undefined, file: string): Promise<RawTable> {
   let info;
@@ -345,15 +357,15 @@ async function readCached(path: string, target: string, features: readonly strin
   } catch {
     return readDataFile(path, target, features, file);
   }
-  const key = JSON.stringify([path, info.mtimeMs, info.size, target, features ?? null]);
-  if (lastRead?.key !== key) {
-    const table = readDataFile(path, target, features, file);
-    lastRead = { key, table };
-    table.catch(() => {
-      if (lastRead?.key === key) lastRead = undefined;
-    });
+  const key = JSON.stringify([path, info.mtimeMs, info.size]);
+  if (lastRead?.key === key && lastRead.file === file) {
+    const cached = await lastRead.table.catch(() => undefined);
+    const narrowed = cached && cached.used[0]?.name === target ? narrow(cached, target, features) : undefined;
+    if (narrowed) return narrowed;
   }
-  return lastRead.table;
+  const table = readDataFile(path, target, features, file);
+  lastRead = { key, file, table };
+  return table;
 }
 
 /**

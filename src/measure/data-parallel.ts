@@ -32,8 +32,10 @@ const WARMUP_SAMPLES = 4096;
 /** Ranks normally meet within milliseconds; this only bounds a broken or descheduled worker. */
 const EXCHANGE_TIMEOUT_MS = 60_000;
 /**
- * Measured with benchmarks/modes.ts on 2 cores (mlp-small, 6.5k values): 'replicated' (one
- * barrier, every rank sums all slots) beats 'sliced' (two barriers) at these widths.
+ * 'replicated' (one barrier, every rank sums all w slots) and 'sliced' (two barriers, each rank sums
+ * 1/w) measured alike on 2 cores for mlp-small's 6.5k values (about 50 µs per exchange, against
+ * about 250 µs for messages relayed by the main thread, benchmarks/modes.ts); one barrier is the
+ * simpler default, and summing w slots only costs more at widths beyond this machine.
  */
 export const DEFAULT_REDUCE_STRATEGY: ReduceStrategy = 'replicated';
 
@@ -64,12 +66,27 @@ export interface ModeOptions {
   batchSizes?: number[];
   /** inference seconds of load per level per repetition. */
   duration?: number;
+  /** The quick profile: inference then runs fewer, shorter levels. */
+  quick?: boolean;
 }
 
 export const DEFAULT_CONCURRENCY: readonly number[] = [1, 2, 4, 8];
 export const DEFAULT_INFERENCE_BATCH_SIZES: readonly number[] = [1, 32];
-/** Seconds of load per level: long enough for hundreds of requests of the small models, short enough for a sweep. */
+/** Seconds of load per level: long enough for thousands of requests of the small models, short enough for a sweep. */
 export const DEFAULT_LEVEL_SECONDS = 1;
+/** --quick inference: two levels, one batch size, short levels. */
+export const QUICK_CONCURRENCY: readonly number[] = [1, 4];
+export const QUICK_INFERENCE_BATCH_SIZES: readonly number[] = [32];
+export const QUICK_LEVEL_SECONDS = 0.25;
+
+/**
+ * Sizes when --sizes is not given. Inference speed does not depend on how many rows the model was
+ * trained on, so it serves one model per model kind, trained on the profile's largest size.
+ */
+export function modeDefaultSizes(mode: Mode, profileSizes: readonly number[]): number[] {
+  if (mode !== 'inference' || profileSizes.length === 0) return [...profileSizes];
+  return [Math.max(...profileSizes)];
+}
 /** Must stay within the request queue's capacity (inference.ts). */
 const MAX_CONCURRENCY = 4096;
 const MAX_RATE = 1_000_000;
@@ -112,8 +129,8 @@ export function checkModeOptions(mode: Mode, options: ModeOptions): void {
 export function modeCellFields(mode: Mode, options: ModeOptions): Array<Pick<Cell, 'scaling' | 'batchSize' | 'concurrency' | 'rate'>> {
   if (mode === 'data-parallel') return [{ scaling: options.scaling ?? 'strong' }];
   if (mode !== 'inference') return [{}];
-  const batchSizes = sortedUnique(options.batchSizes ?? DEFAULT_INFERENCE_BATCH_SIZES);
-  const concurrency = options.concurrency ?? (options.rate === undefined ? DEFAULT_CONCURRENCY : []);
+  const batchSizes = sortedUnique(options.batchSizes ?? (options.quick ? QUICK_INFERENCE_BATCH_SIZES : DEFAULT_INFERENCE_BATCH_SIZES));
+  const concurrency = options.concurrency ?? (options.rate !== undefined ? [] : options.quick ? QUICK_CONCURRENCY : DEFAULT_CONCURRENCY);
   const fields: Array<Pick<Cell, 'batchSize' | 'concurrency' | 'rate'>> = [];
   for (const batchSize of batchSizes) {
     for (const c of sortedUnique(concurrency)) fields.push({ batchSize, concurrency: c });
@@ -125,7 +142,7 @@ export function modeCellFields(mode: Mode, options: ModeOptions): Array<Pick<Cel
 /** Plan-wide settings of the mode (the inference load generator's level duration). */
 export function modePlanFields(mode: Mode, options: ModeOptions): Pick<BenchmarkPlan, 'inference'> {
   if (mode !== 'inference') return {};
-  return { inference: { durationMs: Math.round((options.duration ?? DEFAULT_LEVEL_SECONDS) * 1000) } };
+  return { inference: { durationMs: Math.round((options.duration ?? (options.quick ? QUICK_LEVEL_SECONDS : DEFAULT_LEVEL_SECONDS)) * 1000) } };
 }
 
 /** Rows per step over all ranks: the configured batch (strong scaling) or that many per rank (weak). */
@@ -275,7 +292,8 @@ export async function runDataParallelCell(
   const { plan, pool, threads } = ctx;
   const { cell } = job;
   const filename = modeWorkerFile('worker-data-parallel');
-  const backend = { backend: plan.backend, stockKernels: plan.stockKernels, threads };
+  const modelPath = plan.customModels?.[cell.model];
+  const backend = { backend: plan.backend, stockKernels: plan.stockKernels, threads, ...(modelPath ? { modelPath } : {}) };
   let described: DescribeReply;
   try {
     const describe: DescribeTask = { kind: 'dp-describe', ...backend, model: cell.model, spec: job.spec, seed: plan.seed };
@@ -314,8 +332,9 @@ export async function runDataParallelCell(
       exchange,
       exchangeLength,
       strategy: options.strategy ?? DEFAULT_REDUCE_STRATEGY,
-      // Spinning only pays when every rank has a core; oversubscribed, it steals the peers' time.
-      spin: width <= plan.cores,
+      // Off: measured with benchmarks/modes.ts on a busy 2-core machine, spinning at the barrier made an
+      // exchange 7-10x slower (it steals the time of the peer being waited for); sleeping costs ~50 µs.
+      spin: false,
       timeoutMs: EXCHANGE_TIMEOUT_MS,
     };
     const rss = new RssSampler();

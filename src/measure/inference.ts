@@ -7,7 +7,8 @@
  * request ids, the w servers take them in order, and each answer is published in the request's
  * state slot and counted, which wakes the generator (Atomics.waitAsync). Latency is what a client
  * sees: from sending (in the open loop, from the scheduled send time, so a late generator cannot
- * hide queueing) to the generator observing the answer.
+ * hide queueing) to the generator observing the answer. The generator runs on the main thread: at
+ * a width equal to the cores it shares a core with a server, as a client on the same machine would.
  *
  * Also the pure analysis of inference cells: latency percentiles, the knee, and the load sweeps.
  */
@@ -111,6 +112,9 @@ export interface LevelOutcome {
   elapsedMs: number;
 }
 
+/** Longest the generator sleeps between checks of the servers' health and the cell's deadline. */
+const POLL_MS = 50;
+
 type WaitAsync = (array: Int32Array, index: number, value: number, timeoutMs?: number) => { async: boolean; value: Promise<string> | string };
 const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
 
@@ -203,7 +207,8 @@ export async function runLevel(queue: SharedArrayBuffer, level: LoadLevel, failu
         }
       }
       const wakeAt = stillSending ? (closed ? end : nextSend) : drainEnd;
-      await waitForChange(control, QUEUE.COMPLETED, seen, Math.max(0, wakeAt - performance.now()));
+      // Capped, so a server that died or a cell that timed out is noticed without answers arriving.
+      await waitForChange(control, QUEUE.COMPLETED, seen, Math.min(POLL_MS, Math.max(0, wakeAt - performance.now())));
       seen = Atomics.load(control, QUEUE.COMPLETED);
     }
   } finally {
@@ -325,6 +330,8 @@ export const DEFAULT_LEVEL_MS = 1000;
 /** Warm-up levels are short: they only make sure every server has predicted before the clock counts. */
 const WARMUP_LEVEL_MS = 200;
 const START_TIMEOUT_MS = 60_000;
+/** Servers finish their current request and return when stopped; one still busy after this is stuck. */
+const STOP_GRACE_MS = 2_000;
 /** Trained models kept for the next cells of the same (model, data, training): training once serves every level. */
 const FIT_CACHE_SIZE = 4;
 const fits = new Map<string, FitReply>();
@@ -334,8 +341,10 @@ async function fitFor(ctx: ModeContext, job: CellJob, filename: string): Promise
   const key = `${job.cell.model}|${job.dataKey}|${job.nTrain}|${plan.seed}|${plan.training.epochs}|${plan.training.batchSize}|${plan.training.learningRate}|${plan.backend}`;
   const cached = fits.get(key);
   if (cached) return cached;
+  const modelPath = plan.customModels?.[job.cell.model];
   const task: FitTask = {
     kind: 'inference-fit',
+    ...(modelPath ? { modelPath } : {}),
     backend: plan.backend,
     stockKernels: plan.stockKernels,
     threads: ctx.threads,
@@ -431,8 +440,10 @@ export async function runInferenceCell(ctx: ModeContext, job: CellJob, onTrial?:
   const serversAbort = new AbortController();
   let serverFailure: unknown;
   const servers = Array.from({ length: width }, (_, rank) => {
+    const modelPath = plan.customModels?.[cell.model];
     const task: ServeTask = {
       kind: 'inference-serve',
+      ...(modelPath ? { modelPath } : {}),
       cellId: cell.id,
       backend: plan.backend,
       stockKernels: plan.stockKernels,
@@ -452,15 +463,17 @@ export async function runInferenceCell(ctx: ModeContext, job: CellJob, onTrial?:
       start,
       timeoutMs: START_TIMEOUT_MS,
     };
+    // Never rejects: a server's failure is recorded here and ends the level in progress (an unawaited
+    // rejected promise would crash the process).
     return pool.run(task, { filename, signal: serversAbort.signal }).catch((error: unknown) => {
       serverFailure ??= error;
       stopQueue(queue, true);
       abortBarrier(start);
-      throw error;
     });
   });
 
-  let trials: TrialResult[];
+  let trials: TrialResult[] | undefined;
+  let hung = false;
   try {
     const startSignal = AbortSignal.timeout(plan.cellTimeoutMs);
     try {
@@ -496,7 +509,19 @@ export async function runInferenceCell(ctx: ModeContext, job: CellJob, onTrial?:
     );
   } finally {
     stopQueue(queue);
-    await Promise.allSettled(servers);
+    // A legitimately slow prediction (a big model, big requests) gets ten times the slowest answer seen.
+    const slowest = Math.max(0, ...(trials ?? []).map((t) => t.latency?.max ?? 0));
+    const stopped = await stopWithin(servers, Math.max(STOP_GRACE_MS, 10 * slowest));
+    if (!stopped) {
+      // A server stuck in a prediction never reads the stop flag: end its thread (piscina replaces it).
+      serversAbort.abort(new Error('inference server did not stop'));
+      await Promise.allSettled(servers);
+    }
+    hung = !stopped;
+  }
+  if (hung) {
+    // Its levels were served by fewer servers than the cell claims: the numbers would mislead.
+    trials = [failedTrial(0, 'errored', 'an inference server did not stop at the end of the cell (stuck in a prediction?); its thread was ended')];
   }
   return {
     model: fit.model,
@@ -505,4 +530,17 @@ export async function runInferenceCell(ctx: ModeContext, job: CellJob, onTrial?:
     trials,
     initialWeightsChecksum: fit.initialWeightsChecksum,
   };
+}
+
+/** Whether every promise settles within `ms`. */
+async function stopWithin(promises: ReadonlyArray<Promise<unknown>>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([Promise.allSettled(promises).then(() => true as const), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -14,11 +14,13 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { initBackend, type Tf } from '../backends/index.js';
 import { BUILTIN_MODELS } from '../models/catalog.js';
+import { buildCustomModel, isCustomModel } from '../models/custom.js';
 import { describeModel } from '../models/flops.js';
 import { prepareData, trainAndEvaluate } from '../models/train.js';
 import { viewTable } from '../data/table.js';
 import { bytesChecksum } from '../checksum.js';
 import { abortBarrier, arriveAndWait, type BarrierBuffer } from './barrier.js';
+import { faultFor, injectFault } from './faults.js';
 import { QUEUE, queueViews, requestRows } from './inference.js';
 import type { BackendChoice, DatasetSpec, ModelInfo, Quality } from '../types.js';
 
@@ -26,6 +28,8 @@ interface BackendRequest {
   backend: BackendChoice;
   stockKernels: boolean;
   threads: number;
+  /** Module of a custom model (`custom:<file>`), from the plan; absent for built-in models. */
+  modelPath?: string;
 }
 
 interface DataRequest {
@@ -94,7 +98,12 @@ export type InferenceWorkerReply = FitReply | ServeReply;
 /** Sleep slice while the queue is empty, so STOP and ABORTED are seen even if a notify is missed. */
 const IDLE_WAIT_MS = 20;
 
-function buildModel(tf: Tf, name: string, spec: DatasetSpec, seed: number): LayersModel {
+/** A built-in model, or a custom one (`custom:<file>`) from the module at `path`; seeded, so every worker builds the same weights. */
+async function buildModel(tf: Tf, name: string, spec: DatasetSpec, seed: number, path?: string): Promise<LayersModel> {
+  if (isCustomModel(name)) {
+    if (!path) throw new Error(`model "${name}" has no module path in the plan: pass it with --model <file>`);
+    return buildCustomModel(tf, path, spec, seed);
+  }
   const definition = BUILTIN_MODELS[name as keyof typeof BUILTIN_MODELS];
   if (!definition) throw new Error(`unknown model "${name}": choose a built-in model (see \`scale-bench list\`)`);
   return definition.build(tf, spec, seed);
@@ -104,7 +113,7 @@ async function fit(task: FitTask): Promise<FitReply> {
   const { tf, info } = await initBackend(task.backend, { stockKernels: task.stockKernels, threads: task.threads });
   const table = viewTable(task.buffer, task.nTrain + task.nTest, task.spec.features);
   const data = prepareData(tf, { x: table.x, y: table.y, nTrain: task.nTrain, nTest: task.nTest, spec: task.spec });
-  const model = buildModel(tf, task.model, task.spec, task.seed);
+  const model = await buildModel(tf, task.model, task.spec, task.seed, task.modelPath);
   try {
     const initial = model.getWeights().map((w) => w.dataSync() as Float32Array);
     const outcome = await trainAndEvaluate(tf, model, data, {
@@ -200,7 +209,7 @@ function serve(task: ServeTask, tf: Tf, model: LayersModel): number {
 
 async function runServer(task: ServeTask): Promise<ServeReply> {
   const { tf, info } = await initBackend(task.backend, { stockKernels: task.stockKernels, threads: task.threads });
-  const model = buildModel(tf, task.model, task.spec, task.seed);
+  const model = await buildModel(tf, task.model, task.spec, task.seed, task.modelPath);
   try {
     loadWeights(tf, model, task.weights, task.shapes);
     const q = queueViews(task.queue);
@@ -214,6 +223,9 @@ async function runServer(task: ServeTask): Promise<ServeReply> {
     arriveAndWait(task.start, task.parties, task.timeoutMs);
     Atomics.add(q.control, QUEUE.READY, 1);
     Atomics.notify(q.control, QUEUE.READY);
+    // Reliability tests (SCALE_BENCH_FAULTS): the last server fails once serving has begun.
+    const fault = task.rank === task.parties - 1 ? faultFor(task.cellId) : undefined;
+    if (fault) injectFault(fault, task.cellId);
     const served = serve(task, tf, model);
     return {
       kind: 'inference-serve',

@@ -74,16 +74,21 @@ async function runTrain(task: TrainTask): Promise<TrainReply> {
     arriveAndWait(task.barrier, task.parties, task.barrierTimeoutMs);
     const startedAtMs = nowEpochMs();
     const cpuAtStartUs = cpuNowUs();
+    let cpuAtEndUs = cpuAtStartUs;
+    let rssAfterBytes = 0;
     const outcome = await trainAndEvaluate(tf, model, data, {
       epochs: task.epochs,
       batchSize: task.batchSize,
       learningRate: task.learningRate,
       seed: task.seed,
       ...(task.maxSamples !== undefined ? { maxSamples: task.maxSamples } : {}),
+      onTrainEnd: () => {
+        cpuAtEndUs = cpuNowUs();
+        rssAfterBytes = process.memoryUsage.rss();
+      },
     });
     // trainMs excludes evaluation; place the end stamp at the end of training, not of evaluation.
     const finishedAtMs = startedAtMs + outcome.trainMs;
-    const cpuAtEndUs = cpuNowUs();
     return {
       kind: 'train',
       threadId,
@@ -98,7 +103,7 @@ async function runTrain(task: TrainTask): Promise<TrainReply> {
       peakTensorBytes: outcome.peakTensorBytes,
       cpuAtStartUs,
       cpuAtEndUs,
-      rssAfterBytes: process.memoryUsage.rss(),
+      rssAfterBytes,
     };
   } finally {
     model.dispose();

@@ -101,7 +101,7 @@ export async function importModelFactory(path: string, file: string = path): Pro
   const candidates = [module.default, module.createModel, (module.default as Record<string, unknown> | undefined)?.default];
   const factory = candidates.find((value) => typeof value === 'function');
   if (!factory) {
-    const names = Object.keys(module).filter((name) => name !== '__esModule');
+    const names = Object.keys(module).filter((name) => name !== '__esModule').sort();
     throw new InputError(
       file,
       `exports no model factory (its exports: ${names.length > 0 ? names.join(', ') : 'none'}). Export a function that returns a tfjs LayersModel, e.g. ${EXAMPLE}`,

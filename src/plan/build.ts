@@ -8,9 +8,9 @@ import { BUILTIN_MODELS } from '../models/catalog.js';
 import { GENERATORS } from '../data/generators.js';
 import { DEFAULT_CELL_TIMEOUT_MS, DEFAULT_OUT_DIR, DEFAULT_SEED, PROFILES, defaultWidths } from './defaults.js';
 import { applyShard, type ShardSpec } from './shard.js';
-import { checkModeOptions, modeCellFields, modePlanFields, modeVariant, type ModeOptions } from '../measure/data-parallel.js';
+import { checkModeOptions, modeCellFields, modeDefaultSizes, modePlanFields, modeVariant, type ModeOptions } from '../measure/data-parallel.js';
 import type { DataFileOptions } from '../data/load.js';
-import { checkFileModel, checkFileSizes, customModelsByName, defaultFileModels, defaultFileSizes, plannedFile, type PlannedFile } from './user-data.js';
+import { checkCustomModelMode, checkFileModel, checkFileSizes, customModelsByName, defaultFileModels, defaultFileSizes, plannedFile, type PlannedFile } from './user-data.js';
 
 /** Typed, already-parsed options (from flags and/or a config file). Absent = profile default. */
 export interface RunOptions extends ModeOptions {
@@ -89,7 +89,7 @@ export function buildPlan(options: RunOptions, cores: number, inputs: PlanInputs
   const file = plannedFile(options, inputs.dataset);
   const testFraction = options.testFraction ?? profile.training.testFraction;
   const custom = customModelsByName(options.customModels ?? []);
-  const sizes = unique(options.sizes ?? (file ? defaultFileSizes(file, testFraction) : profile.sizes)).sort((a, b) => a - b);
+  const sizes = unique(options.sizes ?? modeDefaultSizes(options.mode ?? 'job-parallel', file ? defaultFileSizes(file, testFraction) : profile.sizes)).sort((a, b) => a - b);
   const models = unique(options.models ?? (custom.size > 0 ? [] : file ? defaultFileModels(file) : [...profile.models]));
   const workers = unique(options.workers ?? defaultWidths(cores)).sort((a, b) => a - b);
   const mode = options.mode ?? 'job-parallel';
@@ -111,6 +111,7 @@ export function buildPlan(options: RunOptions, cores: number, inputs: PlanInputs
   }
   if (!MODES.includes(mode)) throw new UsageError(`--mode: "${mode}" is not available; choose from ${MODES.join(', ')}`);
   checkModeOptions(mode, options);
+  checkCustomModelMode(custom, mode);
 
   const training: TrainingConfig = {
     epochs: options.epochs ?? profile.training.epochs,

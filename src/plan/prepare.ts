@@ -11,7 +11,7 @@ function formatCount(value: number): string {
   if (value >= 1e9) return `${(value / 1e9).toFixed(1)} G`;
   if (value >= 1e6) return `${(value / 1e6).toFixed(1)} M`;
   if (value >= 1e3) return `${(value / 1e3).toFixed(1)} k`;
-  return String(value);
+  return `${value} `;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { DatasetSpec } from '../types.js';
 import { UsageError } from '../errors.js';
 import { customModelName } from '../models/custom.js';
 import { heldOutRows } from './rows.js';
+import { displayPath } from '../data/load.js';
 
 /** A loaded data file, as far as planning needs it. */
 export interface PlannedFile {
@@ -30,7 +31,7 @@ export function maxTrainingSize(rows: number, testFraction: number): number {
 }
 
 function fileName(file: PlannedFile): string {
-  return file.spec.path ?? file.spec.name;
+  return file.spec.path ? displayPath(file.spec.path) : file.spec.name;
 }
 
 function tooSmall(file: PlannedFile, testFraction: number): UsageError {
@@ -96,4 +97,11 @@ export function plannedFile(options: { data?: unknown; generator?: string }, dat
   }
   if (!dataset) throw new Error('buildPlan: options.data is set but the file was not loaded: plan with planRun (src/plan/prepare.ts)');
   return dataset;
+}
+
+/** Custom models train in job-parallel mode; the data-parallel and inference workers build built-in models only. */
+export function checkCustomModelMode(custom: ReadonlyMap<string, string>, mode: string): void {
+  if (custom.size > 0 && mode !== 'job-parallel') {
+    throw new UsageError(`--model: custom models run in job-parallel mode only; leave --mode ${mode} out, or benchmark built-in models with it`);
+  }
 }

@@ -116,13 +116,13 @@ function renderModel(analysis: Analysis, model: string, color: Colors, flagged: 
       ? undefined
       : fits.find((s) => s.metric === 'peakRssBytes' && s.dataset === time.dataset && s.workers === time.workers && s.mode === time.mode);
     if (memory) memoryShown.add(memoryKey);
-    const where = `w=${time.workers}${time.mode === 'job-parallel' ? '' : ` ${time.mode}`}${datasets.length > 1 ? ` on ${clean(time.dataset)}` : ''}`;
+    const where = `w=${time.workers}${time.mode === 'job-parallel' ? '' : ` ${time.mode}${variantLabel(time.key, time.mode)}`}${datasets.length > 1 ? ` on ${clean(time.dataset)}` : ''}`;
     const memoryText = memory ? `; ${describeSizeLaw(memory, 'peak memory')}` : '';
     lines.push(`  size, ${where}: ${describeSizeLaw(time, 'time')}${memoryText}`);
   }
 
   for (const sweep of analysis.widthScaling.filter((w) => w.model === model && w.points.length >= 2).sort((a, b) => a.size - b.size)) {
-    const where = `n=${sweep.size}${sweep.mode === 'job-parallel' ? '' : ` ${sweep.mode}`}${datasets.length > 1 ? ` on ${clean(sweep.dataset)}` : ''}`;
+    const where = `n=${sweep.size}${sweep.mode === 'job-parallel' ? '' : ` ${sweep.mode}${variantLabel(sweep.key, sweep.mode)}`}${datasets.length > 1 ? ` on ${clean(sweep.dataset)}` : ''}`;
     const points = sweep.points.filter((p) => p.workers !== 1).map(describeWidthPoint);
     lines.push(`  width, ${where}: ${points.join('; ')}`);
     lines.push(`    ${describeUsl(sweep)}`);
@@ -174,6 +174,14 @@ function renderComplexity(analysis: Analysis, sweep: ComplexityScaling, color: C
   return [color.bold(`Model complexity (${where})`), `  ${law}`, table.toString()];
 }
 
+/** " strong" or " b=32 c=4": the mode's variant that the analysis put in a sweep key after the mode (see modeVariant). */
+function variantLabel(key: string, mode: string): string {
+  const at = key.indexOf(`|${mode}|`);
+  if (at < 0) return '';
+  const parts = key.slice(at + mode.length + 2).split('|').filter((part) => /^(strong|weak|[bcr]=[\d.]+)$/.test(part));
+  return parts.length > 0 ? ` ${parts.join(' ')}` : '';
+}
+
 /** Data-parallel: gradient exchange beside compute per step, per width, and whether the replicas agree. */
 function describeDataParallel(cells: readonly CellAnalysis[]): string[] {
   const groups = new Map<string, CellAnalysis[]>();
@@ -215,6 +223,7 @@ function renderInference(sweeps: readonly InferenceSweep[], color: Colors, table
     colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
   });
   const knees: string[] = [];
+  let flat = 0;
   for (const sweep of sweeps) {
     for (const point of sweep.points) {
       table.push([
@@ -231,18 +240,22 @@ function renderInference(sweeps: readonly InferenceSweep[], color: Colors, table
         point.errors > 0 ? `${point.errors}/${point.requests}` : '0',
       ]);
     }
-    if (sweep.points.length >= 2) {
-      const where = `${clean(sweep.model)} w=${sweep.workers} ${sweep.batchSize} rows/req ${sweep.loop} loop`;
-      const level = sweep.knee === null ? null : sweep.loop === 'closed' ? `concurrency ${sweep.knee}` : `${formatCount(sweep.knee)} requests/s`;
-      knees.push(`  ${where}: ${level === null ? 'no knee among the levels run' : `knee at ${level}`}`);
+    if (sweep.points.length < 2) continue;
+    if (sweep.knee === null) {
+      flat++;
+      continue;
     }
+    const level = sweep.loop === 'closed' ? `concurrency ${sweep.knee}` : `${formatCount(sweep.knee)} requests/s`;
+    knees.push(`  ${clean(sweep.model)} w=${sweep.workers}, ${sweep.batchSize} rows/req, ${sweep.loop} loop: knee at ${level}`);
   }
   const rule = sweeps[0]?.kneeRule;
+  const swept = knees.length + flat;
   return [
     color.bold('Inference under load (latency from send to answer)'),
     table.toString(),
     ...knees,
-    ...(knees.length > 0 && rule ? [color.dim(`  knee = ${rule}`)] : []),
+    ...(flat > 0 ? [`  no knee among the levels run in ${flat} of ${swept} load sweep${swept === 1 ? '' : 's'}`] : []),
+    ...(swept > 0 && rule ? [color.dim(`  knee = ${rule}`)] : []),
   ];
 }
 
