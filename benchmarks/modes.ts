@@ -16,7 +16,7 @@ import { buildPlan } from '../src/plan/build.js';
 import { runPlan } from '../src/measure/scheduler.js';
 import { PoolRunner } from '../src/measure/pool-runner.js';
 import { modeWorkerFile, runDataParallelCell } from '../src/measure/data-parallel.js';
-import { generate, GENERATORS } from '../src/data/generators.js';
+import { generate } from '../src/data/generators.js';
 import { heldOutRows } from '../src/plan/rows.js';
 import { analyse } from '../src/analyse.js';
 import { createExchangeBuffer, type ReduceStrategy } from '../src/measure/allreduce.js';

@@ -36,7 +36,8 @@ export interface MergeOptions {
   runId?: string;
 }
 
-const cellSchema = z.object({
+/** The fields a merge relies on; others (mode settings such as scaling or concurrency) are kept as they are. */
+const cellSchema = z.looseObject({
   id: z.string(),
   model: z.string(),
   dataset: z.string(),
@@ -76,6 +77,8 @@ function settingsOf(result: RunResult): Array<[string, unknown]> {
     ['training', p.training],
     ['cellTimeoutMs', p.cellTimeoutMs],
     ['datasets', p.datasets],
+    ['inference', p.inference ?? null],
+    ['customModels', Object.keys(p.customModels ?? {}).sort()],
   ];
 }
 

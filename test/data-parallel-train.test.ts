@@ -61,7 +61,7 @@ describe('data-parallel training (real tfjs workers)', () => {
       const trial = cell.trials[0]!;
       expect(trial.state, trial.error).toBe('ok');
       expect(trial.samples).toBe(SIZE);
-      expect(trial.steps).toBe(Math.ceil(SIZE / 256));
+      expect(trial.steps).toBe(Math.ceil(SIZE / strong.plan.training.batchSize));
       expect(cell.threadsPerWorker).toBe(1);
     }
     // Same seed, same starting point in every cell.
@@ -101,7 +101,7 @@ describe('data-parallel training (real tfjs workers)', () => {
     expect(trial.state, trial.error).toBe('ok');
     expect(weak.cells[0]!.cell.id).toMatch(/\|weak$/);
     expect(trial.samples).toBe(SIZE);
-    expect(trial.steps).toBe(Math.ceil(SIZE / 512));
+    expect(trial.steps).toBe(Math.ceil(SIZE / (2 * weak.plan.training.batchSize)));
   });
 
   it('adding a worker does not copy the dataset: each rank holds its shard, so the largest rank holds less', () => {

@@ -108,6 +108,14 @@ describe('shardCells on a real plan', () => {
     // 6 trials x (1000 samples x 2 workers x 1 epoch x 70 us + 20,000 us overhead).
     expect(estimatedCellCostUs(plan.cells[0]!, plan)).toBe(6 * (1000 * 2 * 70 + 20_000));
   });
+
+  it('costs data-parallel cells by one shared pass (w passes under weak scaling) and inference cells by seconds of load', () => {
+    const plan = { repeats: 2, warmup: 0, training: { epochs: 1, batchSize: 64, learningRate: 0.01, testFraction: 0.2 }, inference: { durationMs: 500 } };
+    const base = { id: 'x', model: 'mlp-small', dataset: 'classification', size: 1000, workers: 4 };
+    expect(estimatedCellCostUs({ ...base, mode: 'data-parallel', scaling: 'strong' }, plan)).toBe(2 * (1000 * 7 + 20_000));
+    expect(estimatedCellCostUs({ ...base, mode: 'data-parallel', scaling: 'weak' }, plan)).toBe(2 * (4 * 1000 * 7 + 20_000));
+    expect(estimatedCellCostUs({ ...base, mode: 'inference', concurrency: 8 }, plan)).toBe(2 * (500_000 * 4 + 20_000));
+  });
 });
 
 describe('applyShard / buildPlan --shard', () => {

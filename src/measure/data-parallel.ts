@@ -4,8 +4,8 @@
  * inference mode: running a mode's own worker module on the same pool, the repetition loop with its
  * cell timeout, and the part of a cell's identity that the new modes add.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { CellTimeoutError, failedTrial, failureOf } from './failures.js';
+import { workerModule } from './worker-file.js';
 import type { Piscina } from 'piscina';
 import type { BenchmarkPlan, Cell, DataParallelCellAnalysis, Mode, Scaling, TrialResult } from '../types.js';
 import { UsageError, errorMessage } from '../errors.js';
@@ -150,43 +150,8 @@ export function globalBatchSize(batchSize: number, workers: number, scaling: Sca
   return scaling === 'weak' ? batchSize * workers : batchSize;
 }
 
-/** Built worker module of a mode, beside this file or (when running from TypeScript sources) in dist/. */
-export function modeWorkerFile(name: 'worker-data-parallel' | 'worker-inference'): string {
-  const beside = new URL(`./${name}.js`, import.meta.url);
-  if (existsSync(fileURLToPath(beside))) return fileURLToPath(beside);
-  const built = new URL(`../../dist/measure/${name}.js`, import.meta.url);
-  if (existsSync(fileURLToPath(built))) return fileURLToPath(built);
-  throw new Error(`${name}.js not found: run \`npm run build\` first`);
-}
 
-export class CellTimeoutError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CellTimeoutError';
-  }
-}
-
-export function failedTrial(repetition: number, state: 'errored' | 'timeout', error: string): TrialResult {
-  return {
-    repetition,
-    state,
-    error,
-    wallMs: 0,
-    samplesPerSec: 0,
-    samples: 0,
-    cpuMs: 0,
-    peakRssBytes: 0,
-    peakTensorBytes: 0,
-    finalLoss: 0,
-    quality: { metric: 'accuracy', value: 0 },
-  };
-}
-
-/** 'timeout' when the cell's deadline caused the failure, else 'errored', with the reason. */
-export function failureOf(signal: AbortSignal, reason: unknown, repetition: number): TrialResult {
-  const cause = signal.aborted && signal.reason instanceof CellTimeoutError ? signal.reason : reason;
-  return failedTrial(Math.max(0, repetition), cause instanceof CellTimeoutError ? 'timeout' : 'errored', errorMessage(cause));
-}
+export { CellTimeoutError, failedTrial, failureOf, workerModule as modeWorkerFile };
 
 export type TrialOutcome = { trial: TrialResult } | { failed: TrialResult };
 
@@ -291,7 +256,7 @@ export async function runDataParallelCell(
 ): Promise<CellMeasurement> {
   const { plan, pool, threads } = ctx;
   const { cell } = job;
-  const filename = modeWorkerFile('worker-data-parallel');
+  const filename = workerModule('worker-data-parallel');
   const modelPath = plan.customModels?.[cell.model];
   const backend = { backend: plan.backend, stockKernels: plan.stockKernels, threads, ...(modelPath ? { modelPath } : {}) };
   let described: DescribeReply;

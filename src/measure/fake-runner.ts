@@ -8,6 +8,7 @@
 import type { BenchmarkPlan, ModelInfo, TrialResult } from '../types.js';
 import type { BackendFacts } from '../environment.js';
 import type { CellJob, CellMeasurement, Runner, TrialProgress } from './runner.js';
+import { failedTrial } from './failures.js';
 import { estimatedParams, estimatedUsPerSample } from '../plan/cost.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -83,19 +84,7 @@ export class FakeRunner implements Runner {
       onTrial?.({ cell, repetition });
       if (repetition < 0) continue;
       if (this.options.failCells?.some((fragment) => cell.id.includes(fragment))) {
-        trials.push({
-          repetition,
-          state: 'errored',
-          error: 'fake failure requested by SCALE_BENCH_FAKE.failCells',
-          wallMs: 0,
-          samplesPerSec: 0,
-          samples: 0,
-          cpuMs: 0,
-          peakRssBytes: 0,
-          peakTensorBytes: 0,
-          finalLoss: 0,
-          quality: { metric: 'accuracy', value: 0 },
-        });
+        trials.push(failedTrial(repetition, 'errored', 'fake failure requested by SCALE_BENCH_FAKE.failCells'));
         break;
       }
       trials.push(this.trial(job, repetition, plan, params));

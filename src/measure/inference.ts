@@ -19,7 +19,7 @@ import { errorMessage } from '../errors.js';
 import { abortBarrier, createBarrier } from './barrier.js';
 import { RssSampler } from './memory.js';
 import type { CellJob, CellMeasurement, TrialProgress } from './runner.js';
-import { CellTimeoutError, failedTrial, failureOf, modeWorkerFile, runRepetitions, type ModeContext, type TrialOutcome } from './data-parallel.js';
+import { CellTimeoutError, DEFAULT_LEVEL_SECONDS, failedTrial, failureOf, modeWorkerFile, runRepetitions, type ModeContext, type TrialOutcome } from './data-parallel.js';
 import type { FitReply, FitTask, ServeTask } from './worker-inference.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -325,8 +325,8 @@ export function inferenceSweeps(cells: readonly CellAnalysis[]): InferenceSweep[
 // The cell
 // ---------------------------------------------------------------------------------------------
 
-/** Default milliseconds of load per level, when the plan does not say. */
-export const DEFAULT_LEVEL_MS = 1000;
+/** Milliseconds of load per level when the plan does not say (plans made by buildPlan always do). */
+export const DEFAULT_LEVEL_MS = DEFAULT_LEVEL_SECONDS * 1000;
 /** Warm-up levels are short: they only make sure every server has predicted before the clock counts. */
 const WARMUP_LEVEL_MS = 200;
 const START_TIMEOUT_MS = 60_000;

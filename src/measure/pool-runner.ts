@@ -4,13 +4,12 @@
  * (backend initialised once, dataset tensors cached), and a cell of width w dispatches exactly w tasks
  * that meet at a barrier, so they land on w different idle threads and start together.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { CellTimeoutError, failureOf } from './failures.js';
+import { workerModule } from './worker-file.js';
 import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import type { BenchmarkPlan, ModelInfo, TrialResult } from '../types.js';
 import type { BackendFacts } from '../environment.js';
-import { errorMessage } from '../errors.js';
 import { abortBarrier, createBarrier } from './barrier.js';
 import { RssSampler } from './memory.js';
 import type { CellJob, CellMeasurement, Runner, TrialProgress } from './runner.js';
@@ -23,38 +22,11 @@ const WARMUP_SAMPLES = 4096;
 /** Workers normally reach the start line within milliseconds; this only bounds a broken worker. */
 const BARRIER_TIMEOUT_MS = 60_000;
 
-function workerFile(): string {
-  const beside = new URL('./worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(beside))) return fileURLToPath(beside);
-  // Running from TypeScript sources (tests): use the built worker.
-  const built = new URL('../../dist/measure/worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(built))) return fileURLToPath(built);
-  throw new Error('worker.js not found: run `npm run build` first');
-}
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
-
-function failedTrial(repetition: number, state: 'errored' | 'timeout', error: string): TrialResult {
-  return {
-    repetition,
-    state,
-    error,
-    wallMs: 0,
-    samplesPerSec: 0,
-    samples: 0,
-    cpuMs: 0,
-    peakRssBytes: 0,
-    peakTensorBytes: 0,
-    finalLoss: 0,
-    quality: { metric: 'accuracy', value: 0 },
-  };
-}
-
-class CellTimeoutError extends Error {}
 
 export class PoolRunner implements Runner {
   readonly kind = 'tfjs' as const;
@@ -70,7 +42,7 @@ export class PoolRunner implements Runner {
     this.threads = Math.max(1, Math.floor(plan.cores / width));
     const started = performance.now();
     this.pool = new Piscina({
-      filename: workerFile(),
+      filename: workerModule('worker'),
       minThreads: width,
       maxThreads: width,
       idleTimeout: Number.MAX_SAFE_INTEGER,
@@ -197,9 +169,7 @@ export class PoolRunner implements Runner {
     const peakRssBytes = rss.stop();
     const rejected = settled.find((entry): entry is PromiseRejectedResult => entry.status === 'rejected');
     if (rejected) {
-      const reason = signal.aborted && signal.reason instanceof CellTimeoutError ? signal.reason : rejected.reason;
-      const state = reason instanceof CellTimeoutError ? 'timeout' : 'errored';
-      return { failed: failedTrial(Math.max(0, repetition), state, errorMessage(reason)) };
+      return { failed: failureOf(signal, rejected.reason, repetition) };
     }
     const replies = settled.map((entry) => (entry as PromiseFulfilledResult<unknown>).value as TrainReply);
     const started = Math.min(...replies.map((reply) => reply.startedAtMs));

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import type { BenchmarkPlan, Cell, ShardInfo } from '../types.js';
 import { UsageError } from '../errors.js';
 import { estimatedUsPerSample } from './cost.js';
+import { DEFAULT_LEVEL_SECONDS } from '../measure/data-parallel.js';
 
 /** One shard of a split sweep, as given on the command line. */
 export interface ShardSpec {
@@ -27,6 +28,9 @@ const MAX_SHARDS = 1000;
  * Keeps tiny cells from looking free, so a shard of many small cells is not also handed a big one.
  */
 const TRIAL_OVERHEAD_US = 20_000;
+
+/** Seconds of load per inference level when the plan does not say (the runner's default), in ms. */
+const DEFAULT_LEVEL_MS = DEFAULT_LEVEL_SECONDS * 1000;
 
 /** Run ids name folders, so they stay to letters, digits, dot, dash and underscore. */
 const RUN_ID = /^[\w.-]{1,100}$/;
@@ -51,13 +55,28 @@ export function parseRunId(text: string, flag = '--run-id'): string {
 }
 
 /**
- * Estimated cost of a cell in microseconds of CPU work: samples trained by all its workers in all its
- * trials, times the model's estimated time per sample, plus a fixed cost per trial. Machine-independent
- * on purpose (no core count): every shard must compute the same number.
+ * Estimated cost of a cell in microseconds of CPU work, over all its trials: samples trained times the
+ * model's estimated time per sample (every job-parallel worker trains the whole set; data-parallel workers
+ * share one set, or each train a full batch under weak scaling), or the seconds of load an inference cell
+ * puts on its servers, plus a fixed cost per trial. Machine-independent on purpose (no core count, no
+ * measured speed): every shard must compute the same number.
  */
-export function estimatedCellCostUs(cell: Cell, plan: Pick<BenchmarkPlan, 'repeats' | 'warmup' | 'training'>): number {
+export function estimatedCellCostUs(cell: Cell, plan: Pick<BenchmarkPlan, 'repeats' | 'warmup' | 'training' | 'inference'>): number {
   const trials = plan.repeats + plan.warmup;
-  return trials * (cell.size * cell.workers * plan.training.epochs * estimatedUsPerSample(cell.model) + TRIAL_OVERHEAD_US);
+  const usPerPass = cell.size * plan.training.epochs * estimatedUsPerSample(cell.model);
+  let perTrial: number;
+  switch (cell.mode) {
+    case 'job-parallel':
+      perTrial = usPerPass * cell.workers;
+      break;
+    case 'data-parallel':
+      perTrial = usPerPass * (cell.scaling === 'weak' ? cell.workers : 1);
+      break;
+    case 'inference':
+      perTrial = (plan.inference?.durationMs ?? DEFAULT_LEVEL_MS) * 1000 * cell.workers;
+      break;
+  }
+  return trials * (perTrial + TRIAL_OVERHEAD_US);
 }
 
 /**
@@ -83,7 +102,7 @@ export function assignShards(cells: readonly Cell[], count: number, cost: (cell:
 }
 
 /** The cells of one shard, in plan order. */
-export function shardCells(plan: Pick<BenchmarkPlan, 'cells' | 'repeats' | 'warmup' | 'training'>, shard: ShardSpec): Cell[] {
+export function shardCells(plan: Pick<BenchmarkPlan, 'cells' | 'repeats' | 'warmup' | 'training' | 'inference'>, shard: ShardSpec): Cell[] {
   const assignment = assignShards(plan.cells, shard.count, (cell) => estimatedCellCostUs(cell, plan));
   return plan.cells.filter((cell) => assignment.get(cell.id) === shard.index - 1);
 }
@@ -95,7 +114,7 @@ export function shardCells(plan: Pick<BenchmarkPlan, 'cells' | 'repeats' | 'warm
  */
 export function sweepRunId(plan: Omit<BenchmarkPlan, 'runId' | 'outDir' | 'cores' | 'shard'>): string {
   const identity = JSON.stringify({
-    cells: plan.cells.map((cell) => cell.id),
+    cells: plan.cells,
     datasets: plan.datasets,
     repeats: plan.repeats,
     warmup: plan.warmup,
@@ -104,6 +123,9 @@ export function sweepRunId(plan: Omit<BenchmarkPlan, 'runId' | 'outDir' | 'cores
     stockKernels: plan.stockKernels,
     training: plan.training,
     cellTimeoutMs: plan.cellTimeoutMs,
+    inference: plan.inference ?? null,
+    // Custom models by name only: their absolute paths differ from machine to machine.
+    customModels: Object.keys(plan.customModels ?? {}).sort(),
   });
   return `sweep-${createHash('sha256').update(identity).digest('hex').slice(0, 10)}`;
 }
