@@ -47,6 +47,11 @@ interface PageTable extends PageElement {
 declare const document: { querySelectorAll(selector: string): ArrayLike<PageElement>; getElementById(id: string): PageTable | null };
 declare const window: { scaleBench?: { charts: Record<string, ChartLike> } };
 
+// On CI (.ci/run installs chromium) a missing browser must fail loudly, not skip the only real-browser test.
+if (process.env.CI && !existsSync(CHROMIUM)) {
+  throw new Error(`CI=${process.env.CI} but no Chromium at ${CHROMIUM}: .ci/run must install Debian's chromium`);
+}
+
 describe.skipIf(!existsSync(CHROMIUM))('report.html in headless Chromium', () => {
   let dir: string;
   let context: BrowserContext;

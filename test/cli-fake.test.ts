@@ -17,6 +17,7 @@ describe('scale-bench run (fake runner)', () => {
     expect(code).toBe(0);
     const parsed = JSON.parse(stdout) as { result: unknown; analysis: { sizeScaling: unknown[] }; reportDir: string };
     const result = parseRunResult(parsed.result, 'stdout');
+    expect(result).toEqual(parsed.result);
     expect(result.cells).toHaveLength(2 * 3 * 3);
     const keys = new Set(result.cells.map((cell) => `${cell.cell.model}|${cell.cell.size}|${cell.cell.workers}`));
     for (const model of ['linear', 'mlp-deep']) for (const size of [1000, 2000, 4000]) for (const w of [1, 2, 3]) expect(keys.has(`${model}|${size}|${w}`)).toBe(true);

@@ -18,7 +18,11 @@ async function tinyRun(seed: number): Promise<RunResult> {
     '--repeats', '2', '--seed', String(seed), '--out', out, '--json', '--report', 'json',
   ]);
   expect(code, stderr).toBe(0);
-  return parseRunResult((JSON.parse(stdout) as { result: unknown }).result, 'stdout');
+  const raw = (JSON.parse(stdout) as { result: unknown }).result;
+  const parsed = parseRunResult(raw, 'stdout');
+  // The schema must keep every field a run writes, or --resume, merge and compare silently lose data.
+  expect(parsed).toEqual(raw);
+  return parsed;
 }
 
 describe('scale-bench run (real tfjs runner, tiny sizes)', () => {

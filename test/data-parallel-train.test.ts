@@ -10,7 +10,8 @@ import { runPlan } from '../src/measure/scheduler.js';
 import { PoolRunner } from '../src/measure/pool-runner.js';
 import { runDataParallelCell, modeWorkerFile } from '../src/measure/data-parallel.js';
 import { generate, GENERATORS } from '../src/data/generators.js';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { readRunResult } from '../src/results-file.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
@@ -157,7 +158,7 @@ describe('scale-bench run --mode data-parallel', () => {
       { env: { SCALE_BENCH_FAULTS: JSON.stringify({ exit: ['w=2|data-parallel'] }) } },
     );
     expect(code, stderr).toBe(3);
-    expect(stderr).toMatch(/✗ linear regression n=500 w=2 +errored: worker exited/);
+    expect(stderr).toMatch(/✗ linear regression n=500 w=2 data-parallel strong +errored: worker exited/);
     expect(stderr).toMatch(/✓ linear regression n=500 w=1/);
   });
 
@@ -173,5 +174,9 @@ describe('scale-bench run --mode data-parallel', () => {
     expect(stdout).toMatch(/replicas differ by at most \d\.\de[+-]\d/);
     expect(stdout).toMatch(/peak RSS by width: w=1 [\d.]+ MiB, w=2 [\d.]+ MiB; backend threads per worker: 1/);
     expect(stdout).not.toMatch(/NaN|Infinity|undefined/);
+
+    // Nothing the data-parallel mode writes may be dropped by the results schema.
+    const file = join(out, readdirSync(out)[0]!, 'results.json');
+    expect(await readRunResult(file)).toEqual(JSON.parse(readFileSync(file, 'utf8')));
   });
 });

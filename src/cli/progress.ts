@@ -7,7 +7,7 @@ import cliProgress from 'cli-progress';
 import { createColors } from 'picocolors';
 import type { BenchmarkPlan, Cell, CellResult } from '../types.js';
 import { estimatedUsPerSample } from '../plan/cost.js';
-import { formatCount, formatMs, formatNumber } from '../report/format.js';
+import { cellVariantLabel, formatCount, formatMs, formatNumber } from '../report/format.js';
 import type { OutputStreams } from './output.js';
 import { colorEnabled } from './output.js';
 
@@ -26,7 +26,7 @@ function median(values: number[]): number | undefined {
 export function describeCellResult(result: CellResult): string {
   const ok = result.trials.filter((trial) => trial.state === 'ok');
   const { cell } = result;
-  const label = `${cell.model} ${cell.dataset} n=${formatCount(cell.size)} w=${cell.workers}`;
+  const label = `${cell.model} ${cell.dataset} n=${formatCount(cell.size)} w=${cell.workers}${cellVariantLabel(cell)}`;
   if (ok.length === 0) {
     const failed = result.trials[0];
     return `✗ ${label}  ${failed?.state ?? 'errored'}: ${failed?.error ?? 'no trial finished'}`;

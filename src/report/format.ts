@@ -1,4 +1,6 @@
 /** Number formatting shared by every human-readable report. Never prints NaN or Infinity: missing is "n/a". */
+import type { Cell } from '../types.js';
+import { modeVariant } from '../measure/data-parallel.js';
 export const MISSING = 'n/a';
 
 function usable(value: number | null | undefined): value is number {
@@ -35,4 +37,10 @@ export function formatPercent(value: number | null | undefined, digits = 0): str
 
 export function formatNumber(value: number | null | undefined, digits = 2): string {
   return usable(value) ? value.toFixed(digits) : MISSING;
+}
+
+/** What tells cells of one sweep apart beyond size and width: " data-parallel strong", " inference b=32 c=4". */
+export function cellVariantLabel(cell: Cell): string {
+  if (cell.mode === 'job-parallel') return '';
+  return ` ${cell.mode}${modeVariant(cell).replace(/\|/g, ' ')}`;
 }

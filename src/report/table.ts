@@ -2,7 +2,7 @@
 import Table from 'cli-table3';
 import { createColors } from 'picocolors';
 import type { Analysis, CellAnalysis } from '../types.js';
-import { formatBytes, formatCount, formatMs, formatNumber, formatPercent, MISSING } from './format.js';
+import { cellVariantLabel, formatBytes, formatCount, formatMs, formatNumber, formatPercent, MISSING } from './format.js';
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
@@ -47,7 +47,7 @@ export function renderCellTable(analysis: Analysis, opts: { color: boolean }): s
       const ok = `${cell.okTrials}/${cell.totalTrials}`;
       table.push([
         formatCount(cell.cell.size),
-        String(cell.cell.workers),
+        `${cell.cell.workers}${cellVariantLabel(cell.cell)}`,
         timeWithSpread(cell),
         rateText,
         formatNumber(cell.gflops, 2),
