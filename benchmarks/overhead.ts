@@ -29,7 +29,7 @@ export interface OverheadBenchOptions {
   model?: string;
   /** Training rows (default 16,000). */
   size?: number;
-  /** Timed rounds; each runs one harness trial and one direct trial (default 9). */
+  /** Timed rounds; each runs one harness trial and one direct trial (default 21). */
   rounds?: number;
   /** Backend for both sides (default auto, which is what `scale-bench run` uses). */
   backend?: BackendChoice;
@@ -162,7 +162,7 @@ async function fitTrial(tf: Tf, f: Fixture): Promise<number> {
 export async function runOverheadBench(options: OverheadBenchOptions = {}): Promise<OverheadBenchResult> {
   const model = options.model ?? 'mlp-small';
   const size = options.size ?? 16_000;
-  const rounds = options.rounds ?? 9;
+  const rounds = options.rounds ?? 21;
   const f = fixture(model, size, options.backend ?? 'auto');
   const job = { cell: f.plan.cells[0]!, spec: f.spec, table: f.table, nTrain: size, nTest: f.nTest, dataKey: f.dataKey };
 

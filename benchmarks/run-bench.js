@@ -14,7 +14,7 @@
  * Flags:
  *   --skip-default        leave out the default sweep (the long part: minutes)
  *   --only <list>         run only some of: overhead,datagen,coldstart,throughput,e2e
- *   --rounds <n>          overhead rounds (default 9)
+ *   --rounds <n>          overhead rounds (default 21)
  *   --json-out <file>     where to write the JSON (default reports/bench/bench-<time>.json)
  *   --smoke               tiny sizes and the fake runner for the sweeps: checks this script in seconds
  */

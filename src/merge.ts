@@ -6,9 +6,9 @@
  * shards of different sweeps (other settings, other cells, other run ids), and a cell present twice.
  * A missing shard or failed cells are not refused: the merged result is then simply not `complete`.
  */
-import { z } from 'zod';
 import type { Cell, CellResult, Environment, RunResult, ShardInfo } from './types.js';
 import { InputError, UsageError } from './errors.js';
+import { shardInfoSchema } from './results-file.js';
 import { isFinished } from './measure/scheduler.js';
 import { assignShards, estimatedCellCostUs } from './plan/shard.js';
 
@@ -35,24 +35,6 @@ export interface MergeOptions {
   /** Run id of the merged result; required to join shards whose sweep run ids differ. */
   runId?: string;
 }
-
-/** The fields a merge relies on; others (mode settings such as scaling or concurrency) are kept as they are. */
-const cellSchema = z.looseObject({
-  id: z.string(),
-  model: z.string(),
-  dataset: z.string(),
-  size: z.number().int().positive(),
-  workers: z.number().int().positive(),
-  mode: z.enum(['job-parallel', 'data-parallel', 'inference']),
-});
-
-/** The `plan.shard` block of a shard's results file. */
-export const shardInfoSchema = z.object({
-  index: z.number().int().positive(),
-  count: z.number().int().positive(),
-  sweepRunId: z.string(),
-  plannedCells: z.array(cellSchema),
-});
 
 /** Reads `plan.shard` from a parsed results file; undefined when absent (an unsplit run). */
 export function parseShardInfo(json: unknown, file: string): ShardInfo | undefined {
@@ -167,6 +149,11 @@ function latest(values: string[]): string {
 /** Joins shard results into one RunResult; throws InputError on files that must not be joined. */
 export function mergeResults(inputs: readonly MergeInput[], options: MergeOptions = {}): MergeOutcome {
   if (inputs.length === 0) throw new UsageError('merge: give at least one results file, e.g. scale-bench merge shards/*/results.json -o results.json');
+  const seenFiles = new Set<string>();
+  for (const input of inputs) {
+    if (seenFiles.has(input.file)) throw new InputError(input.file, 'is given twice. Pass each results file once.');
+    seenFiles.add(input.file);
+  }
   // Shard 1 (or the first file) is the primary: its environment becomes the merged one.
   const ordered = [...inputs].sort((a, b) => (a.result.plan.shard?.index ?? Infinity) - (b.result.plan.shard?.index ?? Infinity));
   const first = ordered[0]!;

@@ -23,6 +23,14 @@ const cell = z.object({
 
 const latency = z.object({ p50: finite, p95: finite, p99: finite, max: finite, mean: finite });
 
+/** The `plan.shard` block of one shard of a split sweep (`run --shard i/n`). */
+export const shardInfoSchema = z.object({
+  index: z.number().int().positive(),
+  count: z.number().int().positive(),
+  sweepRunId: z.string(),
+  plannedCells: z.array(cell),
+});
+
 const quality = z.object({ metric: z.enum(['r2', 'accuracy']), value: finite });
 
 const trial = z.object({
@@ -113,6 +121,7 @@ export const runResultSchema = z.object({
     cellTimeoutMs: finite,
     cores: z.number().int().positive(),
     customModels: z.record(z.string(), z.string()).optional(),
+    shard: shardInfoSchema.optional(),
     inference: z.object({ durationMs: finite }).optional(),
   }),
   environment,

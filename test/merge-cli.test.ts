@@ -4,7 +4,7 @@
  * unsharded sweep.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
@@ -70,8 +70,15 @@ describe('scale-bench run --shard + merge (fake runner)', () => {
 
     const twice = await runCli(['merge', first, first, '-o', join(out, 'twice.json')]);
     expect(twice.code).toBe(2);
-    expect(twice.stderr).toMatch(/is shard 1\/2 again/);
+    expect(twice.stderr).toMatch(/shard1of2\/results.json: is given twice/);
     expect(twice.stderr).not.toMatch(/\n\s+at /);
+
+    // A copy of the same shard under another name is caught by its shard number.
+    const copy = join(out, 'copy.json');
+    writeFileSync(copy, readFileSync(first));
+    const again = await runCli(['merge', first, copy, '-o', join(out, 'again.json')]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/copy.json: is shard 1\/2 again/);
 
     const noOutput = await runCli(['merge', first]);
     expect(noOutput.code).toBe(2);

@@ -115,8 +115,10 @@ describe('mergeResults', () => {
     expect(() => mergeResults(parts)).toThrow(/shard-3.json: has cell "mlp-small\|classification\|n=4000.*which shard-1.json has too/);
   });
 
-  it('refuses the same shard twice', () => {
-    expect(() => mergeResults([shard(1, 3, [0, 5]), shard(1, 3, [0, 5])])).toThrow(/is shard 1\/3 again/);
+  it('refuses the same shard twice, and the same file twice', () => {
+    const copy = { ...shard(1, 3, [0, 5]), file: 'copy-of-shard-1.json' };
+    expect(() => mergeResults([shard(1, 3, [0, 5]), copy])).toThrow(/copy-of-shard-1.json: is shard 1\/3 again/);
+    expect(() => mergeResults([shard(1, 3, [0, 5]), shard(1, 3, [0, 5])])).toThrow(/shard-1.json: is given twice/);
   });
 
   it('refuses mixed versions, runners, settings, splits and sweeps', () => {

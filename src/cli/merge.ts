@@ -1,7 +1,7 @@
 /** `scale-bench merge`: join the results files of a sweep split with `run --shard i/n` into one. */
 import { existsSync, statSync } from 'node:fs';
-import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
 import { readRunResult } from '../results-file.js';
 import { mergeResults, parseShardInfo, type MergeInput, type MergeOutcome } from '../merge.js';
 import { writeFileAtomic } from '../write.js';

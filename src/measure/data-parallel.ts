@@ -6,6 +6,7 @@
  */
 import { CellTimeoutError, failedTrial, failureOf } from './failures.js';
 import { workerModule } from './worker-file.js';
+import { warmupSamples } from './runner.js';
 import type { Piscina } from 'piscina';
 import type { BenchmarkPlan, Cell, DataParallelCellAnalysis, Mode, Scaling, TrialResult } from '../types.js';
 import { UsageError, errorMessage } from '../errors.js';
@@ -27,8 +28,6 @@ export interface ModeContext {
 
 export const SCALINGS: readonly Scaling[] = ['strong', 'weak'];
 
-/** Warm-ups exist to compile kernels and fault in memory; a few global batches do that. */
-const WARMUP_SAMPLES = 4096;
 /** Ranks normally meet within milliseconds; this only bounds a broken or descheduled worker. */
 const EXCHANGE_TIMEOUT_MS = 60_000;
 /**
@@ -291,7 +290,7 @@ export async function runDataParallelCell(
       epochs: plan.training.epochs,
       globalBatch,
       learningRate: plan.training.learningRate,
-      ...(repetition < 0 ? { maxSamples: Math.min(job.nTrain, WARMUP_SAMPLES) } : {}),
+      ...(repetition < 0 ? { maxSamples: warmupSamples(job.nTrain, plan.training.batchSize) } : {}),
       parties: width,
       start,
       exchange,

@@ -6,6 +6,7 @@
  */
 import { CellTimeoutError, failureOf } from './failures.js';
 import { workerModule } from './worker-file.js';
+import { warmupSamples } from './runner.js';
 import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import type { BenchmarkPlan, ModelInfo, TrialResult } from '../types.js';
@@ -17,8 +18,6 @@ import type { CalibrateReply, InitReply, TrainReply, TrainTask, WorkerTask } fro
 import { runDataParallelCell } from './data-parallel.js';
 import { runInferenceCell } from './inference.js';
 
-/** Warm-ups exist to compile kernels and fault in memory; a few batches do that as well as a full pass. */
-const WARMUP_SAMPLES = 4096;
 /** Workers normally reach the start line within milliseconds; this only bounds a broken worker. */
 const BARRIER_TIMEOUT_MS = 60_000;
 
@@ -150,7 +149,7 @@ export class PoolRunner implements Runner {
       epochs: plan.training.epochs,
       batchSize: plan.training.batchSize,
       learningRate: plan.training.learningRate,
-      ...(repetition < 0 ? { maxSamples: Math.min(job.nTrain, WARMUP_SAMPLES) } : {}),
+      ...(repetition < 0 ? { maxSamples: warmupSamples(job.nTrain, plan.training.batchSize) } : {}),
       barrier,
       parties: width,
       barrierTimeoutMs: BARRIER_TIMEOUT_MS,

@@ -37,3 +37,11 @@ export interface Runner {
   /** Stop everything, including tasks in flight. Safe to call twice. */
   close(): Promise<void>;
 }
+
+/** Batches a warm-up trial trains: enough to compile every kernel and allocate every buffer of a step. */
+const WARMUP_BATCHES = 4;
+
+/** Samples of an uncounted warm-up trial: a few batches, not a full pass, so small cells do not pay for it twice. */
+export function warmupSamples(nTrain: number, batchSize: number): number {
+  return Math.min(nTrain, WARMUP_BATCHES * batchSize);
+}
