@@ -32,7 +32,14 @@ interface KernelBackendLike {
 }
 
 /** Stock configs saved while patched, by kernel name; empty when stock kernels are registered. */
-const stockConfigs = new Map<string, KernelConfig>();
+// Kept on globalThis, not in module state: tfjs's kernel registry is one per thread, but this module can be
+// instantiated twice in a thread (a bundler, or tsx's isolated imports in `npm run bench`); a second copy with
+// an empty map would think nothing is patched and leave the patch on while reporting stock kernels.
+const STOCK_CONFIGS_KEY = Symbol.for('scale-bench.stock-kernel-configs');
+const stockConfigs: Map<string, KernelConfig> = ((globalThis as Record<symbol, unknown>)[STOCK_CONFIGS_KEY] ??= new Map<
+  string,
+  KernelConfig
+>()) as Map<string, KernelConfig>;
 
 /** Permutation that swaps the last two axes of a rank-`rank` tensor. */
 export function swapLastTwoAxes(rank: number): number[] {
@@ -146,7 +153,10 @@ function cpuFallback(cpuKernel: KernelFunc, cpu: CpuBackendLike): KernelFunc {
 }
 
 /** Fallback kernels registered in this thread, with their labels. */
-const fallbacks = new Map<string, string>();
+const fallbacks: Map<string, string> = ((globalThis as Record<symbol, unknown>)[Symbol.for('scale-bench.fallback-kernels')] ??= new Map<
+  string,
+  string
+>()) as Map<string, string>;
 
 type ConvPad = 'same' | 'valid' | number;
 
