@@ -9,7 +9,8 @@ describe('kernel patches with two module instances', () => {
     first.applyKernelPatches(tf);
     expect(first.activeKernelPatches().length).toBeGreaterThan(0);
     // A query string makes Vite load a separate instance of the same file.
-    const second = (await import('../src/backends/kernels.js?second-instance')) as typeof first;
+    const secondInstance = '../src/backends/kernels.js?second-instance';
+    const second = (await import(/* @vite-ignore */ secondInstance)) as typeof first;
     expect(second).not.toBe(first);
     expect(second.activeKernelPatches()).toEqual(first.activeKernelPatches());
     second.removeKernelPatches(tf);
