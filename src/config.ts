@@ -65,6 +65,16 @@ export interface ScaleBenchConfig {
   report?: string[];
   /** false skips the memory preflight. */
   memoryCheck?: boolean;
+  /** CI gate: a baseline name (under <out>/baselines/) or results.json path to compare against. */
+  baseline?: string;
+  /** CI gate: budgets such as "mlp-deep.exponent<=1.1" or "efficiency@2>=0.8". */
+  assert?: string[];
+  /** CI gate: noise threshold, e.g. "10%" or {"wallMs": "15%", "rss": "20%"}. */
+  threshold?: string | number | Record<string, string | number>;
+  /** CI gate: significance level of the two-sample test (default 0.05). */
+  alpha?: number;
+  /** CI gate: which checks may fail the build: auto (raw times only on the same machine), raw or shape. */
+  gate?: 'auto' | 'raw' | 'shape';
   /** Benchmark on this file instead of generated data. */
   data?: DataConfig;
 }
@@ -109,6 +119,11 @@ export const configSchema = z.strictObject({
   out: z.string().min(1).optional(),
   report: z.array(z.string().min(1)).min(1).optional(),
   memoryCheck: z.boolean().optional(),
+  baseline: z.string().min(1).optional(),
+  assert: z.array(z.string()).optional(),
+  threshold: z.union([z.string(), z.number(), z.record(z.string(), z.union([z.string(), z.number()]))]).optional(),
+  alpha: z.number().gt(0).lt(0.5).optional(),
+  gate: z.enum(['auto', 'raw', 'shape']).optional(),
   data: dataSchema.optional(),
 });
 

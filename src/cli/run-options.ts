@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { findConfigFile, loadConfigFile, resolveSuite, type LoadedConfig } from '../config.js';
+import { gateOptionsFromConfig } from './compare.js';
 import type { DataFileOptions } from '../data/load.js';
 import { isModulePath } from '../models/custom.js';
 import { REPORT_FORMATS } from '../pipeline.js';
@@ -50,9 +51,15 @@ function withoutUndefined<T extends object>(value: T): Partial<T> {
 }
 
 function fromFile(loaded: LoadedConfig): Layer {
-  const { name: _name, description: _description, $schema: _schema, holdout, report, data, models, ...rest } = loaded.config;
+  const { name: _name, description: _description, $schema: _schema, holdout, report, data, models, assert, threshold, alpha, gate, ...rest } =
+    loaded.config;
+  const gateSettings =
+    assert || threshold !== undefined || alpha !== undefined || gate
+      ? gateOptionsFromConfig(withoutUndefined({ assert, threshold, alpha, gate }), loaded.path)
+      : {};
   return withoutUndefined({
     ...rest,
+    ...gateSettings,
     testFraction: holdout,
     formats: report ? checkFormats(report, `${loaded.path}: report`) : undefined,
     data: data ? { ...data, path: resolve(loaded.dir, data.path) } : undefined,
