@@ -13,11 +13,13 @@ import type { ComparisonFile } from '../src/report/json.js';
 const SWEEP = ['--runner', 'fake', '--models', 'mlp-small,mlp-deep', '--sizes', '1k,2k', '--workers', '1,2', '--repeats', '6', '--warmup', '0', '--report', 'json,markdown'];
 const SLOW = { SCALE_BENCH_FAKE: JSON.stringify({ slowdown: { 'mlp-deep': 2 } }) };
 
+/** Run folders in start order (by the startedAt each one recorded, not by name). */
 function runDirs(out: string): string[] {
+  const startedAt = (dir: string) => (JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { startedAt: string }).startedAt;
   return readdirSync(out)
     .filter((name) => name !== 'baselines')
-    .sort()
-    .map((name) => join(out, name));
+    .map((name) => join(out, name))
+    .sort((a, b) => startedAt(a).localeCompare(startedAt(b)));
 }
 
 describe('run --save-baseline / --baseline', () => {

@@ -55,8 +55,9 @@ const MIN_SIZE = 10;
 const MAX_SIZE = 50_000_000;
 const MAX_WIDTH = 256;
 
+/** e.g. 20261125-152011.123Z-ab12: milliseconds included so run folders sort in start order even for quick runs. */
 export function newRunId(now: Date = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-');
   return `${stamp}-${randomBytes(2).toString('hex')}`;
 }
 

@@ -7,7 +7,7 @@ import { readRunResult } from '../results-file.js';
 
 export async function resumePlan(outDir: string, runId: string): Promise<{ plan: BenchmarkPlan; previous: RunResult }> {
   if (!/^[\w.-]+$/.test(runId)) {
-    throw new UsageError(`--resume: "${runId}" is not a run id. Run ids are folder names under ${outDir}/, e.g. 20261125-101500Z-ab12.`);
+    throw new UsageError(`--resume: "${runId}" is not a run id. Run ids are folder names under ${outDir}/, e.g. 20261125-101500.123Z-ab12.`);
   }
   const file = join(resolve(outDir), runId, 'results.json');
   if (!existsSync(file)) {
