@@ -3,6 +3,7 @@
  * Progress is weighed by each cell's estimated cost (size x width x model), not by cell count,
  * because the largest cells take most of the time and a per-cell ETA would be wildly optimistic.
  */
+import { median } from '../stats/descriptive.js';
 import cliProgress from 'cli-progress';
 import { createColors } from 'picocolors';
 import type { BenchmarkPlan, Cell, CellResult } from '../types.js';
@@ -16,11 +17,8 @@ function cellCost(cell: Cell, plan: BenchmarkPlan): number {
   return cell.size * cell.workers * trials * plan.training.epochs * estimatedUsPerSample(cell.model) + 1000;
 }
 
-function median(values: number[]): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1]! + sorted[mid]!) / 2;
+function medianOrUndefined(values: number[]): number | undefined {
+  return values.length === 0 ? undefined : median(values);
 }
 
 export function describeCellResult(result: CellResult): string {
@@ -31,9 +29,9 @@ export function describeCellResult(result: CellResult): string {
     const failed = result.trials[0];
     return `✗ ${label}  ${failed?.state ?? 'errored'}: ${failed?.error ?? 'no trial finished'}`;
   }
-  const wall = median(ok.map((trial) => trial.wallMs));
-  const rate = median(ok.map((trial) => trial.samplesPerSec));
-  const quality = median(ok.map((trial) => trial.quality.value));
+  const wall = medianOrUndefined(ok.map((trial) => trial.wallMs));
+  const rate = medianOrUndefined(ok.map((trial) => trial.samplesPerSec));
+  const quality = medianOrUndefined(ok.map((trial) => trial.quality.value));
   const metric = ok[0]!.quality.metric === 'r2' ? 'R²' : 'acc';
   return `✓ ${label}  ${formatMs(wall)}  ${formatCount(rate)} samples/s  ${metric} ${formatNumber(quality, 3)}`;
 }

@@ -4,9 +4,11 @@
  * inference mode: running a mode's own worker module on the same pool, the repetition loop with its
  * cell timeout, and the part of a cell's identity that the new modes add.
  */
+import { median } from '../stats/descriptive.js';
 import { CellTimeoutError, failedTrial, failureOf } from './failures.js';
 import { workerModule } from './worker-file.js';
 import { warmupSamples } from './runner.js';
+import { trialTiming } from './trial-timing.js';
 import type { Piscina } from 'piscina';
 import type { BenchmarkPlan, Cell, DataParallelCellAnalysis, Mode, Scaling, TrialResult } from '../types.js';
 import { UsageError, errorMessage } from '../errors.js';
@@ -188,31 +190,16 @@ export async function runRepetitions(
   return trials;
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /** One trial's measurements from the replies of all ranks (pure; exported for tests). */
 export function aggregateDataParallel(replies: readonly DataParallelReply[], repetition: number, peakRssBytes: number): TrialResult {
   if (replies.length === 0) throw new RangeError('a data-parallel trial needs at least one reply');
   const rankZero = replies.find((reply) => reply.rank === 0) ?? replies[0]!;
-  const started = Math.min(...replies.map((reply) => reply.startedAtMs));
-  const finished = Math.max(...replies.map((reply) => reply.finishedAtMs));
-  const wallMs = Math.max(finished - started, 1e-3);
-  // One job shared by the ranks: the rows trained are those of the global batches, not w times them.
-  const samples = rankZero.samples;
-  const cpuUs = Math.max(...replies.map((reply) => reply.cpuAtEndUs)) - Math.min(...replies.map((reply) => reply.cpuAtStartUs));
   return {
     repetition: Math.max(0, repetition),
     state: 'ok',
-    wallMs,
-    samplesPerSec: (samples / wallMs) * 1000,
-    samples,
-    cpuMs: Math.max(0, cpuUs / 1000),
-    peakRssBytes: Math.max(peakRssBytes, ...replies.map((reply) => reply.rssAfterBytes)),
-    peakTensorBytes: Math.max(...replies.map((reply) => reply.peakTensorBytes)),
+    // One job shared by the ranks: the rows trained are those of the global batches, not w times them.
+    ...trialTiming(replies, rankZero.samples, peakRssBytes),
     finalLoss: rankZero.finalLoss,
     quality: rankZero.quality ?? { metric: 'accuracy', value: 0 },
     exchangeMs: median(replies.map((reply) => reply.exchangeMs)),

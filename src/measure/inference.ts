@@ -12,6 +12,7 @@
  *
  * Also the pure analysis of inference cells: latency percentiles, the knee, and the load sweeps.
  */
+import { median } from '../stats/descriptive.js';
 import { performance } from 'node:perf_hooks';
 import { quantileSorted } from 'simple-statistics';
 import type { CellAnalysis, InferenceCellAnalysis, InferenceSweep, LatencySummary, TrialResult } from '../types.js';
@@ -263,11 +264,6 @@ export function findKnee(
   return null;
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /** Latency (median over ok repetitions of each statistic), errors and requests of one inference cell. */
 export function inferenceCellAnalysis(trials: readonly TrialResult[]): InferenceCellAnalysis {

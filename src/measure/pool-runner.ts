@@ -4,9 +4,11 @@
  * (backend initialised once, dataset tensors cached), and a cell of width w dispatches exactly w tasks
  * that meet at a barrier, so they land on w different idle threads and start together.
  */
+import { median } from '../stats/descriptive.js';
 import { CellTimeoutError, failureOf } from './failures.js';
 import { workerModule } from './worker-file.js';
 import { warmupSamples } from './runner.js';
+import { trialTiming } from './trial-timing.js';
 import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import type { BenchmarkPlan, ModelInfo, TrialResult } from '../types.js';
@@ -21,11 +23,6 @@ import { runInferenceCell } from './inference.js';
 /** Workers normally reach the start line within milliseconds; this only bounds a broken worker. */
 const BARRIER_TIMEOUT_MS = 60_000;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 export class PoolRunner implements Runner {
   readonly kind = 'tfjs' as const;
@@ -171,11 +168,7 @@ export class PoolRunner implements Runner {
       return { failed: failureOf(signal, rejected.reason, repetition) };
     }
     const replies = settled.map((entry) => (entry as PromiseFulfilledResult<unknown>).value as TrainReply);
-    const started = Math.min(...replies.map((reply) => reply.startedAtMs));
-    const finished = Math.max(...replies.map((reply) => reply.finishedAtMs));
-    const wallMs = Math.max(finished - started, 1e-3);
     const samples = replies.reduce((sum, reply) => sum + reply.samples, 0);
-    const cpuUs = Math.max(...replies.map((reply) => reply.cpuAtEndUs)) - Math.min(...replies.map((reply) => reply.cpuAtStartUs));
     const quality = replies[0]!.quality;
     return {
       model: replies[0]!.model,
@@ -183,12 +176,7 @@ export class PoolRunner implements Runner {
       trial: {
         repetition: Math.max(0, repetition),
         state: 'ok',
-        wallMs,
-        samplesPerSec: (samples / wallMs) * 1000,
-        samples,
-        cpuMs: Math.max(0, cpuUs / 1000),
-        peakRssBytes: Math.max(peakRssBytes, ...replies.map((reply) => reply.rssAfterBytes)),
-        peakTensorBytes: Math.max(...replies.map((reply) => reply.peakTensorBytes)),
+        ...trialTiming(replies, samples, peakRssBytes),
         finalLoss: median(replies.map((reply) => reply.finalLoss)),
         quality: { metric: quality.metric, value: median(replies.map((reply) => reply.quality.value)) },
       },
