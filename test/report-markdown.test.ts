@@ -57,6 +57,10 @@ describe('markdown reporter', () => {
     // 132.3 ms -> 172.0 ms: +30.0 %
     expect(verdicts[0]).toContain('| +30.0% | +21.0% … +39.0% |');
     expect(out).toContain('- ❌ `efficiency@2>=0.95`: no width-2 measurement for cnn-small');
+    // Unchanged rows are folded so a PR comment stays readable; the gate that applied is named.
+    expect(out).toMatch(/<details><summary>\d+ unchanged comparisons?<\/summary>\n\n\| verdict/);
+    expect(out.indexOf('⚪ unchanged')).toBeGreaterThan(out.indexOf('<details>'));
+    expect(out).toMatch(/\((raw|shape) gate: /);
   });
 
   it('labels each run when several are reported', () => {

@@ -298,13 +298,31 @@ function warningLine(w: AnalysisWarning, runLabel: string | null): string {
   return `- ⚠️ ${run}**${w.code}**${subject}: ${mdEscape(w.message)}`;
 }
 
+function comparisonTable(metrics: readonly MetricComparison[]): string {
+  return mdTable(
+    ['verdict', 'metric', 'subject', 'baseline', 'current', 'change', 'CI of change', 'test', 'gated'],
+    metrics.map((m) => [
+      VERDICT_MARK[m.verdict],
+      mdEscape(m.metric),
+      mdEscape(m.subject),
+      fmtMetricValue(m.metric, m.baseline),
+      fmtMetricValue(m.metric, m.current),
+      fmtChange(m),
+      fmtChangeCi(m),
+      `${mdEscape(m.test)}${finite(m.pValue) ? `, p=${fmtNumber(m.pValue, 2)}` : ''}`,
+      m.gated ? 'yes' : 'no',
+    ]),
+    ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'l', 'l'],
+  );
+}
+
 function comparisonSection(c: Comparison): string {
   const lines: string[] = [];
   const status = c.passed ? '✅ passed' : '❌ failed';
   lines.push(
     `**${status}**: ${c.regressions} regression${c.regressions === 1 ? '' : 's'}, ${c.improvements} improvement${c.improvements === 1 ? '' : 's'}; ` +
       `baseline ${mdEscape(c.baselineRunId)} vs current ${mdEscape(c.currentRunId)} ` +
-      `(${c.sameMachine ? 'same machine: times gated' : 'different machines: only fitted laws and quality gated'}).`,
+      `(${c.gateMode === 'raw' ? 'raw gate: times and memory gated' : 'shape gate: only fitted laws and quality gated'}${c.sameMachine ? ', same machine' : ', different machines'}).`,
   );
   if (finite(c.geometricMeanRatio)) {
     lines.push('', `Geometric mean of wall-time ratios (current / baseline): ${fmtFixed(c.geometricMeanRatio, 3)}x.`);
@@ -312,24 +330,13 @@ function comparisonSection(c: Comparison): string {
   if (c.metrics.length > 0) {
     const order: Record<Verdict, number> = { regressed: 0, improved: 1, inconclusive: 2, unchanged: 3 };
     const sorted = [...c.metrics].sort((p, q) => order[p.verdict] - order[q.verdict]);
-    lines.push(
-      '',
-      mdTable(
-        ['verdict', 'metric', 'subject', 'baseline', 'current', 'change', 'CI of change', 'test', 'gated'],
-        sorted.map((m) => [
-          VERDICT_MARK[m.verdict],
-          mdEscape(m.metric),
-          mdEscape(m.subject),
-          fmtMetricValue(m.metric, m.baseline),
-          fmtMetricValue(m.metric, m.current),
-          fmtChange(m),
-          fmtChangeCi(m),
-          `${mdEscape(m.test)}${finite(m.pValue) ? `, p=${fmtNumber(m.pValue, 2)}` : ''}`,
-          m.gated ? 'yes' : 'no',
-        ]),
-        ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'l', 'l'],
-      ),
-    );
+    const changed = sorted.filter((m) => m.verdict !== 'unchanged');
+    const unchanged = sorted.filter((m) => m.verdict === 'unchanged');
+    if (changed.length > 0) lines.push('', comparisonTable(changed));
+    // A quick sweep compares about 200 metrics; folded, the unchanged ones keep a PR comment readable.
+    if (unchanged.length > 0) {
+      lines.push('', `<details><summary>${unchanged.length} unchanged comparison${unchanged.length === 1 ? '' : 's'}</summary>`, '', comparisonTable(unchanged), '', '</details>');
+    }
   }
   if (c.budgets.length > 0) {
     lines.push('', '**Budgets**', '');
