@@ -6,3 +6,8 @@ export function bytesChecksum(views: readonly ArrayBufferView[]): string {
   for (const view of views) hash.update(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
   return hash.digest('hex').slice(0, 16);
 }
+
+/** Fingerprint of a model's weights. Reads every weight back (dataSync), so call it outside timed phases. */
+export function weightsChecksum(model: { getWeights(): Array<{ dataSync(): ArrayLike<number> }> }): string {
+  return bytesChecksum(model.getWeights().map((weight) => weight.dataSync() as Float32Array));
+}

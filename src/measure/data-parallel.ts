@@ -7,7 +7,7 @@
 import { median } from '../stats/descriptive.js';
 import { CellTimeoutError, failedTrial, failureOf } from './failures.js';
 import { workerModule } from './worker-file.js';
-import { warmupSamples } from './runner.js';
+import { cellTaskFields, warmupSamples } from './runner.js';
 import { trialTiming } from './trial-timing.js';
 import type { Piscina } from 'piscina';
 import type { BenchmarkPlan, Cell, DataParallelCellAnalysis, Mode, Scaling, TrialResult } from '../types.js';
@@ -266,14 +266,8 @@ export async function runDataParallelCell(
     const base: Omit<DataParallelTask, 'rank'> = {
       kind: 'dp-train',
       cellId: cell.id,
-      ...backend,
-      model: cell.model,
-      spec: job.spec,
+      ...cellTaskFields(plan, job, threads),
       dataKey: job.dataKey,
-      buffer: job.table.x.buffer as SharedArrayBuffer,
-      nTrain: job.nTrain,
-      nTest: job.nTest,
-      seed: plan.seed,
       epochs: plan.training.epochs,
       globalBatch,
       learningRate: plan.training.learningRate,

@@ -12,6 +12,7 @@
  *
  * Also the pure analysis of inference cells: latency percentiles, the knee, and the load sweeps.
  */
+import { cpuNowUs } from './clock.js';
 import { median } from '../stats/descriptive.js';
 import { performance } from 'node:perf_hooks';
 import { quantileSorted } from 'simple-statistics';
@@ -20,6 +21,7 @@ import { errorMessage } from '../errors.js';
 import { abortBarrier, createBarrier } from './barrier.js';
 import { RssSampler } from './memory.js';
 import type { CellJob, CellMeasurement, TrialProgress } from './runner.js';
+import { cellTaskFields } from './runner.js';
 import { CellTimeoutError, DEFAULT_LEVEL_SECONDS, failedTrial, failureOf, modeWorkerFile, runRepetitions, type ModeContext, type TrialOutcome } from './data-parallel.js';
 import type { FitReply, FitTask, ServeTask } from './worker-inference.js';
 
@@ -337,19 +339,9 @@ async function fitFor(ctx: ModeContext, job: CellJob, filename: string): Promise
   const key = `${job.cell.model}|${job.dataKey}|${job.nTrain}|${plan.seed}|${plan.training.epochs}|${plan.training.batchSize}|${plan.training.learningRate}|${plan.backend}`;
   const cached = fits.get(key);
   if (cached) return cached;
-  const modelPath = plan.customModels?.[job.cell.model];
   const task: FitTask = {
     kind: 'inference-fit',
-    ...(modelPath ? { modelPath } : {}),
-    backend: plan.backend,
-    stockKernels: plan.stockKernels,
-    threads: ctx.threads,
-    spec: job.spec,
-    buffer: job.table.x.buffer as SharedArrayBuffer,
-    nTrain: job.nTrain,
-    nTest: job.nTest,
-    model: job.cell.model,
-    seed: plan.seed,
+    ...cellTaskFields(plan, job, ctx.threads),
     epochs: plan.training.epochs,
     batchSize: plan.training.batchSize,
     learningRate: plan.training.learningRate,
@@ -400,10 +392,6 @@ export function levelTrial(
   };
 }
 
-function cpuNowUs(): number {
-  const usage = process.cpuUsage();
-  return usage.user + usage.system;
-}
 
 /**
  * Runs one inference cell: train the model once (cached across the cell's load levels), start
@@ -436,20 +424,10 @@ export async function runInferenceCell(ctx: ModeContext, job: CellJob, onTrial?:
   const serversAbort = new AbortController();
   let serverFailure: unknown;
   const servers = Array.from({ length: width }, (_, rank) => {
-    const modelPath = plan.customModels?.[cell.model];
     const task: ServeTask = {
       kind: 'inference-serve',
-      ...(modelPath ? { modelPath } : {}),
       cellId: cell.id,
-      backend: plan.backend,
-      stockKernels: plan.stockKernels,
-      threads: ctx.threads,
-      spec: job.spec,
-      buffer: job.table.x.buffer as SharedArrayBuffer,
-      nTrain: job.nTrain,
-      nTest: job.nTest,
-      model: cell.model,
-      seed: plan.seed,
+      ...cellTaskFields(plan, job, ctx.threads),
       weights: fit.weights,
       shapes: fit.shapes,
       batchSize,

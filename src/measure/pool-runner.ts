@@ -7,7 +7,7 @@
 import { median } from '../stats/descriptive.js';
 import { CellTimeoutError, failureOf } from './failures.js';
 import { workerModule } from './worker-file.js';
-import { warmupSamples } from './runner.js';
+import { cellTaskFields, warmupSamples } from './runner.js';
 import { trialTiming } from './trial-timing.js';
 import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
@@ -132,17 +132,8 @@ export class PoolRunner implements Runner {
     const task: TrainTask = {
       kind: 'train',
       cellId: job.cell.id,
-      backend: plan.backend,
-      stockKernels: plan.stockKernels,
-      threads: this.threads,
-      model: job.cell.model,
-      ...(plan.customModels?.[job.cell.model] ? { modelPath: plan.customModels[job.cell.model] } : {}),
-      spec: job.spec,
+      ...cellTaskFields(plan, job, this.threads),
       dataKey: job.dataKey,
-      buffer: job.table.x.buffer as SharedArrayBuffer,
-      nTrain: job.nTrain,
-      nTest: job.nTest,
-      seed: plan.seed,
       epochs: plan.training.epochs,
       batchSize: plan.training.batchSize,
       learningRate: plan.training.learningRate,

@@ -45,3 +45,35 @@ const WARMUP_BATCHES = 4;
 export function warmupSamples(nTrain: number, batchSize: number): number {
   return Math.min(nTrain, WARMUP_BATCHES * batchSize);
 }
+
+/** The fields every training or serving task carries about its cell, in every mode. */
+export interface CellTaskFields {
+  backend: BenchmarkPlan['backend'];
+  stockKernels: boolean;
+  threads: number;
+  /** Absolute path of the module that builds a custom model; absent for built-in models. */
+  modelPath?: string;
+  model: string;
+  spec: DatasetSpec;
+  /** The data table's one buffer (x then y); shared, not copied. */
+  buffer: SharedArrayBuffer;
+  nTrain: number;
+  nTest: number;
+  seed: number;
+}
+
+export function cellTaskFields(plan: BenchmarkPlan, job: CellJob, threads: number): CellTaskFields {
+  const modelPath = plan.customModels?.[job.cell.model];
+  return {
+    backend: plan.backend,
+    stockKernels: plan.stockKernels,
+    threads,
+    ...(modelPath ? { modelPath } : {}),
+    model: job.cell.model,
+    spec: job.spec,
+    buffer: job.table.x.buffer as SharedArrayBuffer,
+    nTrain: job.nTrain,
+    nTest: job.nTest,
+    seed: plan.seed,
+  };
+}

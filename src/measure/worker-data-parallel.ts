@@ -7,6 +7,7 @@
  * Memory: the dataset is one SharedArrayBuffer in the process; a rank uploads only its own shard
  * rows to its backend, so all ranks together hold the training rows once, whatever the width.
  */
+import { cpuNowUs, nowEpochMs } from './clock.js';
 import { threadId } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import type { NamedTensorMap, Tensor, Variable } from '@tensorflow/tfjs-core';
@@ -27,7 +28,7 @@ import {
   type PreparedData,
 } from '../models/train.js';
 import { viewTable } from '../data/table.js';
-import { bytesChecksum } from '../checksum.js';
+import { weightsChecksum } from '../checksum.js';
 import { abortBarrier, arriveAndWait, type BarrierBuffer } from './barrier.js';
 import { faultFor, injectFault } from './faults.js';
 import { abortExchange, SharedAllreduce, sliceOf, type ReduceStrategy } from './allreduce.js';
@@ -130,14 +131,7 @@ export interface DataParallelReply {
 export type DataParallelWorkerTask = DescribeTask | DataParallelTask;
 export type DataParallelWorkerReply = DescribeReply | DataParallelReply;
 
-function nowEpochMs(): number {
-  return performance.timeOrigin + performance.now();
-}
 
-function cpuNowUs(): number {
-  const usage = process.cpuUsage();
-  return usage.user + usage.system;
-}
 
 /** A built-in model, or a custom one (`custom:<file>`) from the module at `path`; seeded, so every worker builds the same weights. */
 async function buildModel(tf: Tf, name: string, spec: DatasetSpec, seed: number, path?: string): Promise<LayersModel> {
@@ -154,9 +148,6 @@ function trainableVariables(model: LayersModel): Variable[] {
   return model.trainableWeights.map((w) => w.read() as Variable);
 }
 
-function weightsChecksum(model: LayersModel): string {
-  return bytesChecksum(model.getWeights().map((weight) => weight.dataSync() as Float32Array));
-}
 
 /** Rows [start, end) of every global batch of `globalBatch` rows over `nTrain` rows. */
 export function globalBatches(nTrain: number, globalBatch: number): Array<[number, number]> {

@@ -2,6 +2,7 @@
  * Worker-thread entry run by piscina. Keeps the backend and the prepared dataset tensors warm between
  * tasks, so a cell pays neither backend initialisation nor dataset upload per trial.
  */
+import { cpuNowUs, nowEpochMs } from './clock.js';
 import { threadId } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { initBackend, type Tf } from '../backends/index.js';
@@ -13,7 +14,7 @@ import { prepareData, trainAndEvaluate, type PreparedData } from '../models/trai
 import { arriveAndWait } from './barrier.js';
 import { viewTable } from '../data/table.js';
 import { faultFor, injectFault } from './faults.js';
-import { bytesChecksum } from '../checksum.js';
+import { weightsChecksum } from '../checksum.js';
 import type { CalibrateReply, InitReply, InitTask, TrainReply, TrainTask, WorkerReply, WorkerTask } from './protocol.js';
 
 interface BackendRequest {
@@ -24,14 +25,7 @@ interface BackendRequest {
 
 let prepared: { key: string; data: PreparedData } | undefined;
 
-function nowEpochMs(): number {
-  return performance.timeOrigin + performance.now();
-}
 
-function cpuNowUs(): number {
-  const usage = process.cpuUsage();
-  return usage.user + usage.system;
-}
 
 async function backendFor(request: BackendRequest) {
   return initBackend(request.backend, { stockKernels: request.stockKernels, threads: request.threads });
@@ -110,10 +104,6 @@ async function runTrain(task: TrainTask): Promise<TrainReply> {
   }
 }
 
-/** Read outside the timed phase: dataSync on every weight costs about a millisecond for the largest built-in model. */
-function weightsChecksum(model: { getWeights(): Array<{ dataSync(): ArrayLike<number> }> }): string {
-  return bytesChecksum(model.getWeights().map((weight) => weight.dataSync() as Float32Array));
-}
 
 async function runCalibrate(task: BackendRequest): Promise<CalibrateReply> {
   const { tf } = await backendFor(task);
