@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
-import type { BackendName } from '../src/types.js';
+import type { BackendName } from '../src/results/schema.js';
 import { abortBarrier, createBarrier } from '../src/measure/barrier.js';
 import type { InitReply, InitTask, WorkerTask } from '../src/measure/protocol.js';
 

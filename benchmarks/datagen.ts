@@ -3,8 +3,8 @@
  * Run: npx tsx benchmarks/datagen.ts [rows]
  */
 import { pathToFileURL } from 'node:url';
-import { GENERATORS, generate } from '../src/data/generators.js';
-import type { GeneratorName } from '../src/types.js';
+import { GENERATORS, generate } from '../src/data/generators/index.js';
+import type { GeneratorName } from '../src/results/schema.js';
 
 export interface GeneratorSpeed {
   generator: GeneratorName;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import type { RunResult } from '../src/types.js';
+import type { RunResult } from '../src/results/schema.js';
 
 export interface E2eOptions {
   /** Also run the default sweep (minutes); default true. */

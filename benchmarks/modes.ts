@@ -14,11 +14,12 @@ import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { buildPlan } from '../src/plan/build.js';
 import { runPlan } from '../src/measure/scheduler.js';
-import { PoolRunner } from '../src/measure/pool-runner.js';
-import { modeWorkerFile, runDataParallelCell } from '../src/measure/data-parallel.js';
-import { generate } from '../src/data/generators.js';
-import { heldOutRows } from '../src/plan/rows.js';
-import { analyse } from '../src/analyse.js';
+import { PoolRunner } from '../src/modes/pool-runner.js';
+import { workerModule } from '../src/measure/worker-file.js';
+import { DATA_PARALLEL_WORKER, runDataParallelCell } from '../src/modes/data-parallel/host.js';
+import { generate } from '../src/data/generators/index.js';
+import { heldOutRows } from '../src/data/rows.js';
+import { analyse } from '../src/analyse/index.js';
 import { createExchangeBuffer, type ReduceStrategy } from '../src/measure/allreduce.js';
 
 export interface ExchangeTiming {
@@ -143,7 +144,7 @@ export async function benchDataParallel(model: string, size: number, maxWidth: n
   const spec = plan.datasets[0]!;
   const nTest = heldOutRows(size, plan.training.testFraction);
   const table = generate(spec, size + nTest, 1);
-  const pool = new Piscina({ filename: modeWorkerFile('worker-data-parallel'), minThreads: maxWidth, maxThreads: maxWidth, idleTimeout: 60_000 });
+  const pool = new Piscina({ filename: workerModule(DATA_PARALLEL_WORKER), minThreads: maxWidth, maxThreads: maxWidth, idleTimeout: 60_000 });
   const out: DataParallelTiming[] = [];
   try {
     for (const strategy of ['replicated', 'sliced'] as const) {

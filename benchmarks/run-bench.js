@@ -113,8 +113,8 @@ function describeThroughput(t) {
 async function main() {
   const options = parse(process.argv.slice(2));
   if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) usage('dist/ is missing: run `npm run build` first (npm run bench does).');
-  const { readMachineFacts, machineId } = await import(pathToFileURL(join(ROOT, 'dist', 'environment.js')).href);
-  const { writeFileAtomic } = await import(pathToFileURL(join(ROOT, 'dist', 'write.js')).href);
+  const { readMachineFacts, machineId } = await import(pathToFileURL(join(ROOT, 'dist', 'measure', 'environment.js')).href);
+  const { writeFileAtomic } = await import(pathToFileURL(join(ROOT, 'dist', 'results', 'write.js')).href);
   const facts = readMachineFacts();
   const machine = { machineId: machineId(facts), ...facts };
   const startedAt = new Date();

@@ -27,8 +27,8 @@ import { calibratePeakFlops } from '../src/backends/calibrate.js';
 import { BUILTIN_MODELS } from '../src/models/catalog.js';
 import { describeModel } from '../src/models/flops.js';
 import { prepareData, trainAndEvaluate, type PreparedData, type TrainConfig } from '../src/models/train.js';
-import { generate, GENERATORS } from '../src/data/generators.js';
-import type { BuiltinModelName, ModelInfo } from '../src/types.js';
+import { generate, GENERATORS } from '../src/data/generators/index.js';
+import type { BuiltinModelName, ModelInfo } from '../src/results/schema.js';
 
 export type Variant = 'patched' | 'stock' | 'plain' | 'fit';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyse } from '../src/analyse.js';
-import type { Analysis, WarningCode } from '../src/types.js';
+import { analyse } from '../src/analyse/index.js';
+import type { Analysis, WarningCode } from '../src/analyse/schema.js';
 import { makeEnvironment, makeRunResult, nonFiniteNumbers, type CellSpec } from './helpers/run-result.js';
 
 const codes = (analysis: Analysis): WarningCode[] => analysis.warnings.map((w) => w.code);

@@ -1,8 +1,8 @@
 /** Budgets: the grammar (valid and malformed), and evaluation against hand-computable analyses. */
 import { describe, expect, it } from 'vitest';
-import { BUDGET_GRAMMAR, evaluateBudget, parseBudget, parseBudgets } from '../src/budgets.js';
-import { UsageError } from '../src/errors.js';
-import { analyse } from '../src/analyse.js';
+import { BUDGET_GRAMMAR, evaluateBudget, parseBudget, parseBudgets } from '../src/gate/budgets.js';
+import { UsageError } from '../src/config/errors.js';
+import { analyse } from '../src/analyse/index.js';
 import { makeRunResult } from './helpers/run-result.js';
 
 describe('parseBudget', () => {

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
-import { parseRunResult } from '../src/results-file.js';
+import { parseRunResult } from '../src/results/file.js';
 
 function tempOut(): string {
   return mkdtempSync(join(tmpdir(), 'sb-cli-'));

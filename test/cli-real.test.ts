@@ -4,8 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
-import { parseRunResult } from '../src/results-file.js';
-import type { RunResult } from '../src/types.js';
+import { parseRunResult } from '../src/results/file.js';
+import type { RunResult } from '../src/results/schema.js';
 
 const MODELS = ['linear', 'logistic', 'mlp-small', 'mlp-deep', 'cnn-small'];
 const SIZES = [200, 400, 800];

@@ -4,9 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import type { Comparison, RunResult } from '../src/types.js';
-import { compare } from '../src/compare.js';
-import { readRunResult } from '../src/results-file.js';
+import type { Comparison } from '../src/gate/schema.js';
+import type { RunResult } from '../src/results/schema.js';
+import { compare } from '../src/gate/compare.js';
+import { readRunResult } from '../src/results/file.js';
 import { nonFiniteNumbers } from './helpers/run-result.js';
 
 const dir = fileURLToPath(new URL('../fixtures/baselines/', import.meta.url));

@@ -3,9 +3,9 @@
  * with the deterministic fake runner (same machine, other machine, slowdowns, contention, quality).
  */
 import { describe, expect, it } from 'vitest';
-import type { RunResult } from '../src/types.js';
-import { compare, decideSamples, describeMetric, smallestMannWhitneyP, type SampleDecisionOptions } from '../src/compare.js';
-import { parseBudget } from '../src/budgets.js';
+import type { RunResult } from '../src/results/schema.js';
+import { compare, decideSamples, describeMetric, smallestMannWhitneyP, type SampleDecisionOptions } from '../src/gate/compare.js';
+import { parseBudget } from '../src/gate/budgets.js';
 import { buildPlan } from '../src/plan/build.js';
 import { runPlan } from '../src/measure/scheduler.js';
 import { FakeRunner, type FakeRunnerOptions } from '../src/measure/fake-runner.js';

@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { builtinSuiteDir, defineConfig, findConfigFile, listSuites, loadConfigFile, parseConfig, resolveSuite } from '../src/config.js';
+import { builtinSuiteDir, defineConfig, findConfigFile, listSuites, loadConfigFile, parseConfig, resolveSuite } from '../src/config/file.js';
 import { givenOptions, mergeLayers, resolveRunOptions } from '../src/cli/run-options.js';
-import { PROFILES } from '../src/plan/defaults.js';
-import { REPORT_FORMATS } from '../src/pipeline.js';
+import { PROFILES } from '../src/config/defaults.js';
+import { REPORT_FORMATS } from '../src/report/pipeline.js';
 import * as publicApi from '../src/index.js';
 
 function tempDir(): string {

@@ -8,8 +8,8 @@ import { buildCustomModel, checkCustomModels, customModelName, importModelFactor
 import { describeModel } from '../src/models/flops.js';
 import { buildPlan } from '../src/plan/build.js';
 import { customModelsByName } from '../src/plan/user-data.js';
-import { UsageError } from '../src/errors.js';
-import type { DatasetSpec } from '../src/types.js';
+import { UsageError } from '../src/config/errors.js';
+import type { DatasetSpec } from '../src/results/schema.js';
 
 const TINY = resolve('fixtures/models/tiny-mlp.js');
 const IRIS: DatasetSpec = { name: 'iris.csv', generator: 'file', task: 'classification', features: 4, classes: 3, labels: ['setosa', 'versicolor', 'virginica'] };

@@ -16,10 +16,10 @@ import {
   patternStencil,
   validateGeneratedSpec,
   type ClassificationOptions,
-} from '../src/data/generators.js';
+} from '../src/data/generators/index.js';
 import { Random } from '../src/data/random.js';
 import { tableChecksum, type DataTable } from '../src/data/table.js';
-import type { DatasetSpec, GeneratorName } from '../src/types.js';
+import type { DatasetSpec, GeneratorName } from '../src/results/schema.js';
 
 const NAMES = Object.keys(GENERATORS) as GeneratorName[];
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FileTables, dataFormat, datasetName, loadDataFile, loadPlannedFile, type DataFileOptions } from '../src/data/load.js';
 import { rowOrder, subsampleTable, type EncodedDataset } from '../src/data/encode.js';
-import { InputError, UsageError } from '../src/errors.js';
+import { InputError, UsageError } from '../src/config/errors.js';
 
 const IRIS = resolve('fixtures/data/iris.csv');
 const dir = mkdtempSync(join(tmpdir(), 'sb-data-'));

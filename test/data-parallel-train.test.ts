@@ -7,15 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Piscina } from 'piscina';
 import { buildPlan } from '../src/plan/build.js';
 import { runPlan } from '../src/measure/scheduler.js';
-import { PoolRunner } from '../src/measure/pool-runner.js';
-import { runDataParallelCell, modeWorkerFile } from '../src/measure/data-parallel.js';
-import { generate, GENERATORS } from '../src/data/generators.js';
+import { PoolRunner } from '../src/modes/pool-runner.js';
+import { DATA_PARALLEL_WORKER, runDataParallelCell } from '../src/modes/data-parallel/host.js';
+import { workerModule } from '../src/measure/worker-file.js';
+import { generate, GENERATORS } from '../src/data/generators/index.js';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { readRunResult } from '../src/results-file.js';
+import { readRunResult } from '../src/results/file.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
-import type { CellResult, RunResult } from '../src/types.js';
+import type { CellResult, RunResult } from '../src/results/schema.js';
 
 const SIZE = 3000;
 /** Stated tolerance: held-out accuracy of data-parallel training within 0.02 of single-worker training. */
@@ -116,7 +117,7 @@ describe('data-parallel training (real tfjs workers)', () => {
 describe('a failing rank', () => {
   let pool: Piscina<unknown, unknown>;
   beforeAll(() => {
-    pool = new Piscina({ filename: modeWorkerFile('worker-data-parallel'), minThreads: 2, maxThreads: 2, idleTimeout: 60_000 });
+    pool = new Piscina({ filename: workerModule(DATA_PARALLEL_WORKER), minThreads: 2, maxThreads: 2, idleTimeout: 60_000 });
   });
   afterAll(async () => {
     await pool.destroy();

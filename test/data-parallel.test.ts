@@ -6,18 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { Worker } from 'node:worker_threads';
 import { createExchangeBuffer, abortExchange, exchangeBytes, sliceOf, SharedAllreduce, type ReduceStrategy } from '../src/measure/allreduce.js';
-import { globalBatches, shardOf, type DataParallelReply } from '../src/measure/worker-data-parallel.js';
-import {
-  aggregateDataParallel,
-  checkModeOptions,
-  dataParallelCellAnalysis,
-  globalBatchSize,
-  modeCellFields,
-  modeVariant,
-} from '../src/measure/data-parallel.js';
+import { globalBatches, shardOf, type DataParallelReply } from '../src/modes/data-parallel/worker.js';
+import { aggregateDataParallel, globalBatchSize } from '../src/modes/data-parallel/host.js';
+import { checkModeOptions, modeCellFields, modeVariant } from '../src/modes/index.js';
+import { dataParallelCellAnalysis } from '../src/modes/data-parallel/analysis.js';
 import { buildPlan } from '../src/plan/build.js';
-import { UsageError } from '../src/errors.js';
-import type { TrialResult } from '../src/types.js';
+import { UsageError } from '../src/config/errors.js';
+import type { TrialResult } from '../src/results/schema.js';
 
 const BUILT = new URL('../dist/measure/allreduce.js', import.meta.url);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatCount, formatMs, formatNumber, formatPercent, MISSING } from '../src/report/format.js';
+import { formatBytes, formatCount, formatMs, formatNumber, formatPercent, MISSING } from '../src/config/format.js';
 
 describe('terminal number formatting', () => {
   it('never uses exponent notation', () => {

@@ -4,11 +4,11 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gateOptionsFromConfig, parseThresholds, resolveGateSettings } from '../src/cli/compare.js';
-import { DEFAULT_THRESHOLDS, compare } from '../src/compare.js';
-import { parseBudget } from '../src/budgets.js';
-import { baselinePath, loadBaseline, saveBaseline } from '../src/baseline.js';
+import { DEFAULT_THRESHOLDS, compare } from '../src/gate/compare.js';
+import { parseBudget } from '../src/gate/budgets.js';
+import { baselinePath, loadBaseline, saveBaseline } from '../src/gate/baselines.js';
 import { renderComparisonTable, describeGate } from '../src/report/comparison-table.js';
-import { UsageError } from '../src/errors.js';
+import { UsageError } from '../src/config/errors.js';
 import { makeRunResult } from './helpers/run-result.js';
 
 describe('parseThresholds', () => {

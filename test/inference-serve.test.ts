@@ -8,8 +8,8 @@ import { readFileSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
-import { readRunResult } from '../src/results-file.js';
-import { analyse } from '../src/analyse.js';
+import { readRunResult } from '../src/results/file.js';
+import { analyse } from '../src/analyse/index.js';
 
 describe('scale-bench run --mode inference (real tfjs servers)', () => {
   it('serves one trained model at each width and level, with latency percentiles, errors and a knee field', async () => {

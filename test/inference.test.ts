@@ -5,24 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Worker } from 'node:worker_threads';
-import {
-  createQueue,
-  findKnee,
-  inferenceCellAnalysis,
-  inferenceSweeps,
-  KNEE_RULE,
-  latencySummary,
-  levelTrial,
-  queueViews,
-  QUEUE,
-  requestRows,
-  runLevel,
-  stopQueue,
-  type LevelOutcome,
-} from '../src/measure/inference.js';
-import { checkModeOptions, modeCellFields, modeDefaultSizes } from '../src/measure/data-parallel.js';
+import { createQueue, queueViews, QUEUE, requestRows, stopQueue } from '../src/modes/inference/queue.js';
+import { findKnee, inferenceCellAnalysis, inferenceSweeps, KNEE_RULE, latencySummary } from '../src/modes/inference/analysis.js';
+import { levelTrial } from '../src/modes/inference/host.js';
+import { runLevel, type LevelOutcome } from '../src/modes/inference/load.js';
+import { checkModeOptions, modeCellFields, modeDefaultSizes } from '../src/modes/index.js';
 import { buildPlan } from '../src/plan/build.js';
-import type { CellAnalysis, TrialResult } from '../src/types.js';
+import type { CellAnalysis } from '../src/analyse/schema.js';
+import type { TrialResult } from '../src/results/schema.js';
 
 describe('latency summary', () => {
   it('gives type-7 percentiles, max and mean of 1..100 ms', () => {
@@ -214,7 +204,7 @@ describe('inference options in the plan', () => {
   });
 });
 
-const QUEUE_MODULE = new URL('../dist/measure/inference.js', import.meta.url).href;
+const QUEUE_MODULE = new URL('../dist/modes/inference/queue.js', import.meta.url).href;
 
 /**
  * Stand-in servers on real threads: take requests from the queue and "serve" each by sleeping

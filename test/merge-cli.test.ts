@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
-import { parseRunResult } from '../src/results-file.js';
-import type { RunResult } from '../src/types.js';
+import { parseRunResult } from '../src/results/file.js';
+import type { RunResult } from '../src/results/schema.js';
 
 const SWEEP = ['--quick', '--workers', '1,2,3', '--runner', 'fake', '--report', 'json', '--quiet'];
 

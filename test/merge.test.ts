@@ -1,12 +1,12 @@
 /** Joining shard results: what is kept, what is missing, and what must be refused. */
 import { describe, expect, it } from 'vitest';
-import type { RunResult } from '../src/types.js';
-import { mergeResults, parseShardInfo, type MergeInput } from '../src/merge.js';
-import { parseRunResult } from '../src/results-file.js';
-import { analyse } from '../src/analyse.js';
-import { InputError } from '../src/errors.js';
+import type { RunResult } from '../src/results/schema.js';
+import { mergeResults, parseShardInfo, type MergeInput } from '../src/plan/merge.js';
+import { parseRunResult } from '../src/results/file.js';
+import { analyse } from '../src/analyse/index.js';
+import { InputError } from '../src/config/errors.js';
 import { shardCells } from '../src/plan/shard.js';
-import { buildReportInput } from '../src/pipeline.js';
+import { buildReportInput } from '../src/report/pipeline.js';
 import { renderHtml } from '../src/report/html.js';
 import { makeEnvironment, makeRunResult, nonFiniteNumbers, type CellSpec } from './helpers/run-result.js';
 

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, type Tf } from '../src/backends/index.js';
 import { BUILTIN_MODELS, imageShapeOf, isBuiltinModel, layerSeed, outputUnits } from '../src/models/catalog.js';
 import { countModelFlops, describeModel, type LayerLike } from '../src/models/flops.js';
-import type { BuiltinModelName, DatasetSpec } from '../src/types.js';
+import type { BuiltinModelName, DatasetSpec } from '../src/results/schema.js';
 
 const CLASSIFICATION: DatasetSpec = { name: 'c', generator: 'classification', task: 'classification', features: 32, classes: 4 };
 const REGRESSION: DatasetSpec = { name: 'r', generator: 'regression', task: 'regression', features: 32, classes: 1 };

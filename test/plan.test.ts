@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildPlan, cellId } from '../src/plan/build.js';
-import { defaultWidths } from '../src/plan/defaults.js';
-import { parseCount, parseCountList, parseInteger, parseNumber } from '../src/plan/parse.js';
-import { UsageError } from '../src/errors.js';
+import { defaultWidths } from '../src/config/defaults.js';
+import { parseCount, parseCountList, parseInteger, parseNumber } from '../src/config/parse.js';
+import { UsageError } from '../src/config/errors.js';
 
 describe('flag parsing', () => {
   it('reads counts with k and m suffixes', () => {

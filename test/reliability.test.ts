@@ -8,8 +8,8 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, runCli } from './helpers/cli.js';
-import { parseRunResult, readRunResult } from '../src/results-file.js';
-import type { RunResult } from '../src/types.js';
+import { parseRunResult, readRunResult } from '../src/results/file.js';
+import type { RunResult } from '../src/results/schema.js';
 
 function tempOut(): string {
   return mkdtempSync(join(tmpdir(), 'sb-rel-'));

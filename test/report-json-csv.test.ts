@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { CSV_COLUMNS, csv, csvField, renderCsv } from '../src/report/csv.js';
 import { ANALYSIS_SCHEMA_VERSION, json, toJson } from '../src/report/json.js';
-import { RESULT_SCHEMA_VERSION } from '../src/types.js';
+import { RESULT_SCHEMA_VERSION } from '../src/results/schema.js';
 import { HOSTILE_MODEL, cellId, makeComparison, makeFixture } from './helpers/analysis-fixture.js';
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);

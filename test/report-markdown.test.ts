@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { markdown, renderMarkdown } from '../src/report/markdown.js';
-import type { CellAnalysis } from '../src/types.js';
+import type { CellAnalysis } from '../src/analyse/schema.js';
 import { makeComparison, makeFixture } from './helpers/analysis-fixture.js';
 
 describe('markdown reporter', () => {

@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findLatestReport, hasDesktop, openReport, openerCommand, serveFolder, type OpenerCommand } from '../src/open.js';
+import { findLatestReport, hasDesktop, openReport, openerCommand, serveFolder, type OpenerCommand } from '../src/report/serve.js';
 
 let root: string;
 

@@ -3,7 +3,7 @@ import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { describe, expect, it } from 'vitest';
 import { buildChartSpecs, chartJsConfig, legendEntries, logSpace } from '../src/report/html/chart-specs.js';
 import { PNG_HEIGHT, PNG_WIDTH, bundledFontPath, png } from '../src/report/png.js';
-import type { Analysis } from '../src/types.js';
+import type { Analysis } from '../src/analyse/schema.js';
 import { HOSTILE_MODEL, makeFixture } from './helpers/analysis-fixture.js';
 
 const f = makeFixture();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderTerminalChart, stripControl } from '../src/report/terminal-chart.js';
-import type { Analysis } from '../src/types.js';
+import type { Analysis } from '../src/analyse/schema.js';
 import { HOSTILE_MODEL, makeFixture } from './helpers/analysis-fixture.js';
 
 const ESC = '\u001b';

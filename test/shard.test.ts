@@ -1,8 +1,8 @@
 /** Splitting a plan into shards: parsing, cost balance, determinism, run ids. */
 import { describe, expect, it } from 'vitest';
-import type { Cell } from '../src/types.js';
+import type { Cell } from '../src/results/schema.js';
 import { buildPlan } from '../src/plan/build.js';
-import { UsageError } from '../src/errors.js';
+import { UsageError } from '../src/config/errors.js';
 import {
   applyShard,
   assignShards,

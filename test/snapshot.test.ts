@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
+import { gitCommit, machineId, readMachineFacts } from '../src/measure/environment.js';
 
 const FIXTURES = join(process.cwd(), 'fixtures', 'baselines');
 
@@ -22,13 +23,25 @@ function files(dir: string): string[] {
     .sort();
 }
 
+const facts = readMachineFacts();
+/** This machine's fingerprint as the reports print it, longest first so no value is half-replaced. */
+const MACHINE_STRINGS: Array<[string, string]> = (
+  [
+    [facts.cpuModel, '<CPU>'],
+    [facts.os, '<OS>'],
+    [facts.node, '<NODE>'],
+    [gitCommit() ?? '<no commit>', '<COMMIT>'],
+    [machineId(facts), '<MACHINE-ID>'],
+  ] as Array<[string, string]>
+).sort((a, b) => b[0].length - a[0].length);
+
 /** Replaces what differs from machine to machine and run to run. */
 function normalise(text: string, out: string): string {
-  return text
-    .split(out)
-    .join('<OUT>')
-    .split(process.cwd())
-    .join('<CWD>')
+  let normalised = text.split(out).join('<OUT>').split(process.cwd()).join('<CWD>');
+  for (const [value, placeholder] of MACHINE_STRINGS) normalised = normalised.split(value).join(placeholder);
+  return normalised
+    .replace(/<CPU>, \d+ cores, [\d.]+ GiB/g, '<CPU>, <N> cores, <MEM> GiB')
+    .replace(/(<th scope="row">(?:hostname|logical cores|memory)<\/th><td>)[^<]*/g, '$1<MACHINE>')
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g, '<TIME>')
     .replace(/("(?:cpuModel|hostname|os|node|gitCommit|machineId|arch)": )"[^"]*"/g, '$1"<MACHINE>"')
     .replace(/("(?:totalMemoryBytes|cores)": )\d+/g, '$1<N>')

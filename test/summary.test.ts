@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyse } from '../src/analyse.js';
+import { analyse } from '../src/analyse/index.js';
 import { renderScalingSummary } from '../src/report/summary.js';
 import { makeFixture } from './helpers/analysis-fixture.js';
 import { makeRunResult, type CellSpec } from './helpers/run-result.js';

@@ -15,7 +15,7 @@ import {
   TrainingDivergedError,
   type TrainData,
 } from '../src/models/train.js';
-import type { DatasetSpec } from '../src/types.js';
+import type { DatasetSpec } from '../src/results/schema.js';
 
 let tf: Tf;
 beforeAll(async () => {

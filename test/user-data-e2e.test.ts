@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runCli } from './helpers/cli.js';
-import { parseRunResult } from '../src/results-file.js';
-import type { RunResult } from '../src/types.js';
+import { parseRunResult } from '../src/results/file.js';
+import type { RunResult } from '../src/results/schema.js';
 
 const IRIS = resolve('fixtures/data/iris.csv');
 const TINY = resolve('fixtures/models/tiny-mlp.js');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { safeJoin, writeArtifacts, writeFileAtomic } from '../src/write.js';
+import { safeJoin, writeArtifacts, writeFileAtomic } from '../src/results/write.js';
 
 describe('write', () => {
   it('writes atomically and leaves no temp files', async () => {

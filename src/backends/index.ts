@@ -8,7 +8,7 @@
 import { applyKernelPatches, activeKernelPatches, registerCpuFallbacks, removeKernelPatches, type CpuBackendLike } from './kernels.js';
 import { ADAM_KERNEL_LABEL, registerAdamKernel, unregisterAdamKernel } from './adam-kernel.js';
 import { loadTf, packageVersion, requireFromHere, wasmBinaryFolder, type Tf } from './load.js';
-import type { BackendChoice, BackendName } from '../types.js';
+import type { BackendChoice, BackendName } from '../results/schema.js';
 
 export type { Tf } from './load.js';
 export { applyKernelPatches, removeKernelPatches, activeKernelPatches } from './kernels.js';

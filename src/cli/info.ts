@@ -2,15 +2,15 @@
 import { createRequire } from 'node:module';
 import Table from 'cli-table3';
 import { BUILTIN_MODELS } from '../models/catalog.js';
-import { GENERATORS } from '../data/generators.js';
-import { REPORT_FORMATS } from '../pipeline.js';
+import { GENERATORS } from '../data/generators/index.js';
+import { REPORT_FORMATS } from '../report/pipeline.js';
 import { reporters } from '../report/index.js';
-import { readMachineFacts, machineId, gitCommit } from '../environment.js';
+import { readMachineFacts, machineId, gitCommit } from '../measure/environment.js';
 import { initBackend } from '../backends/index.js';
-import { formatBytes } from '../report/format.js';
+import { formatBytes } from '../config/format.js';
 import type { OutputStreams } from './output.js';
 import { EXIT_OK } from './run.js';
-import { listSuites } from '../config.js';
+import { listSuites } from '../config/file.js';
 import { displayPath } from '../data/load.js';
 
 function installed(name: string): boolean {

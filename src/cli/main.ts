@@ -3,14 +3,14 @@
  * and sets the exit code.
  */
 import { Command, CommanderError, Option } from 'commander';
-import type { GeneratorName } from '../types.js';
-import { TOOL_VERSION } from '../version.js';
-import { UsageError, errorMessage } from '../errors.js';
-import { parseCountList, parseInteger, parseList, parseNumber } from '../plan/parse.js';
+import type { GeneratorName } from '../results/schema.js';
+import { TOOL_VERSION } from '../config/version.js';
+import { UsageError, errorMessage } from '../config/errors.js';
+import { parseCountList, parseInteger, parseList, parseNumber } from '../config/parse.js';
 import { BACKEND_CHOICES, MODES } from '../plan/build.js';
-import { DEFAULT_CELL_TIMEOUT_MS, DEFAULT_SEED, PROFILES } from '../plan/defaults.js';
-import { SCALINGS } from '../measure/data-parallel.js';
-import { REPORT_FORMATS } from '../pipeline.js';
+import { DEFAULT_CELL_TIMEOUT_MS, DEFAULT_SEED, PROFILES } from '../config/defaults.js';
+import { SCALINGS } from '../config/names.js';
+import { REPORT_FORMATS } from '../report/pipeline.js';
 import type { ReporterName } from '../report/index.js';
 import { EXIT_INCOMPLETE, EXIT_INTERRUPTED, EXIT_OK, EXIT_REGRESSION, EXIT_USAGE, runCommand } from './run.js';
 import { reportCommand } from './report.js';

@@ -2,13 +2,14 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { readRunResult } from '../results-file.js';
-import { mergeResults, parseShardInfo, type MergeInput, type MergeOutcome } from '../merge.js';
-import { writeFileAtomic } from '../write.js';
-import { UsageError } from '../errors.js';
+import { readRunResult } from '../results/file.js';
+import { mergeResults, parseShardInfo, type MergeInput, type MergeOutcome } from '../plan/merge.js';
+import { writeFileAtomic } from '../results/write.js';
+import { UsageError } from '../config/errors.js';
 import { parseRunId, parseShard } from '../plan/shard.js';
 import type { OutputStreams } from './output.js';
-import { EXIT_INCOMPLETE, EXIT_OK, serialiseResult } from './run.js';
+import { EXIT_INCOMPLETE, EXIT_OK } from './run.js';
+import { serialiseResult } from '../results/file.js';
 
 export interface MergeCommandOptions {
   /** Where the merged results.json goes. */

@@ -1,8 +1,8 @@
 /** `scale-bench open`: show the newest report in a browser, or serve it on loopback when there is no desktop. */
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../errors.js';
-import { findLatestReport, openReport } from '../open.js';
+import { UsageError } from '../config/errors.js';
+import { findLatestReport, openReport } from '../report/serve.js';
 import type { OutputStreams } from './output.js';
 import { EXIT_OK } from './run.js';
 

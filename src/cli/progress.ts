@@ -6,9 +6,10 @@
 import { median } from '../stats/descriptive.js';
 import cliProgress from 'cli-progress';
 import { createColors } from 'picocolors';
-import type { BenchmarkPlan, Cell, CellResult } from '../types.js';
-import { estimatedUsPerSample } from '../plan/cost.js';
-import { cellVariantLabel, formatCount, formatMs, formatNumber } from '../report/format.js';
+import type { BenchmarkPlan, Cell, CellResult } from '../results/schema.js';
+import { estimatedUsPerSample } from '../models/cost.js';
+import { formatCount, formatMs, formatNumber } from '../config/format.js';
+import { cellVariantLabel } from '../modes/index.js';
 import type { OutputStreams } from './output.js';
 import { colorEnabled } from './output.js';
 

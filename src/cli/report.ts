@@ -1,9 +1,9 @@
 /** `scale-bench report`: re-analyse saved results and write reports, without running anything. */
 import { dirname, resolve } from 'node:path';
-import type { RunResult } from '../types.js';
-import { readRunResult } from '../results-file.js';
-import { writeArtifacts } from '../write.js';
-import { buildReportInput, renderReports } from '../pipeline.js';
+import type { RunResult } from '../results/schema.js';
+import { readRunResult } from '../results/file.js';
+import { writeArtifacts } from '../results/write.js';
+import { buildReportInput, renderReports } from '../report/pipeline.js';
 import type { ReporterName } from '../report/index.js';
 import { renderCellTable } from '../report/table.js';
 import { renderScalingSummary } from '../report/summary.js';

@@ -4,12 +4,12 @@
  * Only flags the user typed count: commander's defaults must not hide a value from a file.
  */
 import { resolve } from 'node:path';
-import { UsageError } from '../errors.js';
-import { findConfigFile, loadConfigFile, resolveSuite, type LoadedConfig } from '../config.js';
+import { UsageError } from '../config/errors.js';
+import { findConfigFile, loadConfigFile, resolveSuite, type LoadedConfig } from '../config/file.js';
 import { gateOptionsFromConfig } from './compare.js';
 import type { DataFileOptions } from '../data/load.js';
 import { isModulePath } from '../models/custom.js';
-import { REPORT_FORMATS } from '../pipeline.js';
+import { REPORT_FORMATS } from '../report/pipeline.js';
 import type { ReporterName } from '../report/index.js';
 import type { RunCommandOptions } from './run.js';
 

@@ -1,23 +1,24 @@
 /** `scale-bench run`: plan -> measure -> analyse -> report, saving results after every cell. */
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
-import type { BenchmarkPlan, RunResult } from '../types.js';
+import type { BenchmarkPlan, RunResult } from '../results/schema.js';
 import type { RunOptions } from '../plan/build.js';
 import { planRun } from '../plan/prepare.js';
 import { runPlan } from '../measure/scheduler.js';
 import type { Runner } from '../measure/runner.js';
-import { PoolRunner } from '../measure/pool-runner.js';
+import { PoolRunner } from '../modes/pool-runner.js';
 import { FakeRunner, parseFakeOptions } from '../measure/fake-runner.js';
-import { writeArtifacts, writeFileAtomic } from '../write.js';
-import { buildReportInput, renderReports } from '../pipeline.js';
+import { writeArtifacts, writeFileAtomic } from '../results/write.js';
+import { serialiseResult } from '../results/file.js';
+import { buildReportInput, renderReports } from '../report/pipeline.js';
 import type { ReporterName } from '../report/index.js';
 import { renderCellTable } from '../report/table.js';
 import { renderScalingSummary } from '../report/summary.js';
 import { renderTerminalChart } from '../report/terminal-chart.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../config/errors.js';
 import { resumePlan } from '../plan/resume.js';
 import { checkMemory } from '../plan/preflight.js';
-import { DEFAULT_OUT_DIR } from '../plan/defaults.js';
+import { DEFAULT_OUT_DIR } from '../config/defaults.js';
 import { createProgress } from './progress.js';
 import { colorEnabled, type OutputStreams } from './output.js';
 import { briefRunGate, prepareRunGate, renderRunGate, runGateJson, type GateCliOptions } from './compare.js';
@@ -49,9 +50,6 @@ export function resultsPath(plan: BenchmarkPlan): string {
   return join(plan.outDir, plan.runId, 'results.json');
 }
 
-export function serialiseResult(result: RunResult): string {
-  return `${JSON.stringify(result, null, 2)}\n`;
-}
 
 export async function runCommand(options: RunCommandOptions, streams: OutputStreams): Promise<number> {
   const resumed = options.resume ? await resumePlan(options.out ?? DEFAULT_OUT_DIR, options.resume) : undefined;

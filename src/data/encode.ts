@@ -8,8 +8,8 @@
  *  - numeric inputs are standardised per cell with the mean and sd of that cell's training rows only,
  *    so nothing about the held-out rows leaks into training.
  */
-import type { DatasetSpec, DataFileSource, Task } from '../types.js';
-import { InputError } from '../errors.js';
+import type { DatasetSpec, DataFileSource, Task } from '../results/schema.js';
+import { InputError } from '../config/errors.js';
 import { allocateTable, type DataTable } from './table.js';
 import { Random } from './random.js';
 

@@ -8,9 +8,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { basename, extname, isAbsolute, relative, resolve } from 'node:path';
 import { parse } from 'csv-parse';
-import type { DataFileSource, DatasetSpec, Task } from '../types.js';
-import { InputError, UsageError, errorMessage } from '../errors.js';
-import { bytesChecksum } from '../checksum.js';
+import type { DataFileSource, DatasetSpec, Task } from '../results/schema.js';
+import { InputError, UsageError, errorMessage } from '../config/errors.js';
+import { bytesChecksum } from './checksum.js';
 import type { DataTable } from './table.js';
 import {
   CODE_INVALID,

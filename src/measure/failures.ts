@@ -1,6 +1,6 @@
 /** How a trial that did not finish is recorded, shared by every mode's runner and the fake runner. */
-import type { TrialResult } from '../types.js';
-import { errorMessage } from '../errors.js';
+import type { TrialResult } from '../results/schema.js';
+import { errorMessage } from '../config/errors.js';
 
 export class CellTimeoutError extends Error {
   constructor(message: string) {

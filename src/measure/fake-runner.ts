@@ -5,11 +5,11 @@
  * Selected with the hidden flag `--runner fake`; knobs come from the SCALE_BENCH_FAKE environment variable
  * (JSON, see FakeRunnerOptions) so end-to-end tests can make one model slower or one cell fail.
  */
-import type { BenchmarkPlan, ModelInfo, TrialResult } from '../types.js';
-import type { BackendFacts } from '../environment.js';
+import type { BenchmarkPlan, ModelInfo, TrialResult } from '../results/schema.js';
+import type { BackendFacts } from './environment.js';
 import type { CellJob, CellMeasurement, Runner, TrialProgress } from './runner.js';
 import { failedTrial } from './failures.js';
-import { estimatedParams, estimatedUsPerSample } from '../plan/cost.js';
+import { estimatedParams, estimatedUsPerSample } from '../models/cost.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface FakeRunnerOptions {

@@ -1,6 +1,6 @@
 /** What the scheduler needs from something that trains models: raw numbers only, no statistics. */
-import type { BenchmarkPlan, Cell, DatasetSpec, ModelInfo, TrialResult } from '../types.js';
-import type { BackendFacts } from '../environment.js';
+import type { BenchmarkPlan, Cell, DatasetSpec, ModelInfo, TrialResult } from '../results/schema.js';
+import type { BackendFacts } from './environment.js';
 import type { DataTable } from '../data/table.js';
 
 export interface CellJob {

@@ -2,15 +2,15 @@
  * Runs a plan cell by cell on a Runner and hands the growing RunResult to `persist` after every cell,
  * so a crash or Ctrl-C loses at most the cell in flight (as hyperfine rewrites its exports per benchmark).
  */
-import type { BenchmarkPlan, Cell, CellResult, DatasetSpec, RunResult } from '../types.js';
-import { RESULT_SCHEMA_VERSION } from '../types.js';
-import { buildEnvironment, readMachineFacts } from '../environment.js';
-import { generate } from '../data/generators.js';
+import type { BenchmarkPlan, Cell, CellResult, DatasetSpec, RunResult } from '../results/schema.js';
+import { RESULT_SCHEMA_VERSION } from '../results/schema.js';
+import { buildEnvironment, readMachineFacts } from './environment.js';
+import { generate } from '../data/generators/index.js';
 import type { DataTable } from '../data/table.js';
-import { TOOL_VERSION } from '../version.js';
+import { TOOL_VERSION } from '../config/version.js';
 import type { Runner, TrialProgress } from './runner.js';
-import { heldOutRows } from '../plan/rows.js';
-import { bytesChecksum } from '../checksum.js';
+import { heldOutRows } from '../data/rows.js';
+import { bytesChecksum } from '../data/checksum.js';
 import { FileTables } from '../data/load.js';
 
 export { heldOutRows };

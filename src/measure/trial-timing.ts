@@ -1,5 +1,5 @@
 /** The timing fields of one trial, from the replies of the w workers that ran it together. */
-import type { TrialResult } from '../types.js';
+import type { TrialResult } from '../results/schema.js';
 
 /** What every training worker reports about its timed phase. */
 export interface TimedReply {

@@ -1,11 +1,20 @@
-/** Locate a worker entry module: beside this file when built, or in dist/ when running from TypeScript sources (tests). */
+/**
+ * Locates a worker entry module for piscina. Built code runs its sibling .js file; TypeScript sources
+ * (the tests) run the same module from dist/, because worker threads load plain JavaScript.
+ */
 import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packagePath } from '../config/paths.js';
 
-export function workerModule(name: 'worker' | 'worker-data-parallel' | 'worker-inference'): string {
-  const beside = new URL(`./${name}.js`, import.meta.url);
-  if (existsSync(fileURLToPath(beside))) return fileURLToPath(beside);
-  const built = new URL(`../../dist/measure/${name}.js`, import.meta.url);
-  if (existsSync(fileURLToPath(built))) return fileURLToPath(built);
-  throw new Error(`${name}.js not found: run \`npm run build\` first`);
+/** `moduleUrl`: the worker's .js URL relative to its caller, e.g. new URL('./worker.js', import.meta.url). */
+export function workerModule(moduleUrl: URL): string {
+  const path = fileURLToPath(moduleUrl);
+  if (existsSync(path)) return path;
+  const fromSources = relative(packagePath('src'), path);
+  if (!fromSources.startsWith('..')) {
+    const built = packagePath('dist', fromSources);
+    if (existsSync(built)) return built;
+  }
+  throw new Error(`${path} not found: run \`npm run build\` first`);
 }

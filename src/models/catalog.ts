@@ -8,7 +8,7 @@
  */
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Tf } from '../backends/index.js';
-import type { BuiltinModelName, DatasetSpec, GeneratorName, Task } from '../types.js';
+import type { BuiltinModelName, DatasetSpec, GeneratorName, Task } from '../results/schema.js';
 
 export interface ModelDefinition {
   name: BuiltinModelName;

@@ -19,8 +19,8 @@ import { basename, extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Tf } from '../backends/index.js';
-import type { BenchmarkPlan, DatasetSpec, ModelInfo, Task } from '../types.js';
-import { InputError, errorMessage } from '../errors.js';
+import type { BenchmarkPlan, DatasetSpec, ModelInfo, Task } from '../results/schema.js';
+import { InputError, errorMessage } from '../config/errors.js';
 import { countModelFlops, type LayerLike } from './flops.js';
 import { outputUnits } from './catalog.js';
 

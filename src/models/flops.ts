@@ -8,7 +8,7 @@
  * models is ≈ 6 × parameters per sample.
  */
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { ModelInfo } from '../types.js';
+import type { ModelInfo } from '../results/schema.js';
 
 /** Backward ≈ 2 × forward, so one training step ≈ 3 × forward. */
 export const TRAIN_TO_FORWARD = 3;

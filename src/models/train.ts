@@ -16,7 +16,7 @@ import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs-core';
 import type { Tf } from '../backends/index.js';
 import { GroupedAdam } from './adam.js';
 import { meanSquaredError, softmaxCrossEntropy, trainingForward } from './fastpath.js';
-import type { DatasetSpec, Quality } from '../types.js';
+import type { DatasetSpec, Quality } from '../results/schema.js';
 
 export interface TrainData {
   /** Inputs, row-major (n x spec.features); may be a view on a SharedArrayBuffer. */

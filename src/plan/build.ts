@@ -2,13 +2,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { BackendChoice, BenchmarkPlan, Cell, DatasetSpec, GeneratorName, Mode, TrainingConfig } from '../types.js';
-import { UsageError } from '../errors.js';
+import type { BackendChoice, BenchmarkPlan, Cell, DatasetSpec, GeneratorName, Mode, TrainingConfig } from '../results/schema.js';
+import { UsageError } from '../config/errors.js';
 import { BUILTIN_MODELS } from '../models/catalog.js';
-import { GENERATORS } from '../data/generators.js';
-import { DEFAULT_CELL_TIMEOUT_MS, DEFAULT_OUT_DIR, DEFAULT_SEED, PROFILES, defaultWidths } from './defaults.js';
+import { GENERATORS } from '../data/generators/index.js';
+import { DEFAULT_CELL_TIMEOUT_MS, DEFAULT_OUT_DIR, DEFAULT_SEED, PROFILES, defaultWidths } from '../config/defaults.js';
 import { applyShard, type ShardSpec } from './shard.js';
-import { checkModeOptions, modeCellFields, modeDefaultSizes, modePlanFields, modeVariant, type ModeOptions } from '../measure/data-parallel.js';
+import { checkModeOptions, modeCellFields, modeDefaultSizes, modePlanFields, modeVariant, type ModeOptions } from '../modes/index.js';
 import type { DataFileOptions } from '../data/load.js';
 import { checkCustomModelMode, checkFileModel, checkFileSizes, customModelsByName, defaultFileModels, defaultFileSizes, plannedFile, type PlannedFile } from './user-data.js';
 

@@ -4,11 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { freemem } from 'node:os';
-import type { BenchmarkPlan, Cell, DatasetSpec } from '../types.js';
-import { UsageError } from '../errors.js';
-import { formatBytes } from '../report/format.js';
-import { estimatedParams } from './cost.js';
-import { heldOutRows } from './rows.js';
+import type { BenchmarkPlan, Cell, DatasetSpec } from '../results/schema.js';
+import { UsageError } from '../config/errors.js';
+import { formatBytes } from '../config/format.js';
+import { estimatedParams } from '../models/cost.js';
+import { heldOutRows } from '../data/rows.js';
 
 /** Node, the CLI and piscina in the main thread. */
 const MAIN_PROCESS_BYTES = 120 * 2 ** 20;

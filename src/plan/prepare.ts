@@ -2,7 +2,7 @@
  * Planning with the user's own inputs: reads the data file, builds the plan, and builds every custom
  * model once, so that a bad file or a bad module stops the run (exit 2) before any training starts.
  */
-import type { BenchmarkPlan } from '../types.js';
+import type { BenchmarkPlan } from '../results/schema.js';
 import { loadDataFile, displayPath } from '../data/load.js';
 import { checkCustomModels } from '../models/custom.js';
 import { buildPlan, type RunOptions } from './build.js';

@@ -1,9 +1,9 @@
 /** `run --resume <run-id>`: rebuild the plan an interrupted run was following, from its saved results. */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { BenchmarkPlan, RunResult } from '../types.js';
-import { UsageError } from '../errors.js';
-import { readRunResult } from '../results-file.js';
+import type { BenchmarkPlan, RunResult } from '../results/schema.js';
+import { UsageError } from '../config/errors.js';
+import { readRunResult } from '../results/file.js';
 
 export async function resumePlan(outDir: string, runId: string): Promise<{ plan: BenchmarkPlan; previous: RunResult }> {
   if (!/^[\w.-]+$/.test(runId)) {

@@ -7,10 +7,10 @@
  * longest-processing-time-first, which keeps the shards' estimated run times within one cell of each other.
  */
 import { createHash } from 'node:crypto';
-import type { BenchmarkPlan, Cell, ShardInfo } from '../types.js';
-import { UsageError } from '../errors.js';
-import { estimatedUsPerSample } from './cost.js';
-import { DEFAULT_LEVEL_SECONDS } from '../measure/data-parallel.js';
+import type { BenchmarkPlan, Cell, ShardInfo } from '../results/schema.js';
+import { UsageError } from '../config/errors.js';
+import { estimatedUsPerSample } from '../models/cost.js';
+import { DEFAULT_LEVEL_SECONDS } from '../modes/inference/index.js';
 
 /** One shard of a split sweep, as given on the command line. */
 export interface ShardSpec {

@@ -2,10 +2,10 @@
  * Planning rules for the user's own data and models: which sizes a file can give, which built-in
  * models run on it, and the names of custom models. Pure; used by buildPlan.
  */
-import type { DatasetSpec } from '../types.js';
-import { UsageError } from '../errors.js';
+import type { DatasetSpec } from '../results/schema.js';
+import { UsageError } from '../config/errors.js';
 import { customModelName } from '../models/custom.js';
-import { heldOutRows } from './rows.js';
+import { heldOutRows } from '../data/rows.js';
 import { displayPath } from '../data/load.js';
 
 /** A loaded data file, as far as planning needs it. */

@@ -5,9 +5,9 @@
  */
 import Table from 'cli-table3';
 import { createColors } from 'picocolors';
-import type { BudgetResult, Comparison, MetricComparison, Verdict } from '../types.js';
-import { describeMetric } from '../compare.js';
-import { formatBytes, formatMs, formatNumber, formatPercent, MISSING } from './format.js';
+import type { BudgetResult, Comparison, MetricComparison, Verdict } from '../gate/schema.js';
+import { describeMetric } from '../gate/compare.js';
+import { formatBytes, formatMs, formatNumber, formatPercent, MISSING } from '../config/format.js';
 
 export interface ComparisonTableOptions {
   color: boolean;

@@ -3,7 +3,8 @@
  * commas, quotes or line breaks round-trip. Missing values are empty cells, which spreadsheets and
  * pandas read as missing; numbers are plain (no thousands separators, no units in cells).
  */
-import type { Artifact, CellAnalysis, ReportInput } from '../types.js';
+import type { Artifact, ReportInput } from './types.js';
+import type { CellAnalysis } from '../analyse/schema.js';
 
 export const CSV_COLUMNS = [
   'run_id',

@@ -2,7 +2,7 @@
  * The reporters, keyed by the name the CLI accepts (`--report json,html`), like vitest's
  * reporters/index.ts. Each returns bytes; src/write.ts writes them.
  */
-import type { Artifact, ReportInput } from '../types.js';
+import type { Artifact, ReportInput } from './types.js';
 import { csv } from './csv.js';
 import { html } from './html.js';
 import { json } from './json.js';

@@ -3,7 +3,9 @@
  * analysis.json (the fitted laws, versioned separately so consumers can detect changes).
  * With several runs the first is the primary; with a comparison, comparison.json too.
  */
-import type { Analysis, Artifact, Comparison, ReportInput } from '../types.js';
+import type { Analysis } from '../analyse/schema.js';
+import type { Artifact, ReportInput } from './types.js';
+import type { Comparison } from '../gate/schema.js';
 
 /** Version of analysis.json and comparison.json. Bump on any incompatible change to Analysis or Comparison. */
 export const ANALYSIS_SCHEMA_VERSION = 1 as const;

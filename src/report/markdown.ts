@@ -3,22 +3,11 @@
  * fitted laws ("time grows as n^1.02 ± 0.03"), which the HTML report reuses so both say the same.
  * Every formatter returns "n/a" for null, undefined, NaN and Infinity: no report prints those.
  */
-import type {
-  Analysis,
-  Artifact,
-  AnalysisWarning,
-  CellAnalysis,
-  Comparison,
-  Environment,
-  Estimate,
-  MetricComparison,
-  ReportInput,
-  RunResult,
-  SizeScaling,
-  Verdict,
-  WidthPoint,
-  WidthScaling,
-} from '../types.js';
+import type { Analysis, AnalysisWarning, CellAnalysis, SizeScaling, WidthPoint, WidthScaling } from '../analyse/schema.js';
+import type { Artifact, ReportInput } from './types.js';
+import type { Comparison, MetricComparison, Verdict } from '../gate/schema.js';
+import type { Environment, RunResult } from '../results/schema.js';
+import type { Estimate } from '../stats/types.js';
 
 export const NA = 'n/a';
 

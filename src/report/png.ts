@@ -3,10 +3,10 @@
  * A bundled DejaVu Sans is registered so labels render on machines without system fonts.
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
 import { Chart, registerables, type Plugin } from 'chart.js';
-import type { Artifact, ReportInput } from '../types.js';
+import { packagePath } from '../config/paths.js';
+import type { Artifact, ReportInput } from './types.js';
 import { buildChartSpecs, chartJsConfig, legendEntries, type ChartSpec } from './html/chart-specs.js';
 
 /** CSS pixels of each chart; drawn at 2x for sharp text. */
@@ -14,12 +14,9 @@ export const PNG_WIDTH = 900;
 export const PNG_HEIGHT = 540;
 const FONT_FAMILY = 'DejaVu Sans';
 
-/**
- * assets/fonts/DejaVuSans.ttf relative to this module: src/report/png.ts and dist/report/png.js
- * are both two folders below the package root.
- */
+/** assets/fonts/DejaVuSans.ttf, shipped with the package. */
 export function bundledFontPath(): string {
-  return fileURLToPath(new URL('../../assets/fonts/DejaVuSans.ttf', import.meta.url));
+  return packagePath('assets', 'fonts', 'DejaVuSans.ttf');
 }
 
 let prepared = false;

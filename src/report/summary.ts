@@ -6,8 +6,9 @@
  */
 import Table from 'cli-table3';
 import { createColors } from 'picocolors';
-import type { Analysis, AnalysisWarning, CellAnalysis, ComplexityScaling, Estimate, InferenceSweep, SizeScaling, WidthScaling } from '../types.js';
-import { formatBytes, formatCount, formatMs, formatNumber, formatPercent, MISSING } from './format.js';
+import type { Analysis, AnalysisWarning, CellAnalysis, ComplexityScaling, InferenceSweep, SizeScaling, WidthScaling } from '../analyse/schema.js';
+import type { Estimate } from '../stats/types.js';
+import { formatBytes, formatCount, formatMs, formatNumber, formatPercent, MISSING } from '../config/format.js';
 
 type Colors = ReturnType<typeof createColors>;
 

@@ -1,8 +1,9 @@
 /** Terminal table of every cell, grouped by model and data set, with the best and worst throughput coloured. */
 import Table from 'cli-table3';
 import { createColors } from 'picocolors';
-import type { Analysis, CellAnalysis } from '../types.js';
-import { cellVariantLabel, formatBytes, formatCount, formatMs, formatNumber, formatPercent, MISSING } from './format.js';
+import type { Analysis, CellAnalysis } from '../analyse/schema.js';
+import { formatBytes, formatCount, formatMs, formatNumber, formatPercent, MISSING } from '../config/format.js';
+import { cellVariantLabel } from '../modes/index.js';
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();

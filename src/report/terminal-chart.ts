@@ -5,7 +5,7 @@
  * is the exponent.
  */
 import { createRequire } from 'node:module';
-import type { Analysis, CellAnalysis } from '../types.js';
+import type { Analysis, CellAnalysis } from '../analyse/schema.js';
 import { fmtMs, fmtNumber, fmtPower } from './markdown.js';
 
 interface AsciiChart {

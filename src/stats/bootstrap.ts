@@ -5,7 +5,7 @@
  * interval reproducible.
  */
 import { quantileSorted } from 'simple-statistics';
-import type { Estimate } from '../types.js';
+import type { Estimate } from './types.js';
 import { median, sortedCopy } from './descriptive.js';
 import { randomIndex, seededRandom } from './random.js';
 

@@ -3,7 +3,7 @@
  * for each candidate f, fit t ≈ c·f(n) through the origin by least squares, and keep the
  * candidate with the smallest RMS of the residuals relative to the mean of t.
  */
-import type { BigOClass } from '../types.js';
+import type { BigOClass } from './types.js';
 
 /** Candidate curves in the order they are tried; logarithms are base 2 as in Google Benchmark. */
 export const BIG_O_CURVES: ReadonlyArray<readonly [BigOClass, (n: number) => number]> = [

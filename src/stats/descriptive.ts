@@ -7,7 +7,7 @@
  * distribution, so it is deterministic and makes no assumption about the shape of the data.
  */
 import { mean as ssMean, quantileSorted, sampleStandardDeviation } from 'simple-statistics';
-import type { Estimate, SampleSummary } from '../types.js';
+import type { Estimate, SampleSummary } from './types.js';
 import { binomialCdf } from './distributions.js';
 
 /** A MAD is scaled by this to estimate the standard deviation of normal data. */

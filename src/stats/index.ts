@@ -8,3 +8,4 @@ export * from './parallel.js';
 export * from './random.js';
 export * from './regression.js';
 export * from './usl.js';
+export * from './types.js';

@@ -1,7 +1,7 @@
 /**
  * Ordinary least squares on a line, and the power law y = a·x^b fitted as a line in log-log space.
  */
-import type { Estimate } from '../types.js';
+import type { Estimate } from './types.js';
 import { studentTQuantile } from './distributions.js';
 
 export interface LinearFit {

@@ -8,7 +8,7 @@
  * linearised least-squares solution (λ = X(1): λN/X − 1 = σ(N−1) + κN(N−1)), keeping the best.
  */
 import { levenbergMarquardt } from 'ml-levenberg-marquardt';
-import type { UslFit } from '../types.js';
+import type { UslFit } from './types.js';
 
 /** Fewest widths (including N = 1) that give the three-parameter fit a residual degree of freedom. */
 export const USL_MIN_WIDTHS = 4;

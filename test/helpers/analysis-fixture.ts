@@ -13,24 +13,10 @@
  * The second model has a hostile name (HTML, CSV and Markdown metacharacters); its largest
  * cell at 3 workers failed on every repetition, so it has no statistics at all.
  */
-import type {
-  Analysis,
-  AnalysisWarning,
-  Cell,
-  CellAnalysis,
-  CellResult,
-  Comparison,
-  ComplexityScaling,
-  Environment,
-  ModelInfo,
-  QualityFlag,
-  RunResult,
-  SampleSummary,
-  SizeScaling,
-  TrialResult,
-  WidthPoint,
-  WidthScaling,
-} from '../../src/types.js';
+import type { Analysis, AnalysisWarning, CellAnalysis, ComplexityScaling, QualityFlag, SizeScaling, WidthPoint, WidthScaling } from '../../src/analyse/schema.js';
+import type { Cell, CellResult, Environment, ModelInfo, RunResult, TrialResult } from '../../src/results/schema.js';
+import type { Comparison } from '../../src/gate/schema.js';
+import type { SampleSummary } from '../../src/stats/types.js';
 
 /** A model name that breaks out of HTML, CSV quoting and Markdown tables if not escaped. */
 export const HOSTILE_MODEL = 'evil,"model"|<img src=x onerror=alert(1)></script><!--';

@@ -10,7 +10,7 @@
  * Per trial, samplesPerSec = samples / wallMs (per second); give `samplesPerSec` instead of
  * `wallMs` to set throughput directly (wallMs is then derived).
  */
-import type { Cell, CellResult, Environment, Mode, ModelInfo, Quality, RunResult, TrialResult } from '../../src/types.js';
+import type { Cell, CellResult, Environment, Mode, ModelInfo, Quality, RunResult, TrialResult } from '../../src/results/schema.js';
 
 export interface CellSpec extends Partial<Omit<Cell, 'id'>> {
   id?: string;

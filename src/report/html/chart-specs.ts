@@ -4,7 +4,8 @@
  * configurations built from them are plain JSON (no functions) so the HTML can embed them.
  */
 import type { ChartConfiguration, ChartDataset, ScatterDataPoint } from 'chart.js';
-import type { Analysis, ReportInput, WidthScaling } from '../../types.js';
+import type { Analysis, WidthScaling } from '../../analyse/schema.js';
+import type { ReportInput } from '../types.js';
 import { fmtPower, runLabels } from '../markdown.js';
 
 export type ChartId =

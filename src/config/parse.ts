@@ -1,0 +1,45 @@
+/** Parsing of flag values; every error names the flag and shows a valid example. */
+import { UsageError } from './errors.js';
+
+const SUFFIXES: Record<string, number> = { k: 1e3, m: 1e6 };
+
+/** "64", "4k", "1.5m" -> number. */
+export function parseCount(text: string, flag: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([kKmM]?)\s*$/.exec(text);
+  if (!match) {
+    throw new UsageError(`${flag}: "${text}" is not a count. Use whole numbers, optionally with k or m, e.g. ${flag} 1k,4k,16k`);
+  }
+  const value = Number(match[1]) * (SUFFIXES[(match[2] ?? '').toLowerCase()] ?? 1);
+  if (!Number.isInteger(value)) {
+    throw new UsageError(`${flag}: "${text}" is not a whole number, e.g. ${flag} 1500 or 1.5k`);
+  }
+  return value;
+}
+
+export function parseList(text: string, flag: string): string[] {
+  const items = text.split(',').map((item) => item.trim()).filter((item) => item.length > 0);
+  if (items.length === 0) throw new UsageError(`${flag}: expected a comma-separated list, got "${text}"`);
+  return items;
+}
+
+export function parseCountList(text: string, flag: string): number[] {
+  return parseList(text, flag).map((item) => parseCount(item, flag));
+}
+
+export function parseInteger(text: string, flag: string, min: number, max: number): number {
+  const value = Number(text.trim());
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(`${flag}: "${text}" must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+export function parseNumber(text: string, flag: string, min: number, max: number, exclusive = false): number {
+  const value = Number(text.trim());
+  const inRange = exclusive ? value > min && value < max : value >= min && value <= max;
+  if (text.trim() === '' || !Number.isFinite(value) || !inRange) {
+    const range = exclusive ? `between ${min} and ${max} (exclusive)` : `from ${min} to ${max}`;
+    throw new UsageError(`${flag}: "${text}" must be a number ${range}`);
+  }
+  return value;
+}

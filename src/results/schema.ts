@@ -1,0 +1,271 @@
+/**
+ * The saved, versioned results file (results.json): raw measurements only, as the plan ran them.
+ * These zod schemas are the one definition of its types (z.infer); reading a file validates it
+ * against them (./file.ts), so a bad or foreign file gets a clear message, never a crash later.
+ * Every numeric field names its unit.
+ */
+import { z } from 'zod';
+import { backendChoiceSchema, backendNameSchema, generatorNameSchema, modeSchema, scalingSchema, taskSchema } from '../config/names.js';
+
+export type { BackendChoice, BackendName, BuiltinModelName, GeneratorName, Mode, Scaling, Task } from '../config/names.js';
+
+/** Version of the saved RunResult file format. Bump on any incompatible change. */
+export const RESULT_SCHEMA_VERSION = 1 as const;
+
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+
+/** One point of the sweep. */
+export const cellSchema = z.object({
+  /** Stable id, e.g. "mlp-small|classification|n=4000|w=2|job-parallel". Unique in a plan. */
+  id: z.string(),
+  model: z.string(),
+  dataset: z.string(),
+  /** Number of training samples (the held-out rows come on top). */
+  size: z.number().int().positive(),
+  /** Pool width: worker threads used. */
+  workers: z.number().int().positive(),
+  mode: modeSchema,
+  /** data-parallel: 'strong' keeps the global batch at the configured batch size, 'weak' multiplies it by the width. */
+  scaling: scalingSchema.optional(),
+  /** inference: rows (predictions) per request. */
+  batchSize: z.number().int().positive().optional(),
+  /** inference, closed loop: requests kept outstanding at all times. */
+  concurrency: z.number().int().positive().optional(),
+  /** inference, open loop: requests sent per second, whatever the answers. */
+  rate: finite.optional(),
+});
+export type Cell = z.infer<typeof cellSchema>;
+
+/** Per-request latency of an inference load level, in milliseconds. */
+export const latencySummarySchema = z.object({ p50: finite, p95: finite, p99: finite, max: finite, mean: finite });
+export type LatencySummary = z.infer<typeof latencySummarySchema>;
+
+/** Which part of a split sweep a run covered; `scale-bench merge` uses it to check that nothing is missing. */
+export const shardInfoSchema = z.object({
+  /** 1-based shard number. */
+  index: z.number().int().positive(),
+  /** Number of shards the sweep was split into. */
+  count: z.number().int().positive(),
+  /** Run id shared by every shard of the sweep; the merged result takes it. */
+  sweepRunId: z.string(),
+  /** Every cell of the whole (unsplit) sweep, in plan order. */
+  plannedCells: z.array(cellSchema),
+});
+export type ShardInfo = z.infer<typeof shardInfoSchema>;
+
+/** Held-out quality: R² for regression, accuracy (0..1) for classification. */
+export const qualitySchema = z.object({ metric: z.enum(['r2', 'accuracy']), value: finite });
+export type Quality = z.infer<typeof qualitySchema>;
+
+export const trialStateSchema = z.enum(['ok', 'errored', 'timeout']);
+export type TrialState = z.infer<typeof trialStateSchema>;
+
+/** Raw measurements of one counted repetition of one cell. */
+export const trialResultSchema = z.object({
+  /** 0-based index among the counted repetitions. */
+  repetition: z.number().int().nonnegative(),
+  state: trialStateSchema,
+  /** Why the trial did not finish, when state is not 'ok'. */
+  error: z.string().optional(),
+  /** Wall-clock time of the training phase, all workers, in milliseconds. */
+  wallMs: finite,
+  /** Samples trained per second, summed over all workers (aggregate throughput). */
+  samplesPerSec: finite,
+  /** Total samples processed in the timed phase (all workers, all epochs). */
+  samples: finite,
+  /** Process CPU time (user + system) during the timed phase, in milliseconds. */
+  cpuMs: finite,
+  /** Peak resident set size of the whole process during the trial, in bytes. */
+  peakRssBytes: finite,
+  /** Peak bytes held by tfjs tensors in any one worker during the trial. */
+  peakTensorBytes: finite,
+  /** Training loss after the last step (median over workers). */
+  finalLoss: finite,
+  /** Held-out quality (median over workers). */
+  quality: qualitySchema,
+  /** data-parallel: milliseconds spent exchanging gradients (writing, waiting for peers, summing), all steps, median over workers. */
+  exchangeMs: finite.optional(),
+  /** data-parallel: milliseconds spent computing gradients and applying updates, all steps, median over workers. */
+  computeMs: finite.optional(),
+  /** data-parallel: optimizer steps (each one gradient exchange). */
+  steps: z.number().int().nonnegative().optional(),
+  /** data-parallel: largest absolute difference between any worker's final weights and worker 0's. */
+  replicaMaxDiff: finite.optional(),
+  /** inference: latency of the answered requests, in ms (send, or scheduled send in the open loop, to answer). */
+  latency: latencySummarySchema.optional(),
+  /** inference: requests sent during the level. */
+  requests: z.number().int().nonnegative().optional(),
+  /** inference: requests that failed, were refused (queue full) or were not answered before the drain deadline. */
+  errors: z.number().int().nonnegative().optional(),
+});
+export type TrialResult = z.infer<typeof trialResultSchema>;
+
+/** Size of a model, independent of how it ran. */
+export const modelInfoSchema = z.object({
+  name: z.string(),
+  /** Trainable parameters. */
+  params: finite,
+  /** Forward-pass floating-point operations per sample (multiply-add = 2 FLOPs). */
+  forwardFlopsPerSample: finite,
+  /** Training FLOPs per sample (forward + backward), about 3x forward. */
+  trainFlopsPerSample: finite,
+});
+export type ModelInfo = z.infer<typeof modelInfoSchema>;
+
+/** The machine fingerprint and the software that measured. */
+export const environmentSchema = z.object({
+  /** Short stable hash of the machine-describing fields; equal fingerprints mean "same machine". */
+  machineId: z.string(),
+  cpuModel: z.string(),
+  /** Logical cores. */
+  cores: z.number().int().positive(),
+  /** Total memory in bytes. */
+  totalMemoryBytes: finite,
+  os: z.string(),
+  arch: z.string(),
+  node: z.string(),
+  /** Backend that actually ran. */
+  backend: backendNameSchema,
+  /** tfjs version. */
+  tfjsVersion: z.string(),
+  /** Backend package version (e.g. @tensorflow/tfjs-backend-wasm). */
+  backendVersion: z.string(),
+  /** Whether the wasm backend used SIMD. */
+  wasmSimd: z.boolean().optional(),
+  /** Kernel variants in use, e.g. ["BatchMatMul:transpose-first"]; empty means stock tfjs. */
+  kernelPatches: z.array(z.string()),
+  /** Measured peak FLOP/s of one worker on this machine and backend (dense matmul calibration), if measured. */
+  peakFlopsPerSec: finite.optional(),
+  gitCommit: z.string().optional(),
+  hostname: z.string().optional(),
+  /** What produced the measurements: 'tfjs' (real training) or 'fake' (the deterministic test runner). */
+  runner: z.enum(['tfjs', 'fake']),
+});
+export type Environment = z.infer<typeof environmentSchema>;
+
+/** The reading options of a user data file, as resolved while planning. */
+export const dataFileSourceSchema = z.object({
+  /** Column predicted. */
+  target: z.string(),
+  /** Input columns in file order, before encoding (all but the target unless chosen). */
+  columns: z.array(z.string()),
+  /** What happens to rows with a missing or non-numeric value in a used column. */
+  onBadRow: z.enum(['skip', 'fail']),
+  /** How text (categorical) input columns become numbers. */
+  encoding: z.enum(['one-hot', 'index']),
+  /** Usable rows (after skipped ones) when the plan was made. */
+  rows: z.number().int().nonnegative(),
+  /** Names of the encoded input features, e.g. "sepal_length" or "island=Biscoe"; length = DatasetSpec.features. */
+  featureNames: z.array(z.string()),
+});
+export type DataFileSource = z.infer<typeof dataFileSourceSchema>;
+
+/** What a dataset is made of; enough to regenerate it byte for byte with the plan's seed. */
+export const datasetSpecSchema = z.object({
+  /** Display and file-safe name, e.g. "classification" or "iris.csv". */
+  name: z.string(),
+  /** 'file' for user data loaded from disk. */
+  generator: z.union([generatorNameSchema, z.literal('file')]),
+  task: taskSchema,
+  /** Number of input features per sample (for images: height*width*channels). */
+  features: z.number().int().positive(),
+  /** Number of classes for classification; 1 for regression. */
+  classes: z.number().int().positive(),
+  /** Image shape [height, width, channels] when the inputs are images. */
+  imageShape: z.tuple([z.number().int(), z.number().int(), z.number().int()]).optional(),
+  /** Path of the user file, when generator is 'file'. */
+  path: z.string().optional(),
+  /** Class names in index order (classification from a file): class i is labels[i]. */
+  labels: z.array(z.string()).optional(),
+  /** How a user file is read and encoded (generator 'file'): enough to load it again on resume. */
+  source: dataFileSourceSchema.optional(),
+});
+export type DatasetSpec = z.infer<typeof datasetSpecSchema>;
+
+export const trainingConfigSchema = z.object({
+  /** Passes over the training split per trial. */
+  epochs: finite,
+  /** Mini-batch size (per worker in data-parallel weak scaling). */
+  batchSize: finite,
+  /** Adam learning rate. */
+  learningRate: finite,
+  /** Fraction of each dataset held out for the quality metric, in (0, 1). */
+  testFraction: finite,
+});
+export type TrainingConfig = z.infer<typeof trainingConfigSchema>;
+
+/** Settings of the inference mode's load generator. */
+export const inferenceConfigSchema = z.object({
+  /** Milliseconds of load per level per repetition. */
+  durationMs: finite,
+});
+export type InferenceConfig = z.infer<typeof inferenceConfigSchema>;
+
+/** The plan as saved in results.json: every cell to run and how. */
+export const savedPlanSchema = z.object({
+  runId: z.string(),
+  cells: z.array(cellSchema),
+  datasets: z.array(datasetSpecSchema),
+  /** Counted repetitions per cell (>= 1). */
+  repeats: z.number().int().positive(),
+  /** Uncounted warm-up trials per cell before the counted ones. */
+  warmup: z.number().int().nonnegative(),
+  seed: z.number().int(),
+  backend: backendChoiceSchema,
+  /** Use tfjs's stock kernels instead of scale-bench's faster transposed-matmul kernel (wasm). */
+  stockKernels: z.boolean(),
+  training: trainingConfigSchema,
+  /** A cell still running after this many milliseconds is stopped and recorded as 'timeout'. */
+  cellTimeoutMs: finite,
+  /** Logical cores of this machine, recorded so widths above it can be flagged as oversubscribed. */
+  cores: z.number().int().positive(),
+  /** Absolute module path of each custom model (`--model`), by its model name `custom:<file name>`. */
+  customModels: z.record(z.string(), z.string()).optional(),
+  /** Set when this run is one shard of a split sweep (`run --shard i/n`); `cells` then holds only this shard's cells. */
+  shard: shardInfoSchema.optional(),
+  /** Load generator settings, when the plan has inference cells. */
+  inference: inferenceConfigSchema.optional(),
+});
+export type SavedPlan = z.infer<typeof savedPlanSchema>;
+
+/** A plan ready to run: the saved plan plus where its artifacts go (<outDir>/<runId>/). */
+export type BenchmarkPlan = SavedPlan & {
+  /** Folder the run's artifacts go to: <out>/<runId>/. */
+  outDir: string;
+};
+
+export const cellResultSchema = z.object({
+  cell: cellSchema,
+  model: modelInfoSchema,
+  /** Time from asking for a pool of this width to every worker having its backend ready, in ms; measured once per pool. */
+  coldStartMs: finite,
+  /** Counted repetitions, in order. Warm-ups are not recorded. */
+  trials: z.array(trialResultSchema),
+  /** Worker threads' backend threads (e.g. wasm threads per worker). */
+  threadsPerWorker: z.number().int().positive(),
+  /** Machine fingerprint id of the machine that ran this cell (differs between merged shards). */
+  machineId: z.string(),
+  /** Fingerprint of the dataset's bytes (train + held-out): equal seeds give equal checksums. */
+  dataChecksum: z.string().optional(),
+  /** Fingerprint of the model's initial weights: equal seeds give equal checksums. */
+  initialWeightsChecksum: z.string().optional(),
+});
+export type CellResult = z.infer<typeof cellResultSchema>;
+
+/** The saved, versioned results file: raw measurements only. */
+export const runResultSchema = z.object({
+  schemaVersion: z.literal(RESULT_SCHEMA_VERSION),
+  tool: z.object({ name: z.literal('scale-bench'), version: z.string() }),
+  runId: z.string(),
+  /** ISO 8601 timestamps. */
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  /** false while running, or when the run was interrupted or had failed cells. */
+  complete: z.boolean(),
+  plan: savedPlanSchema,
+  environment: environmentSchema,
+  /** Other machines that ran cells (merged shards), by machineId. */
+  machines: z.record(z.string(), environmentSchema).optional(),
+  cells: z.array(cellResultSchema),
+});
+export type RunResult = z.infer<typeof runResultSchema>;

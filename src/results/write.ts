@@ -1,0 +1,71 @@
+/**
+ * The only module that writes files. Every write is atomic (temp file + rename in the same folder),
+ * so a crash at any moment leaves either the old file or the new one, never a torn one.
+ */
+import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdirSync, renameSync, writeFileSync, rmSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Artifact } from '../report/types.js';
+import { UsageError } from '../config/errors.js';
+
+/** Resolve `relativePath` inside `root`, refusing anything that would escape it (e.g. "../../x"). */
+export function safeJoin(root: string, relativePath: string): string {
+  const target = resolve(root, relativePath);
+  const rel = relative(resolve(root), target);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+    throw new UsageError(
+      `refusing to write "${relativePath}": it resolves outside the output folder ${root}. Rename the model or data set so it has no path separators or "..".`,
+    );
+  }
+  return target;
+}
+
+function tempName(path: string): string {
+  return join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = tempName(path);
+  try {
+    await writeFile(temp, bytes);
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Synchronous twin for signal handlers, where the event loop may not get another turn. */
+export function writeFileAtomicSync(path: string, bytes: Uint8Array | string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = tempName(path);
+  try {
+    writeFileSync(temp, bytes);
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Write reporter artifacts under `root`; returns the absolute paths written. */
+export async function writeArtifacts(root: string, artifacts: readonly Artifact[]): Promise<string[]> {
+  const written: string[] = [];
+  for (const artifact of artifacts) {
+    const path = safeJoin(root, artifact.path);
+    await writeFileAtomic(path, artifact.bytes);
+    written.push(path);
+  }
+  return written;
+}
+
+/**
+ * Append text to a file another program owns (e.g. $GITHUB_STEP_SUMMARY, which several steps add to).
+ * Not atomic by nature: appending must keep what is already there.
+ */
+export async function appendFileText(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await appendFile(path, text);
+}
