@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../src/results/schema.js';
-import { compare, decideSamples, describeMetric, smallestMannWhitneyP, type SampleDecisionOptions } from '../src/gate/compare.js';
+import { compare } from '../src/gate/compare.js';
+import { decideSamples, smallestMannWhitneyP, type SampleDecisionOptions } from '../src/gate/decide.js';
+import { describeMetric } from '../src/report/comparison-table.js';
 import { parseBudget } from '../src/gate/budgets.js';
 import { buildPlan } from '../src/plan/build.js';
 import { runPlan } from '../src/measure/scheduler.js';

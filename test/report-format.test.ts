@@ -1,20 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  describeSizeScaling,
-  describeUsl,
-  describeWidthPoint,
-  describeWidthScaling,
-  fmtBytes,
-  fmtChange,
-  fmtFixed,
-  fmtMs,
-  fmtNumber,
-  fmtPercent,
-  fmtPower,
-  lawSentences,
-  mdEscape,
-  runLabels,
-} from '../src/report/markdown.js';
+import { describeSizeScaling, describeUsl, describeWidthPoint, describeWidthScaling, fmtBytes, fmtChange, fmtFixed, fmtMs, fmtNumber, fmtPercent, fmtPower, lawSentences, mdEscape, runLabels } from '../src/report/text.js';
 import { HOSTILE_MODEL, makeFixture } from './helpers/analysis-fixture.js';
 
 describe('number formatting', () => {

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../config/errors.js';
 import { findConfigFile, loadConfigFile, resolveSuite, type LoadedConfig } from '../config/file.js';
-import { gateOptionsFromConfig } from './compare.js';
+import { gateOptionsFromConfig } from '../gate/settings.js';
 import type { DataFileOptions } from '../data/load.js';
 import { isModulePath } from '../models/custom.js';
 import { REPORT_FORMATS } from '../report/pipeline.js';

@@ -21,7 +21,8 @@ import { checkMemory } from '../plan/preflight.js';
 import { DEFAULT_OUT_DIR } from '../config/defaults.js';
 import { createProgress } from './progress.js';
 import { colorEnabled, type OutputStreams } from './output.js';
-import { briefRunGate, prepareRunGate, renderRunGate, runGateJson, type GateCliOptions } from './compare.js';
+import { briefRunGate, prepareRunGate, renderRunGate, runGateJson } from './gate.js';
+import { type GateCliOptions } from '../gate/settings.js';
 
 export const EXIT_OK = 0;
 export const EXIT_REGRESSION = 1;

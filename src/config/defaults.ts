@@ -2,7 +2,8 @@
  * Sweep profiles. The default sweep must finish in about 3 minutes on 2 cores and --quick in under 30 s,
  * so sizes and repetitions are chosen against measured throughput (see README "Performance").
  */
-import type { BuiltinModelName, TrainingConfig } from '../results/schema.js';
+import type { BuiltinModelName } from './names.js';
+import type { TrainingConfig } from './schema.js';
 
 export const ALL_BUILTIN_MODELS: readonly BuiltinModelName[] = ['linear', 'logistic', 'mlp-small', 'mlp-deep', 'cnn-small'];
 

@@ -9,129 +9,15 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { packagePath } from './paths.js';
-import { z } from 'zod';
-import type { BackendChoice, GeneratorName, Mode, Task } from '../results/schema.js';
+import type { z } from 'zod';
+import { configSchema, type ScaleBenchConfig } from './schema.js';
 import { InputError, UsageError, errorMessage } from './errors.js';
 import { parseCount } from './parse.js';
-
-/** A user data file: what `--data`, `--target`, `--task`, `--features` and `--on-bad-row` set. */
-export interface DataConfig {
-  /** CSV, TSV, JSON (array of objects) or NDJSON file; relative to the config file. */
-  path: string;
-  /** Column to predict. */
-  target: string;
-  /** Default: inferred (text or few distinct whole numbers: classification; else regression). */
-  task?: Task;
-  /** Input columns; default every column but the target. */
-  features?: string[];
-  /** Rows with a missing or non-numeric value: 'fail' (default, naming the line) or 'skip'. */
-  onBadRow?: 'skip' | 'fail';
-  /** Text input columns: 'one-hot' (default) or 'index' (0..k-1). */
-  encoding?: 'one-hot' | 'index';
-}
-
-/** Everything a config file or suite may set; flags on the command line override it. */
-export interface ScaleBenchConfig {
-  /** For editors that read JSON schemas; ignored. */
-  $schema?: string;
-  /** Suite name shown by `scale-bench list` (default: the file name). */
-  name?: string;
-  /** One line shown by `scale-bench list`. */
-  description?: string;
-  /** Start from the quick profile instead of the default one. */
-  quick?: boolean;
-  /** Training-set sizes, as numbers or counts like "4k". */
-  sizes?: Array<number | string>;
-  /** Built-in model names and/or paths of model modules (relative to this file). */
-  models?: string[];
-  /** Pool widths. */
-  workers?: number[];
-  generator?: GeneratorName;
-  mode?: Mode;
-  repeats?: number;
-  warmup?: number;
-  seed?: number;
-  backend?: BackendChoice;
-  stockKernels?: boolean;
-  epochs?: number;
-  batchSize?: number;
-  learningRate?: number;
-  /** Held-out rows as a fraction of the training size, in (0, 1). */
-  holdout?: number;
-  /** Seconds before a cell is stopped and recorded as timed out. */
-  cellTimeout?: number;
-  /** Output folder, relative to the working directory. */
-  out?: string;
-  /** Report formats, e.g. ["html", "json"]. */
-  report?: string[];
-  /** false skips the memory preflight. */
-  memoryCheck?: boolean;
-  /** CI gate: a baseline name (under <out>/baselines/) or results.json path to compare against. */
-  baseline?: string;
-  /** CI gate: budgets such as "mlp-deep.exponent<=1.1" or "efficiency@2>=0.8". */
-  assert?: string[];
-  /** CI gate: noise threshold, e.g. "10%" or {"wallMs": "15%", "rss": "20%"}. */
-  threshold?: string | number | Record<string, string | number>;
-  /** CI gate: significance level of the two-sample test (default 0.05). */
-  alpha?: number;
-  /** CI gate: which checks may fail the build: auto (raw times only on the same machine), raw or shape. */
-  gate?: 'auto' | 'raw' | 'shape';
-  /** Benchmark on this file instead of generated data. */
-  data?: DataConfig;
-}
 
 /** Types a config file: `export default defineConfig({ ... })`. Returns its argument unchanged. */
 export function defineConfig(config: ScaleBenchConfig): ScaleBenchConfig {
   return config;
 }
-
-const count = z.union([z.number().int().positive(), z.string().min(1)]);
-const wholeNumber = (min: number) => z.number().int().min(min);
-
-const dataSchema = z.strictObject({
-  path: z.string().min(1),
-  target: z.string().min(1),
-  task: z.enum(['regression', 'classification']).optional(),
-  features: z.array(z.string().min(1)).min(1).optional(),
-  onBadRow: z.enum(['skip', 'fail']).optional(),
-  encoding: z.enum(['one-hot', 'index']).optional(),
-});
-
-export const configSchema = z.strictObject({
-  $schema: z.string().optional(),
-  name: z.string().optional(),
-  description: z.string().optional(),
-  quick: z.boolean().optional(),
-  sizes: z.array(count).min(1).optional(),
-  models: z.array(z.string().min(1)).min(1).optional(),
-  workers: z.array(wholeNumber(1)).min(1).optional(),
-  generator: z.enum(['regression', 'classification', 'blobs', 'moons', 'images']).optional(),
-  mode: z.enum(['job-parallel', 'data-parallel', 'inference']).optional(),
-  repeats: wholeNumber(1).optional(),
-  warmup: wholeNumber(0).optional(),
-  seed: wholeNumber(0).optional(),
-  backend: z.enum(['auto', 'node', 'wasm', 'cpu']).optional(),
-  stockKernels: z.boolean().optional(),
-  epochs: wholeNumber(1).optional(),
-  batchSize: wholeNumber(1).optional(),
-  learningRate: z.number().positive().optional(),
-  holdout: z.number().gt(0).lt(1).optional(),
-  cellTimeout: z.number().positive().optional(),
-  out: z.string().min(1).optional(),
-  report: z.array(z.string().min(1)).min(1).optional(),
-  memoryCheck: z.boolean().optional(),
-  baseline: z.string().min(1).optional(),
-  assert: z.array(z.string()).optional(),
-  threshold: z.union([z.string(), z.number(), z.record(z.string(), z.union([z.string(), z.number()]))]).optional(),
-  alpha: z.number().gt(0).lt(0.5).optional(),
-  gate: z.enum(['auto', 'raw', 'shape']).optional(),
-  data: dataSchema.optional(),
-});
-
-/** Compile-time proof that the schema and the documented interface describe the same thing. */
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const schemaMatchesInterface: Same<z.input<typeof configSchema>, ScaleBenchConfig> = true;
-void schemaMatchesInterface;
 
 /** A validated config with its sizes as numbers, and where it came from. */
 export interface LoadedConfig {

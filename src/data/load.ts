@@ -8,7 +8,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { basename, extname, isAbsolute, relative, resolve } from 'node:path';
 import { parse } from 'csv-parse';
-import type { DataFileSource, DatasetSpec, Task } from '../results/schema.js';
+import type { DataFileOptions } from '../config/schema.js';
+import type { DataFileSource, DatasetSpec } from '../results/schema.js';
 import { InputError, UsageError, errorMessage } from '../config/errors.js';
 import { bytesChecksum } from './checksum.js';
 import type { DataTable } from './table.js';
@@ -28,20 +29,7 @@ export type BadRowPolicy = DataFileSource['onBadRow'];
 export type CategoricalEncoding = DataFileSource['encoding'];
 
 /** What the user asked for with --data and its companion flags (or the config file's `data`). */
-export interface DataFileOptions {
-  /** The file; relative paths resolve against the working directory. */
-  path: string;
-  /** Column to predict. */
-  target: string;
-  /** Inferred from the target column when absent. */
-  task?: Task;
-  /** Input columns; default: every column but the target. */
-  features?: string[];
-  /** Default 'fail'. */
-  onBadRow?: BadRowPolicy;
-  /** Default 'one-hot'. */
-  encoding?: CategoricalEncoding;
-}
+export type { DataFileOptions };
 
 export type DataFormat = 'csv' | 'tsv' | 'json' | 'ndjson';
 

@@ -4,26 +4,11 @@
  * analysis, reports and the pool runner ask the registry, never a mode by name.
  */
 import type { Piscina } from 'piscina';
-import type { BenchmarkPlan, Cell, Mode, Scaling, TrialResult } from '../results/schema.js';
+import type { ModeOptions } from '../config/schema.js';
+import type { BenchmarkPlan, Cell, Mode, TrialResult } from '../results/schema.js';
 import type { CellJob, CellMeasurement, TrialProgress } from '../measure/runner.js';
 import type { DataParallelCellAnalysis } from './data-parallel/analysis.js';
 import type { InferenceCellAnalysis } from './inference/analysis.js';
-
-/** The mode-specific run options (flags or config), as planning receives them. */
-export interface ModeOptions {
-  /** data-parallel scaling (default strong). */
-  scaling?: Scaling;
-  /** inference closed-loop levels: outstanding requests. */
-  concurrency?: number[];
-  /** inference open-loop levels: requests per second. */
-  rate?: number[];
-  /** inference rows per request. */
-  batchSizes?: number[];
-  /** inference seconds of load per level per repetition. */
-  duration?: number;
-  /** The quick profile: inference then runs fewer, shorter levels. */
-  quick?: boolean;
-}
 
 /** The cell fields beyond model, data set, size, width and mode that a mode adds. */
 export type CellVariant = Pick<Cell, 'scaling' | 'batchSize' | 'concurrency' | 'rate'>;
@@ -37,6 +22,8 @@ export interface ModeContext {
   threads: number;
   coldStartMs: number;
 }
+
+export type { ModeOptions };
 
 /** The fields a mode adds to a cell's analysis (see CellAnalysis in src/analyse/schema.ts). */
 export interface ModeCellAnalysis {

@@ -2,45 +2,17 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { BackendChoice, BenchmarkPlan, Cell, DatasetSpec, GeneratorName, Mode, TrainingConfig } from '../results/schema.js';
+import type { BackendChoice, BenchmarkPlan, Cell, DatasetSpec, Mode, TrainingConfig } from '../results/schema.js';
 import { UsageError } from '../config/errors.js';
 import { BUILTIN_MODELS } from '../models/catalog.js';
 import { GENERATORS } from '../data/generators/index.js';
 import { DEFAULT_CELL_TIMEOUT_MS, DEFAULT_OUT_DIR, DEFAULT_SEED, PROFILES, defaultWidths } from '../config/defaults.js';
-import { applyShard, type ShardSpec } from './shard.js';
-import { checkModeOptions, modeCellFields, modeDefaultSizes, modePlanFields, modeVariant, type ModeOptions } from '../modes/index.js';
-import type { DataFileOptions } from '../data/load.js';
+import { applyShard } from './shard.js';
+import { checkModeOptions, modeCellFields, modeDefaultSizes, modePlanFields, modeVariant } from '../modes/index.js';
+import type { RunOptions } from '../config/schema.js';
 import { checkCustomModelMode, checkFileModel, checkFileSizes, customModelsByName, defaultFileModels, defaultFileSizes, plannedFile, type PlannedFile } from './user-data.js';
 
-/** Typed, already-parsed options (from flags and/or a config file). Absent = profile default. */
-export interface RunOptions extends ModeOptions {
-  quick?: boolean;
-  sizes?: number[];
-  models?: string[];
-  workers?: number[];
-  /** Override every model's default generator. */
-  generator?: GeneratorName;
-  mode?: Mode;
-  repeats?: number;
-  warmup?: number;
-  seed?: number;
-  backend?: BackendChoice;
-  stockKernels?: boolean;
-  epochs?: number;
-  batchSize?: number;
-  learningRate?: number;
-  testFraction?: number;
-  /** Seconds. */
-  cellTimeout?: number;
-  out?: string;
-  runId?: string;
-  /** Run only this shard of the sweep (`--shard i/n`). */
-  shard?: ShardSpec;
-  /** Benchmark on the user's file (--data, --target, ...) instead of generated data; load it with planRun. */
-  data?: DataFileOptions;
-  /** Custom model modules (--model), absolute paths. */
-  customModels?: string[];
-}
+export type { RunOptions };
 
 /** What planning needs that must be read first (see planRun in ./prepare.ts). */
 export interface PlanInputs {

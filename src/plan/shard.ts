@@ -8,17 +8,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { BenchmarkPlan, Cell, ShardInfo } from '../results/schema.js';
+import type { ShardSpec } from '../config/schema.js';
 import { UsageError } from '../config/errors.js';
 import { estimatedUsPerSample } from '../models/cost.js';
-import { DEFAULT_LEVEL_SECONDS } from '../modes/inference/index.js';
+import { modes } from '../modes/index.js';
 
-/** One shard of a split sweep, as given on the command line. */
-export interface ShardSpec {
-  /** 1-based shard number. */
-  index: number;
-  /** Number of shards. */
-  count: number;
-}
+export type { ShardSpec };
 
 /** More shards than this is a typo, not a CI matrix. */
 const MAX_SHARDS = 1000;
@@ -28,9 +23,6 @@ const MAX_SHARDS = 1000;
  * Keeps tiny cells from looking free, so a shard of many small cells is not also handed a big one.
  */
 const TRIAL_OVERHEAD_US = 20_000;
-
-/** Seconds of load per inference level when the plan does not say (the runner's default), in ms. */
-const DEFAULT_LEVEL_MS = DEFAULT_LEVEL_SECONDS * 1000;
 
 /** Run ids name folders, so they stay to letters, digits, dot, dash and underscore. */
 const RUN_ID = /^[\w.-]{1,100}$/;
@@ -64,18 +56,7 @@ export function parseRunId(text: string, flag = '--run-id'): string {
 export function estimatedCellCostUs(cell: Cell, plan: Pick<BenchmarkPlan, 'repeats' | 'warmup' | 'training' | 'inference'>): number {
   const trials = plan.repeats + plan.warmup;
   const usPerPass = cell.size * plan.training.epochs * estimatedUsPerSample(cell.model);
-  let perTrial: number;
-  switch (cell.mode) {
-    case 'job-parallel':
-      perTrial = usPerPass * cell.workers;
-      break;
-    case 'data-parallel':
-      perTrial = usPerPass * (cell.scaling === 'weak' ? cell.workers : 1);
-      break;
-    case 'inference':
-      perTrial = (plan.inference?.durationMs ?? DEFAULT_LEVEL_MS) * 1000 * cell.workers;
-      break;
-  }
+  const perTrial = modes[cell.mode].trialCostUs(cell, plan, usPerPass);
   return trials * (perTrial + TRIAL_OVERHEAD_US);
 }
 

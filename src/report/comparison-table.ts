@@ -6,7 +6,6 @@
 import Table from 'cli-table3';
 import { createColors } from 'picocolors';
 import type { BudgetResult, Comparison, MetricComparison, Verdict } from '../gate/schema.js';
-import { describeMetric } from '../gate/compare.js';
 import { formatBytes, formatMs, formatNumber, formatPercent, MISSING } from '../config/format.js';
 
 export interface ComparisonTableOptions {
@@ -121,4 +120,16 @@ export function renderComparisonTable(c: Comparison, opts: ComparisonTableOption
   if (c.passed) out.push(colors.green(colors.bold(`PASSED: ${summary}`)));
   else out.push(colors.red(colors.bold(`FAILED: ${summary}`)), ...failureLines(c).map((line) => `  ${colors.red('✗')} ${line}`));
   return out.join('\n');
+}
+
+/** A metric comparison in one line, naming the subject, the change, its interval and the test. */
+export function describeMetric(m: MetricComparison): string {
+  const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+  const fmt = m.metric === 'quality' ? (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(4)}` : pct;
+  const ci = m.changeCi && m.changeCi.low !== null && m.changeCi.high !== null ? `, ${Math.round(m.changeCi.level * 100)}% CI ${fmt(m.changeCi.low)} to ${fmt(m.changeCi.high)}` : '';
+  const p = m.pValue !== null ? `, p=${Number(m.pValue.toPrecision(2))}` : '';
+  const threshold = m.metric === 'quality' ? m.threshold.toFixed(3) : `${(m.threshold * 100).toFixed(0)}%`;
+  const number = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Number(x.toPrecision(3)).toString());
+  const value = (x: number) => (m.metric === 'wallMs' ? `${number(x)} ms` : m.metric === 'peakRssBytes' ? `${number(x / 2 ** 20)} MiB` : number(x));
+  return `${m.verdict} ${m.metric} of ${m.subject}: ${fmt(m.change)} (${value(m.baseline)} -> ${value(m.current)}${ci}; ${m.test}${p}; threshold ${threshold})${m.gated ? '' : ' [not gated]'}`;
 }

@@ -15,23 +15,7 @@ import { buildChartSpecs, chartJsConfig, legendEntries, type ChartSpec } from '.
 import { CLIENT_SCRIPT } from './html/client.js';
 import { escapeHtml as h, jsonForScript } from './html/escape.js';
 import { STYLES } from './html/styles.js';
-import {
-  NA,
-  describeBackend,
-  describeMachine,
-  fmtBytes,
-  fmtChange,
-  fmtChangeCi,
-  fmtFixed,
-  fmtGiB,
-  fmtMetricValue,
-  fmtMs,
-  fmtNumber,
-  fmtPercent,
-  lawSentences,
-  runLabels,
-  type LawSentence,
-} from './markdown.js';
+import { NA, describeBackend, describeMachine, fmtBytes, fmtChange, fmtChangeCi, fmtFixed, fmtGiB, fmtMetricValue, fmtMs, fmtNumber, fmtPercent, lawSentences, runLabels, type LawSentence } from './text.js';
 
 let chartJsSource: string | null = null;
 

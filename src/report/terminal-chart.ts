@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Analysis, CellAnalysis } from '../analyse/schema.js';
-import { fmtMs, fmtNumber, fmtPower } from './markdown.js';
+import { fmtMs, fmtNumber, fmtPower } from './text.js';
 
 interface AsciiChart {
   plot(series: number[][], cfg: { height?: number; colors?: string[]; format?: (x: number, i: number) => string; padding?: string; offset?: number }): string;

@@ -2,14 +2,9 @@
 import type { RunResult } from '../results/schema.js';
 import type { Analysis } from '../analyse/schema.js';
 import type { Comparison } from '../gate/schema.js';
+import type { Artifact } from '../results/write.js';
 
-/** One file a reporter produced: bytes only; src/results/write.ts is the only module that writes. */
-export interface Artifact {
-  /** Path relative to the run's output folder, e.g. "report.html" or "charts/time-vs-size.png". */
-  path: string;
-  mediaType: string;
-  bytes: Uint8Array;
-}
+export type { Artifact };
 
 export interface ReportInput {
   /** One or more runs (several overlay their curves). The first is the primary. */

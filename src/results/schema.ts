@@ -5,9 +5,11 @@
  * Every numeric field names its unit.
  */
 import { z } from 'zod';
+import { trainingConfigSchema } from '../config/schema.js';
 import { backendChoiceSchema, backendNameSchema, generatorNameSchema, modeSchema, scalingSchema, taskSchema } from '../config/names.js';
 
 export type { BackendChoice, BackendName, BuiltinModelName, GeneratorName, Mode, Scaling, Task } from '../config/names.js';
+export type { TrainingConfig } from '../config/schema.js';
 
 /** Version of the saved RunResult file format. Bump on any incompatible change. */
 export const RESULT_SCHEMA_VERSION = 1 as const;
@@ -181,18 +183,6 @@ export const datasetSpecSchema = z.object({
   source: dataFileSourceSchema.optional(),
 });
 export type DatasetSpec = z.infer<typeof datasetSpecSchema>;
-
-export const trainingConfigSchema = z.object({
-  /** Passes over the training split per trial. */
-  epochs: finite,
-  /** Mini-batch size (per worker in data-parallel weak scaling). */
-  batchSize: finite,
-  /** Adam learning rate. */
-  learningRate: finite,
-  /** Fraction of each dataset held out for the quality metric, in (0, 1). */
-  testFraction: finite,
-});
-export type TrainingConfig = z.infer<typeof trainingConfigSchema>;
 
 /** Settings of the inference mode's load generator. */
 export const inferenceConfigSchema = z.object({

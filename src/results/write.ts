@@ -6,8 +6,15 @@ import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { mkdirSync, renameSync, writeFileSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Artifact } from '../report/types.js';
 import { UsageError } from '../config/errors.js';
+
+/** One file a reporter produced: bytes only; this module is the only one that writes them. */
+export interface Artifact {
+  /** Path relative to the run's output folder, e.g. "report.html" or "charts/time-vs-size.png". */
+  path: string;
+  mediaType: string;
+  bytes: Uint8Array;
+}
 
 /** Resolve `relativePath` inside `root`, refusing anything that would escape it (e.g. "../../x"). */
 export function safeJoin(root: string, relativePath: string): string {

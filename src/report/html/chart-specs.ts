@@ -6,7 +6,7 @@
 import type { ChartConfiguration, ChartDataset, ScatterDataPoint } from 'chart.js';
 import type { Analysis, WidthScaling } from '../../analyse/schema.js';
 import type { ReportInput } from '../types.js';
-import { fmtPower, runLabels } from '../markdown.js';
+import { fmtPower, runLabels } from '../text.js';
 
 export type ChartId =
   | 'time-vs-size'

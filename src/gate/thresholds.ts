@@ -1,0 +1,50 @@
+/** The gate's settings: noise thresholds per metric, what may fail the build, and the comparison's options. */
+import type { Analysis } from '../analyse/schema.js';
+import type { Budget } from './budgets.js';
+
+/** Noise thresholds per metric: a change must exceed these to count. */
+export interface Thresholds {
+  /** Relative change of a cell's median wall time, e.g. 0.10 = 10%. */
+  wallMs: number;
+  /** Relative change of a cell's median peak RSS. */
+  peakRssBytes: number;
+  /** Absolute change of a cell's median held-out quality (accuracy or R², 0..1). */
+  quality: number;
+  /** Relative change of a fitted exponent (time or memory vs size, time vs parameters). */
+  exponent: number;
+  /** Relative change of parallel efficiency at a width. */
+  efficiency: number;
+  /** Relative change of the USL peak width (USL fits are unstable, hence a wider default). */
+  uslPeak: number;
+}
+
+export type ThresholdName = keyof Thresholds;
+
+export const DEFAULT_THRESHOLDS: Readonly<Thresholds> = {
+  wallMs: 0.1,
+  peakRssBytes: 0.1,
+  quality: 0.02,
+  exponent: 0.1,
+  efficiency: 0.1,
+  uslPeak: 0.25,
+};
+
+export type GateChoice = 'auto' | 'raw' | 'shape';
+
+export interface CompareOptions {
+  thresholds?: Partial<Thresholds>;
+  /** Significance level of the two-sample test; default 0.05. */
+  alpha?: number;
+  /** 'auto' (default): raw on the same machine and backend, shape otherwise. 'raw' / 'shape' force one. */
+  gate?: GateChoice;
+  budgets?: readonly Budget[];
+  /** Confidence level of intervals; default 0.95. */
+  confidenceLevel?: number;
+  /** Bootstrap resamples; default 2000. */
+  resamples?: number;
+  /** Bootstrap seed, so a comparison is reproducible; default 1. */
+  seed?: number;
+  /** Analyses already computed for these results (the CLI has the current one), to save work. */
+  baselineAnalysis?: Analysis;
+  currentAnalysis?: Analysis;
+}

@@ -1,0 +1,214 @@
+/**
+ * The plain-text wording every report shares, so Markdown, HTML and the terminal say the same: the
+ * fitted laws ("time grows as n^1.02 ± 0.03"), machines, verdicts, and number formats.
+ * Every formatter returns "n/a" for null, undefined, NaN and Infinity: no report prints those.
+ */
+import type { Analysis, SizeScaling, WidthPoint, WidthScaling } from '../analyse/schema.js';
+import type { MetricComparison, Verdict } from '../gate/schema.js';
+import type { Environment, RunResult } from '../results/schema.js';
+import type { Estimate } from '../stats/types.js';
+
+export const NA = 'n/a';
+
+export function finite(x: number | null | undefined): x is number {
+  return typeof x === 'number' && Number.isFinite(x);
+}
+
+/** 3 significant digits with thousands separators: 50,000 / 12.3 / 0.00123. */
+export function fmtNumber(x: number | null | undefined, significant = 3): string {
+  if (!finite(x)) return NA;
+  if (x === 0) return '0';
+  // Integers of more digits than `significant` keep their digits rounded, not an exponent.
+  return new Intl.NumberFormat('en-US', { maximumSignificantDigits: significant }).format(x);
+}
+
+/** Fixed decimals, e.g. fmtFixed(1.0234, 2) = "1.02". */
+export function fmtFixed(x: number | null | undefined, decimals: number): string {
+  if (!finite(x)) return NA;
+  const s = x.toFixed(decimals);
+  // "-0.00" reads as a sign error; show the zero plainly.
+  return /^-0(\.0+)?$/.test(s) ? s.slice(1) : s;
+}
+
+/** 0.934 -> "93%". */
+export function fmtPercent(ratio: number | null | undefined, decimals = 0): string {
+  return finite(ratio) ? `${fmtFixed(ratio * 100, decimals)}%` : NA;
+}
+
+/** Milliseconds in the unit a person reads best: "850 ms", "1.23 s", "2.5 min". */
+export function fmtMs(ms: number | null | undefined): string {
+  if (!finite(ms)) return NA;
+  const abs = Math.abs(ms);
+  if (abs < 1000) return `${fmtNumber(ms)} ms`;
+  if (abs < 120_000) return `${fmtNumber(ms / 1000)} s`;
+  return `${fmtNumber(ms / 60_000, 2)} min`;
+}
+
+/** Decimal megabytes, the unit RSS is usually quoted in: "151 MB", "1.2 GB". */
+export function fmtBytes(bytes: number | null | undefined): string {
+  if (!finite(bytes)) return NA;
+  if (Math.abs(bytes) >= 1e9) return `${fmtNumber(bytes / 1e9)} GB`;
+  return `${fmtNumber(bytes / 1e6)} MB`;
+}
+
+/** Installed memory, quoted in binary units as operating systems do: "24.0 GiB". */
+export function fmtGiB(bytes: number | null | undefined): string {
+  return finite(bytes) ? `${fmtFixed(bytes / 1024 ** 3, 1)} GiB` : NA;
+}
+
+/** Half the width of an interval, when it has both ends. */
+export function halfWidth(e: Estimate): number | null {
+  return finite(e.low) && finite(e.high) ? (e.high - e.low) / 2 : null;
+}
+
+/** "n^1.02 ± 0.03", or "n^1.02" when there is no interval. */
+export function fmtPower(base: string, e: Estimate | null): string {
+  if (!e || !finite(e.value)) return NA;
+  const hw = halfWidth(e);
+  return hw === null ? `${base}^${fmtFixed(e.value, 2)}` : `${base}^${fmtFixed(e.value, 2)} ± ${fmtFixed(hw, 2)}`;
+}
+
+/** "1 worker" / "3 workers". */
+export function fmtWorkers(w: number): string {
+  return `${w} worker${w === 1 ? '' : 's'}`;
+}
+
+/** "time grows as n^1.02 ± 0.03 (closest class O(n), R² 0.998)" for one size sweep. */
+export function describeSizeScaling(s: SizeScaling): string {
+  const what = s.metric === 'wallMs' ? 'time' : 'peak memory';
+  if (!s.exponent) return `${what}: not enough sizes to fit a law (${s.points.length} measured, 2 needed)`;
+  const extras: string[] = [];
+  if (s.bigO) extras.push(`closest class ${s.bigO.class}`);
+  if (finite(s.rSquared)) extras.push(`R² ${fmtFixed(s.rSquared, 3)}`);
+  if (halfWidth(s.exponent) === null) extras.push(`no interval from ${s.points.length} sizes`);
+  return `${what} grows as ${fmtPower('n', s.exponent)}${extras.length ? ` (${extras.join(', ')})` : ''}`;
+}
+
+/** "2 workers: 1.87x, 93% efficient". */
+export function describeWidthPoint(p: WidthPoint): string {
+  const over = p.oversubscribed ? ', oversubscribed' : '';
+  if (!finite(p.speedup)) return `${fmtWorkers(p.workers)}: ${fmtNumber(p.throughput)} samples/s (no 1-worker baseline)${over}`;
+  return `${fmtWorkers(p.workers)}: ${fmtFixed(p.speedup, 2)}x, ${fmtPercent(p.efficiency)} efficient${over}`;
+}
+
+/** The USL fit in words, or why there is none. */
+export function describeUsl(w: WidthScaling): string {
+  const usl = w.usl;
+  if ('unavailable' in usl) return `USL: ${usl.unavailable}`;
+  const params = `σ ${fmtFixed(usl.sigma, 3)}, κ ${fmtFixed(usl.kappa, 3)}`;
+  if (!finite(usl.peakWorkers)) return `USL: no peak within reach (${params}, ${usl.limitedBy === 'none' ? 'no limit found' : `limited by ${usl.limitedBy}`})`;
+  return `USL: throughput peaks at ${fmtFixed(usl.peakWorkers, 1)} workers, ${fmtNumber(usl.peakThroughput)} samples/s (${params}, limited by ${usl.limitedBy})`;
+}
+
+/** Every width above 1, then the USL verdict. */
+export function describeWidthScaling(w: WidthScaling): string {
+  const parts = w.points.filter((p) => p.workers !== 1).map(describeWidthPoint);
+  if (parts.length === 0) parts.push(`only ${w.points.length} width${w.points.length === 1 ? '' : 's'} measured`);
+  return `${parts.join('; ')}; ${describeUsl(w)}`;
+}
+
+/** A fitted law in words, with its subject kept apart so each format can escape names its own way. */
+export interface LawSentence {
+  kind: 'size' | 'width' | 'complexity';
+  /** Model or sweep the law is about: raw, unescaped. */
+  model: string | null;
+  /** The rest of the subject, e.g. "classification, 1 worker": built from names, raw. */
+  context: string;
+  /** Wording with numbers only (no names). */
+  text: string;
+}
+
+function datasetsAndModes(a: Analysis): { datasets: number; modes: number } {
+  return {
+    datasets: new Set(a.cells.map((c) => c.cell.dataset)).size,
+    modes: new Set(a.cells.map((c) => c.cell.mode)).size,
+  };
+}
+
+/** The laws worth reading first: time and memory against size, speedup against width, time against model size. */
+export function lawSentences(a: Analysis): LawSentence[] {
+  const { datasets, modes } = datasetsAndModes(a);
+  const ctx = (dataset: string, mode: string, rest: string): string =>
+    [datasets > 1 ? dataset : null, rest, modes > 1 ? mode : null].filter((s): s is string => s !== null).join(', ');
+  const out: LawSentence[] = [];
+  for (const s of a.sizeScaling) {
+    out.push({ kind: 'size', model: s.model, context: ctx(s.dataset, s.mode, fmtWorkers(s.workers)), text: describeSizeScaling(s) });
+  }
+  for (const w of a.widthScaling) {
+    out.push({ kind: 'width', model: w.model, context: ctx(w.dataset, w.mode, `n=${fmtNumber(w.size, 21)}`), text: describeWidthScaling(w) });
+  }
+  for (const c of a.complexityScaling) {
+    if (!c.exponentVsParams) continue;
+    const text = `time per sample grows as ${fmtPower('params', c.exponentVsParams)} across ${c.points.length} models`;
+    out.push({ kind: 'complexity', model: null, context: `n=${fmtNumber(c.size, 21)}, ${fmtWorkers(c.workers)}${modes > 1 ? `, ${c.mode}` : ''}`, text });
+  }
+  return out;
+}
+
+/** "AMD EPYC 7B13, 2 cores, 24.0 GiB, linux x64". */
+export function describeMachine(env: Environment): string {
+  return `${env.cpuModel}, ${env.cores} cores, ${fmtGiB(env.totalMemoryBytes)}, ${env.os} ${env.arch}`;
+}
+
+/** "wasm (SIMD) 4.22.0, tfjs 4.22.0, Node v20.20.2". */
+export function describeBackend(env: Environment): string {
+  const simd = env.backend === 'wasm' && env.wasmSimd !== undefined ? (env.wasmSimd ? ' (SIMD)' : ' (no SIMD)') : '';
+  const kernels = env.kernelPatches.length > 0 ? `, kernels: ${env.kernelPatches.join(', ')}` : ', stock kernels';
+  return `${env.backend}${simd} ${env.backendVersion}, tfjs ${env.tfjsVersion}, Node ${env.node}${kernels}`;
+}
+
+export const VERDICT_MARK: Record<Verdict, string> = {
+  regressed: '🔴 regressed',
+  improved: '🟢 improved',
+  unchanged: '⚪ unchanged',
+  inconclusive: '🟡 inconclusive',
+};
+
+/** A relative change as a signed percentage: "+30.0%"; quality changes are absolute points. */
+export function fmtChange(m: Pick<MetricComparison, 'metric' | 'change'>): string {
+  if (!finite(m.change)) return NA;
+  if (m.metric === 'quality') return `${m.change >= 0 ? '+' : ''}${fmtFixed(m.change, 4)}`;
+  return `${m.change >= 0 ? '+' : ''}${fmtFixed(m.change * 100, 1)}%`;
+}
+
+export function fmtChangeCi(m: MetricComparison): string {
+  const ci = m.changeCi;
+  if (!ci || !finite(ci.low) || !finite(ci.high)) return NA;
+  return `${fmtChange({ metric: m.metric, change: ci.low })} … ${fmtChange({ metric: m.metric, change: ci.high })}`;
+}
+
+/** Value of a compared metric in its unit. */
+export function fmtMetricValue(metric: string, v: number): string {
+  if (metric === 'wallMs') return fmtMs(v);
+  if (metric === 'peakRssBytes') return fmtBytes(v);
+  if (metric.startsWith('efficiency')) return fmtPercent(v, 1);
+  return fmtNumber(v);
+}
+
+/** Labels that tell several runs apart: the run id, or the machine when the runs ran on different machines. */
+export function runLabels(runs: ReadonlyArray<{ result: RunResult; analysis: Analysis }>): string[] {
+  const machines = new Set(runs.map((r) => r.analysis.environment.machineId));
+  const raw = runs.map((r) =>
+    machines.size === runs.length && machines.size > 1 ? r.analysis.environment.hostname ?? r.analysis.environment.machineId : r.analysis.runId,
+  );
+  // Identical labels (same hostname twice) get a suffix so series never merge.
+  return raw.map((l, i) => (raw.indexOf(l) !== i || raw.lastIndexOf(l) !== i ? `${l} #${i + 1}` : l));
+}
+
+// ---------------------------------------------------------------------------
+// Markdown rendering
+// ---------------------------------------------------------------------------
+
+/**
+ * Text from data made inert in GitHub Markdown: HTML entities for & < >, a backslash before the
+ * punctuation that can start emphasis, code, links, strikethrough or math mid-line (| keeps
+ * tables intact), and no line breaks. Text never starts a line, so # - + need no escape.
+ */
+export function mdEscape(s: string): string {
+  return s
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_[\]|~$]/g, (c) => `\\${c}`);
+}
