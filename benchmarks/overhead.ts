@@ -22,7 +22,8 @@ import type { DataTable } from '../src/data/table.js';
 import { PoolRunner } from '../src/modes/pool-runner.js';
 import { initBackend, type Tf } from '../src/backends/index.js';
 import { BUILTIN_MODELS } from '../src/models/catalog.js';
-import { prepareData, trainAndEvaluate, type PreparedData } from '../src/models/train.js';
+import { prepareData, type PreparedData } from '../src/models/data.js';
+import { trainAndEvaluate } from '../src/models/train.js';
 
 export interface OverheadBenchOptions {
   /** Built-in model (default mlp-small). */

@@ -26,7 +26,8 @@ import { initBackend, type BackendInfo, type Tf } from '../src/backends/index.js
 import { calibratePeakFlops } from '../src/backends/calibrate.js';
 import { BUILTIN_MODELS } from '../src/models/catalog.js';
 import { describeModel } from '../src/models/flops.js';
-import { prepareData, trainAndEvaluate, type PreparedData, type TrainConfig } from '../src/models/train.js';
+import { prepareData, type PreparedData } from '../src/models/data.js';
+import { trainAndEvaluate, type TrainConfig } from '../src/models/train.js';
 import { generate, GENERATORS } from '../src/data/generators/index.js';
 import type { BuiltinModelName, ModelInfo } from '../src/results/schema.js';
 

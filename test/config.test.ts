@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { builtinSuiteDir, defineConfig, findConfigFile, listSuites, loadConfigFile, parseConfig, resolveSuite } from '../src/config/file.js';
 import { givenOptions, mergeLayers, resolveRunOptions } from '../src/cli/run-options.js';
 import { PROFILES } from '../src/config/defaults.js';
-import { REPORT_FORMATS } from '../src/report/pipeline.js';
+import { REPORTER_NAMES } from '../src/report/index.js';
 import * as publicApi from '../src/index.js';
 
 function tempDir(): string {
@@ -137,7 +137,7 @@ describe('flags over suite over config file', () => {
   });
 
   it('maps --holdout and --report, and defaults the formats', () => {
-    expect(mergeLayers([{}]).formats).toEqual(REPORT_FORMATS);
+    expect(mergeLayers([{}]).formats).toEqual(REPORTER_NAMES);
     const options = mergeLayers([{ testFraction: 0.1 }, { testFraction: 0.3, formats: ['csv'] }]);
     expect(options.testFraction).toBe(0.3);
     expect(options.formats).toEqual(['csv']);

@@ -4,7 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FileTables, dataFormat, datasetName, loadDataFile, loadPlannedFile, type DataFileOptions } from '../src/data/load.js';
-import { rowOrder, subsampleTable, type EncodedDataset } from '../src/data/encode.js';
+import type { EncodedDataset } from '../src/data/encode.js';
+import { rowOrder, subsampleTable } from '../src/data/subsample.js';
 import { InputError, UsageError } from '../src/config/errors.js';
 
 const IRIS = resolve('fixtures/data/iris.csv');

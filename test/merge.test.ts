@@ -6,7 +6,7 @@ import { parseRunResult } from '../src/results/file.js';
 import { analyse } from '../src/analyse/index.js';
 import { InputError } from '../src/config/errors.js';
 import { shardCells } from '../src/plan/shard.js';
-import { buildReportInput } from '../src/report/pipeline.js';
+import { buildReportInput } from '../src/report/index.js';
 import { renderHtml } from '../src/report/html.js';
 import { makeEnvironment, makeRunResult, nonFiniteNumbers, type CellSpec } from './helpers/run-result.js';
 

@@ -12,7 +12,7 @@ describe('reporter registry', () => {
   });
 
   it('renders every artifact with a distinct relative path', async () => {
-    const out = await renderReports(REPORTER_NAMES, { runs: [makeFixture()] });
+    const out = await renderReports({ runs: [makeFixture()] }, REPORTER_NAMES);
     expect(out.map((a) => a.path)).toEqual([
       'results.json',
       'analysis.json',
@@ -33,6 +33,6 @@ describe('reporter registry', () => {
   });
 
   it('refuses two reporters writing the same path', async () => {
-    await expect(renderReports(['json', 'json'], { runs: [makeFixture()] })).rejects.toThrow(/"json" and "json" both produce results.json/);
+    await expect(renderReports({ runs: [makeFixture()] }, ['json', 'json'])).rejects.toThrow(/"json" and "json" both produce results.json/);
   });
 });

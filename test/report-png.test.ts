@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { describe, expect, it } from 'vitest';
-import { buildChartSpecs, chartJsConfig, legendEntries, logSpace } from '../src/report/html/chart-specs.js';
+import { buildChartSpecs, logSpace } from '../src/report/html/chart-specs.js';
+import { chartJsConfig, legendEntries } from '../src/report/html/chartjs-config.js';
 import { PNG_HEIGHT, PNG_WIDTH, bundledFontPath, png } from '../src/report/png.js';
 import type { Analysis } from '../src/analyse/schema.js';
 import { HOSTILE_MODEL, makeFixture } from './helpers/analysis-fixture.js';

@@ -4,17 +4,10 @@ import { initBackend, type Tf } from '../src/backends/index.js';
 import { BUILTIN_MODELS } from '../src/models/catalog.js';
 import { GroupedAdam, planGroups } from '../src/models/adam.js';
 import { adamUpdate } from '../src/backends/adam-kernel.js';
-import {
-  accuracy,
-  batchOrder,
-  makeLoss,
-  prepareData,
-  rSquared,
-  targetStats,
-  trainAndEvaluate,
-  TrainingDivergedError,
-  type TrainData,
-} from '../src/models/train.js';
+import { accuracy, rSquared } from '../src/models/quality.js';
+import { batchOrder, prepareData, targetStats, type TrainData } from '../src/models/data.js';
+import { makeLoss } from '../src/models/loss.js';
+import { trainAndEvaluate, TrainingDivergedError } from '../src/models/train.js';
 import type { DatasetSpec } from '../src/results/schema.js';
 
 let tf: Tf;

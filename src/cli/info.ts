@@ -3,8 +3,7 @@ import { createRequire } from 'node:module';
 import Table from 'cli-table3';
 import { BUILTIN_MODELS } from '../models/catalog.js';
 import { GENERATORS } from '../data/generators/index.js';
-import { REPORT_FORMATS } from '../report/pipeline.js';
-import { reporters } from '../report/index.js';
+import { REPORTER_NAMES, reporters } from '../report/index.js';
 import { readMachineFacts, machineId, gitCommit } from '../measure/environment.js';
 import { initBackend } from '../backends/index.js';
 import { formatBytes } from '../config/format.js';
@@ -30,7 +29,7 @@ export async function listCommand(streams: OutputStreams): Promise<number> {
     generators.push([name, generator.defaultSpec.task, generator.defaultSpec.features, generator.defaultSpec.classes, generator.description]);
   }
   const formats = new Table({ head: ['report format', 'description'] });
-  for (const name of REPORT_FORMATS) formats.push([name, reporters[name].description]);
+  for (const name of REPORTER_NAMES) formats.push([name, reporters[name].description]);
   const backends = new Table({ head: ['backend', 'package', 'installed'] });
   backends.push(['node', '@tensorflow/tfjs-node (optional)', installed('@tensorflow/tfjs-node') ? 'yes' : 'no']);
   backends.push(['wasm', '@tensorflow/tfjs-backend-wasm', installed('@tensorflow/tfjs-backend-wasm') ? 'yes' : 'no']);

@@ -10,8 +10,7 @@ import { parseCountList, parseInteger, parseList, parseNumber } from '../config/
 import { BACKEND_CHOICES, MODES } from '../plan/build.js';
 import { DEFAULT_CELL_TIMEOUT_MS, DEFAULT_SEED, PROFILES } from '../config/defaults.js';
 import { SCALINGS } from '../config/names.js';
-import { REPORT_FORMATS } from '../report/pipeline.js';
-import type { ReporterName } from '../report/index.js';
+import { checkReportFormats, REPORTER_NAMES, type ReporterName } from '../report/index.js';
 import { EXIT_INCOMPLETE, EXIT_INTERRUPTED, EXIT_OK, EXIT_REGRESSION, EXIT_USAGE, runCommand } from './run.js';
 import { reportCommand } from './report.js';
 import { addShardOptions, registerMergeCommand } from './merge.js';
@@ -45,13 +44,7 @@ Examples:
 ${EXIT_CODES}`;
 
 function formats(text: string): ReporterName[] {
-  const names = parseList(text, '--report');
-  for (const name of names) {
-    if (!REPORT_FORMATS.includes(name as ReporterName)) {
-      throw new UsageError(`--report: unknown format "${name}". Choose from: ${REPORT_FORMATS.join(', ')}`);
-    }
-  }
-  return names as ReporterName[];
+  return checkReportFormats(parseList(text, '--report'), '--report');
 }
 
 function choice<T extends string>(flag: string, allowed: readonly T[]) {
@@ -104,7 +97,7 @@ export function buildProgram(streams: OutputStreams, setExitCode: (code: number)
     .option('--out <dir>', 'output folder; each run writes <dir>/<run-id>/ (default reports)')
     .option('--no-memory-check', 'skip the memory preflight that refuses a sweep whose largest cell would not fit in memory')
     .option('--resume <run-id>', 'continue an interrupted run in --out, skipping its finished cells (its saved plan is used; sweep flags are ignored)')
-    .option('--report <formats>', `report formats to write (${REPORT_FORMATS.join(',')})`, formats, REPORT_FORMATS)
+    .option('--report <formats>', `report formats to write (${REPORTER_NAMES.join(',')})`, formats, REPORTER_NAMES)
     .option('--json', 'print the results and analysis as JSON on stdout, and nothing else there')
     .option('-q, --quiet', 'no progress or tables; only errors and where the reports are')
     .addOption(new Option('--runner <kind>', 'measurement runner (fake is for tests)').choices(['tfjs', 'fake']).default('tfjs').hideHelp())
@@ -132,7 +125,7 @@ export function buildProgram(streams: OutputStreams, setExitCode: (code: number)
     .description('regenerate reports from saved results without re-running anything; several files overlay their curves')
     .argument('<results...>', 'results.json files written by `scale-bench run`')
     .option('--out <dir>', 'folder to write the reports to (default: the first results file\'s folder)')
-    .option('--report <formats>', `formats (${REPORT_FORMATS.join(',')})`, formats, REPORT_FORMATS)
+    .option('--report <formats>', `formats (${REPORTER_NAMES.join(',')})`, formats, REPORTER_NAMES)
     .option('--json', 'print the analysis as JSON on stdout')
     .action(async (files: string[], options: { out?: string; report: ReporterName[]; json?: boolean }) => {
       setExitCode(await reportCommand(files, options, streams));

@@ -3,10 +3,8 @@ import { dirname, resolve } from 'node:path';
 import type { RunResult } from '../results/schema.js';
 import { readRunResult } from '../results/file.js';
 import { writeArtifacts } from '../results/write.js';
-import { buildReportInput, renderReports } from '../report/pipeline.js';
-import type { ReporterName } from '../report/index.js';
-import { renderCellTable } from '../report/table.js';
-import { renderScalingSummary } from '../report/summary.js';
+import { buildReportInput, renderReports, type ReporterName } from '../report/index.js';
+import { renderTerminal } from '../report/terminal.js';
 import { colorEnabled, type OutputStreams } from './output.js';
 import { EXIT_OK } from './run.js';
 
@@ -24,10 +22,7 @@ export async function reportCommand(
     streams.stdout.write(`${JSON.stringify({ analyses: input.runs.map((run) => run.analysis), files: written }, null, 2)}\n`);
     return EXIT_OK;
   }
-  const color = colorEnabled(streams.stdout, streams.env);
-  for (const run of input.runs) {
-    streams.stdout.write(`${run.result.runId}\n${renderCellTable(run.analysis, { color })}\n\n${renderScalingSummary(run.analysis, { color })}\n\n`);
-  }
+  streams.stdout.write(renderTerminal(input, { color: colorEnabled(streams.stdout, streams.env), view: 'report' }));
   streams.stdout.write(`wrote ${written.length} files to ${outDir}\n`);
   return EXIT_OK;
 }

@@ -9,8 +9,7 @@ import { findConfigFile, loadConfigFile, resolveSuite, type LoadedConfig } from 
 import { gateOptionsFromConfig } from '../gate/settings.js';
 import type { DataFileOptions } from '../data/load.js';
 import { isModulePath } from '../models/custom.js';
-import { REPORT_FORMATS } from '../report/pipeline.js';
-import type { ReporterName } from '../report/index.js';
+import { checkReportFormats, REPORTER_NAMES } from '../report/index.js';
 import type { RunCommandOptions } from './run.js';
 
 export interface RunArguments {
@@ -37,15 +36,6 @@ function splitModels(entries: readonly string[], dir: string): { models: string[
   };
 }
 
-function checkFormats(names: readonly string[], where: string): ReporterName[] {
-  for (const name of names) {
-    if (!REPORT_FORMATS.includes(name as ReporterName)) {
-      throw new UsageError(`${where}: unknown report format "${name}". Choose from: ${REPORT_FORMATS.join(', ')}`);
-    }
-  }
-  return names as ReporterName[];
-}
-
 function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
@@ -61,7 +51,7 @@ function fromFile(loaded: LoadedConfig): Layer {
     ...rest,
     ...gateSettings,
     testFraction: holdout,
-    formats: report ? checkFormats(report, `${loaded.path}: report`) : undefined,
+    formats: report ? checkReportFormats(report, `${loaded.path}: report`) : undefined,
     data: data ? { ...data, path: resolve(loaded.dir, data.path) } : undefined,
     ...(models ? splitModels(models, loaded.dir) : {}),
   });
@@ -85,7 +75,7 @@ function fromFlags(flags: Record<string, unknown>, cwd: string): Layer {
   return withoutUndefined({
     ...(rest as Layer),
     testFraction: holdout as number | undefined,
-    formats: report as ReporterName[] | undefined,
+    formats: report as RunCommandOptions['formats'] | undefined,
     data: Object.keys(dataFlags).length > 0 ? dataFlags : undefined,
     ...modelChoice,
   });
@@ -108,7 +98,7 @@ export function mergeLayers(layers: readonly Layer[]): RunCommandOptions {
       if (merged.models === undefined && merged.customModels === undefined) merged.models = [];
     }
   }
-  const options: RunCommandOptions = { ...merged, formats: merged.formats ?? REPORT_FORMATS };
+  const options: RunCommandOptions = { ...merged, formats: merged.formats ?? REPORTER_NAMES };
   if (data) {
     if (data.path === undefined) {
       const given = (['target', 'task', 'features', 'onBadRow'] as const).filter((key) => data?.[key] !== undefined);

@@ -10,11 +10,8 @@ import { PoolRunner } from '../modes/pool-runner.js';
 import { FakeRunner, parseFakeOptions } from '../measure/fake-runner.js';
 import { writeArtifacts, writeFileAtomic } from '../results/write.js';
 import { serialiseResult } from '../results/file.js';
-import { buildReportInput, renderReports } from '../report/pipeline.js';
-import type { ReporterName } from '../report/index.js';
-import { renderCellTable } from '../report/table.js';
-import { renderScalingSummary } from '../report/summary.js';
-import { renderTerminalChart } from '../report/terminal-chart.js';
+import { buildReportInput, renderReports, type ReporterName } from '../report/index.js';
+import { renderTerminal } from '../report/terminal.js';
 import { UsageError } from '../config/errors.js';
 import { resumePlan } from '../plan/resume.js';
 import { checkMemory } from '../plan/preflight.js';
@@ -104,12 +101,7 @@ export async function runCommand(options: RunCommandOptions, streams: OutputStre
   if (options.json) {
     streams.stdout.write(`${JSON.stringify({ result, analysis, ...(gateOutcome ? runGateJson(gateOutcome) : {}), reportDir: runDir, files: written }, null, 2)}\n`);
   } else if (!options.quiet) {
-    const color = colorEnabled(streams.stdout, streams.env);
-    streams.stdout.write(`\n${renderCellTable(analysis, { color })}\n\n`);
-    streams.stdout.write(`${renderScalingSummary(analysis, { color })}\n\n`);
-    const chart = renderTerminalChart(analysis, { color });
-    if (chart) streams.stdout.write(`${chart}\n\n`);
-    streams.stdout.write(`backend: ${result.environment.backend} (${result.environment.runner}), ${result.environment.cpuModel}, ${result.environment.cores} cores\n`);
+    streams.stdout.write(renderTerminal(input, { color: colorEnabled(streams.stdout, streams.env), view: 'run' }));
     streams.stdout.write(`results and reports: ${runDir}\n`);
   } else {
     streams.stderr.write(`results and reports: ${runDir}\n`);

@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { initBackend } from '../backends/index.js';
 import { calibratePeakFlops } from '../backends/calibrate.js';
 import { arriveAndWait } from './barrier.js';
+import { taskHandler } from './dispatch.js';
 import type { BackendRequest, CalibrateReply, InitReply, InitTask, WorkerReply, WorkerTask } from './protocol.js';
 
 async function runInit(task: InitTask): Promise<InitReply> {
@@ -23,11 +24,4 @@ async function runCalibrate(task: BackendRequest): Promise<CalibrateReply> {
   return { kind: 'calibrate', peakFlopsPerSec: await calibratePeakFlops(tf) };
 }
 
-export default async function handle(task: WorkerTask): Promise<WorkerReply> {
-  switch (task.kind) {
-    case 'init':
-      return runInit(task);
-    case 'calibrate':
-      return runCalibrate(task);
-  }
-}
+export default taskHandler<WorkerTask, WorkerReply>({ init: runInit, calibrate: runCalibrate });

@@ -1,35 +1,29 @@
 /**
- * Rough training cost per sample of the built-in models on one wasm worker, in microseconds.
- * Only used to weigh progress (ETA) and by the fake runner; never reported as a measurement.
+ * Rough costs of the built-in models, known before any tfjs is loaded: training microseconds per sample
+ * on one wasm worker (to weigh progress, the ETA and shards, and for the fake runner), and trainable
+ * parameters at their default data sets (for the memory preflight and the fake runner). Never reported as
+ * measurements; real runs record the exact parameter count.
  */
-export const ESTIMATED_US_PER_SAMPLE: Record<string, number> = {
-  linear: 1,
-  logistic: 1.5,
-  'mlp-small': 7,
-  'mlp-deep': 70,
-  'cnn-small': 40,
-};
-
-const UNKNOWN_MODEL_US = 10;
-
-export function estimatedUsPerSample(model: string): number {
-  return ESTIMATED_US_PER_SAMPLE[model] ?? UNKNOWN_MODEL_US;
+interface ModelCost {
+  usPerSample: number;
+  params: number;
 }
 
-/**
- * Approximate trainable parameters of the built-in models at their default data sets, for the memory
- * preflight (before any tfjs is loaded) and the fake runner. Real runs record the exact count.
- */
-export const ESTIMATED_PARAMS: Record<string, number> = {
-  linear: 33,
-  logistic: 132,
-  'mlp-small': 6_532,
-  'mlp-deep': 207_108,
-  'cnn-small': 3_900,
+export const ESTIMATED_COSTS: Record<string, ModelCost> = {
+  linear: { usPerSample: 1, params: 33 },
+  logistic: { usPerSample: 1.5, params: 132 },
+  'mlp-small': { usPerSample: 7, params: 6_532 },
+  'mlp-deep': { usPerSample: 70, params: 207_108 },
+  'cnn-small': { usPerSample: 40, params: 3_900 },
 };
 
-const UNKNOWN_MODEL_PARAMS = 1_000_000;
+/** A custom model of unknown size: assumed slow-ish and large, so the preflight errs on the safe side. */
+const UNKNOWN_MODEL: ModelCost = { usPerSample: 10, params: 1_000_000 };
+
+export function estimatedUsPerSample(model: string): number {
+  return (ESTIMATED_COSTS[model] ?? UNKNOWN_MODEL).usPerSample;
+}
 
 export function estimatedParams(model: string): number {
-  return ESTIMATED_PARAMS[model] ?? UNKNOWN_MODEL_PARAMS;
+  return (ESTIMATED_COSTS[model] ?? UNKNOWN_MODEL).params;
 }

@@ -11,7 +11,8 @@ import type { Analysis, AnalysisWarning, CellAnalysis } from '../analyse/schema.
 import type { Artifact, ReportInput } from './types.js';
 import type { Comparison } from '../gate/schema.js';
 import type { Environment, RunResult } from '../results/schema.js';
-import { buildChartSpecs, chartJsConfig, legendEntries, type ChartSpec } from './html/chart-specs.js';
+import { buildChartSpecs, type ChartSpec } from './html/chart-specs.js';
+import { chartJsConfig, legendEntries } from './html/chartjs-config.js';
 import { CLIENT_SCRIPT } from './html/client.js';
 import { escapeHtml as h, jsonForScript } from './html/escape.js';
 import { STYLES } from './html/styles.js';

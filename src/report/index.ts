@@ -1,8 +1,13 @@
 /**
  * The reporters, keyed by the name the CLI accepts (`--report json,html`), like vitest's
- * reporters/index.ts. Each returns bytes; src/write.ts writes them.
+ * reporters/index.ts, and the one function the CLI renders reports with. Each reporter returns
+ * bytes; src/results/write.ts writes them.
  */
+import { UsageError } from '../config/errors.js';
+import type { Comparison } from '../gate/schema.js';
+import type { RunResult } from '../results/schema.js';
 import type { Artifact, ReportInput } from './types.js';
+import { analyse } from '../analyse/index.js';
 import { csv } from './csv.js';
 import { html } from './html.js';
 import { json } from './json.js';
@@ -25,11 +30,27 @@ export function isReporterName(name: string): name is ReporterName {
   return Object.hasOwn(reporters, name);
 }
 
+/** Checks report format names from a flag or a file (`where` names it); a name given twice counts once. */
+export function checkReportFormats(names: readonly string[], where: string): ReporterName[] {
+  for (const name of names) {
+    if (!isReporterName(name)) throw new UsageError(`${where}: unknown report format "${name}". Choose from: ${REPORTER_NAMES.join(', ')}`);
+  }
+  return [...new Set(names)] as ReporterName[];
+}
+
+/** Analyses each run (the first is the primary; more overlay their curves), with the baseline comparison if any. */
+export function buildReportInput(results: readonly RunResult[], comparison?: Comparison): ReportInput {
+  return {
+    runs: results.map((result) => ({ result, analysis: analyse(result) })),
+    ...(comparison ? { comparison } : {}),
+  };
+}
+
 /**
  * Runs the named reporters in order and concatenates their artifacts. Two reporters claiming
  * the same path is a programming error, reported rather than letting one silently overwrite the other.
  */
-export async function renderReports(names: readonly ReporterName[], input: ReportInput): Promise<Artifact[]> {
+export async function renderReports(input: ReportInput, names: readonly ReporterName[]): Promise<Artifact[]> {
   const out: Artifact[] = [];
   const owner = new Map<string, ReporterName>();
   for (const name of names) {

@@ -7,7 +7,8 @@ import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
 import { Chart, registerables, type Plugin } from 'chart.js';
 import { packagePath } from '../config/paths.js';
 import type { Artifact, ReportInput } from './types.js';
-import { buildChartSpecs, chartJsConfig, legendEntries, type ChartSpec } from './html/chart-specs.js';
+import { buildChartSpecs, type ChartSpec } from './html/chart-specs.js';
+import { chartJsConfig, legendEntries } from './html/chartjs-config.js';
 
 /** CSS pixels of each chart; drawn at 2x for sharp text. */
 export const PNG_WIDTH = 900;

@@ -16,20 +16,16 @@ import { initBackend, type Tf } from '../../backends/index.js';
 import { buildModel } from '../../models/build.js';
 import { describeModel } from '../../models/flops.js';
 import { GroupedAdam } from '../../models/adam.js';
-import {
-  batchOrder,
-  evaluateQuality,
-  makeLoss,
-  prepareData,
-  targetStats,
-  TrainingDivergedError,
-  type Batch,
-  type PreparedData,
-} from '../../models/train.js';
+import { batchOrder, prepareData, targetStats, type Batch, type PreparedData } from '../../models/data.js';
+import { evaluateQuality } from '../../models/quality.js';
+import { makeLoss } from '../../models/loss.js';
+import { TrainingDivergedError } from '../../models/train.js';
 import { viewTable } from '../../data/table.js';
 import { weightsChecksum } from '../../models/checksum.js';
 import { abortBarrier, arriveAndWait, type BarrierBuffer } from '../../measure/barrier.js';
 import { faultFor, injectFault } from '../../measure/faults.js';
+import { taskHandler } from '../../measure/dispatch.js';
+import type { TimedReply } from '../../measure/trial-timing.js';
 import { abortExchange, SharedAllreduce, sliceOf, type ReduceStrategy } from '../../measure/allreduce.js';
 import type { BackendChoice, DatasetSpec, ModelInfo, Quality } from '../../results/schema.js';
 
@@ -94,15 +90,12 @@ export interface DataParallelTask extends BackendRequest {
   failAtStep?: number;
 }
 
-export interface DataParallelReply {
+export interface DataParallelReply extends TimedReply {
   kind: 'dp-train';
   rank: number;
   threadId: number;
   model: ModelInfo;
   initialWeightsChecksum: string;
-  /** Epoch milliseconds, comparable across threads. */
-  startedAtMs: number;
-  finishedAtMs: number;
   trainMs: number;
   /** Optimizer steps taken (equal on every rank). */
   steps: number;
@@ -120,10 +113,6 @@ export interface DataParallelReply {
   quality?: Quality;
   /** Largest |weight(rank r) - weight(rank 0)| after training; rank 0 only. */
   replicaMaxDiff?: number;
-  peakTensorBytes: number;
-  cpuAtStartUs: number;
-  cpuAtEndUs: number;
-  rssAfterBytes: number;
   threads: number;
 }
 
@@ -374,12 +363,5 @@ async function trainReleasingPeers(task: DataParallelTask): Promise<DataParallel
   }
 }
 
-export default async function handle(task: DataParallelWorkerTask): Promise<DataParallelWorkerReply> {
-  switch (task.kind) {
-    case 'dp-describe':
-      return describe(task);
-    case 'dp-train':
-      return trainReleasingPeers(task);
-  }
-}
+export default taskHandler<DataParallelWorkerTask, DataParallelWorkerReply>({ 'dp-describe': describe, 'dp-train': trainReleasingPeers });
 

@@ -15,11 +15,13 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { initBackend, type Tf } from '../../backends/index.js';
 import { buildModel } from '../../models/build.js';
 import { describeModel } from '../../models/flops.js';
-import { prepareData, trainAndEvaluate } from '../../models/train.js';
+import { prepareData } from '../../models/data.js';
+import { trainAndEvaluate } from '../../models/train.js';
 import { viewTable } from '../../data/table.js';
 import { bytesChecksum } from '../../data/checksum.js';
 import { abortBarrier, arriveAndWait, type BarrierBuffer } from '../../measure/barrier.js';
 import { faultFor, injectFault } from '../../measure/faults.js';
+import { taskHandler } from '../../measure/dispatch.js';
 import { QUEUE, queueViews, requestRows } from './queue.js';
 import type { BackendChoice, DatasetSpec, ModelInfo, Quality } from '../../results/schema.js';
 
@@ -233,11 +235,4 @@ async function runServer(task: ServeTask): Promise<ServeReply> {
   }
 }
 
-export default async function handle(task: InferenceWorkerTask): Promise<InferenceWorkerReply> {
-  switch (task.kind) {
-    case 'inference-fit':
-      return fit(task);
-    case 'inference-serve':
-      return runServer(task);
-  }
-}
+export default taskHandler<InferenceWorkerTask, InferenceWorkerReply>({ 'inference-fit': fit, 'inference-serve': runServer });

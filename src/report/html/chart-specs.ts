@@ -3,10 +3,11 @@
  * @napi-rs/canvas (png.ts) and interactively in the browser (html.ts). Specs and the chart.js
  * configurations built from them are plain JSON (no functions) so the HTML can embed them.
  */
-import type { ChartConfiguration, ChartDataset, ScatterDataPoint } from 'chart.js';
 import type { Analysis, WidthScaling } from '../../analyse/schema.js';
 import type { ReportInput } from '../types.js';
 import { fmtPower, runLabels } from '../text.js';
+import { uslThroughput } from '../../stats/index.js';
+
 
 export type ChartId =
   | 'time-vs-size'
@@ -54,8 +55,6 @@ export interface ChartSpec {
 /** Tableau 10: distinct in colour and in greyscale, readable on white. */
 const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 const REFERENCE_COLOR = '#7f7f7f';
-/** Point shapes tell runs apart when colours run out. */
-const RUN_POINT_STYLES = ['circle', 'triangle', 'rectRot', 'rect', 'star'] as const;
 
 /** n points spaced evenly on a log scale from a to b (inclusive). */
 export function logSpace(a: number, b: number, n: number): number[] {
@@ -177,10 +176,6 @@ function widthSweeps(a: Analysis, largestOnly: boolean): WidthScaling[] {
   return [...best.values()];
 }
 
-function uslThroughput(n: number, sigma: number, kappa: number, lambda: number): number {
-  return (lambda * n) / (1 + sigma * (n - 1) + kappa * n * (n - 1));
-}
-
 function throughputVsWorkers(input: ReportInput, nm: Naming): ChartSpec {
   const colors = new Colors();
   const series: SeriesSpec[] = [];
@@ -201,7 +196,7 @@ function throughputVsWorkers(input: ReportInput, nm: Naming): ChartSpec {
       if (usl) {
         const { sigma, kappa, lambda } = usl;
         const xs = linSpace(1, maxW, 40);
-        series.push({ label: `${name} USL fit`, role: 'fit', color, run, group, points: clean(xs.map((x) => ({ x, y: uslThroughput(x, sigma, kappa, lambda) }))) });
+        series.push({ label: `${name} USL fit`, role: 'fit', color, run, group, points: clean(xs.map((x) => ({ x, y: uslThroughput({ sigma, kappa, lambda }, x) }))) });
       }
     }
   });
@@ -234,7 +229,7 @@ function perWorkerChart(input: ReportInput, nm: Naming, which: 'speedup' | 'effi
       if (!('unavailable' in w.usl)) {
         const { sigma, kappa } = w.usl;
         const xs = linSpace(1, Math.max(...points.map((p) => p.x)), 40);
-        const s = (x: number) => uslThroughput(x, sigma, kappa, 1);
+        const s = (x: number) => uslThroughput({ sigma, kappa, lambda: 1 }, x);
         series.push({
           label: `${name} USL fit`,
           role: 'fit',
@@ -375,62 +370,3 @@ export function buildChartSpecs(input: ReportInput): ChartSpec[] {
 }
 
 /** Translucent fill for point markers. */
-function withAlpha(hex: string, alpha: number): string {
-  const a = Math.round(alpha * 255)
-    .toString(16)
-    .padStart(2, '0');
-  return `${hex}${a}`;
-}
-
-export type ChartTarget = 'png' | 'html';
-
-/**
- * Which series get a legend entry: the measured ones and shared references. Fits and per-series
- * ideal lines follow their group, so listing them would only double the legend.
- */
-export function legendEntries(spec: ChartSpec): boolean[] {
-  return spec.series.map((s) => s.role === 'measured' || s.run === -1);
-}
-
-/** A chart.js configuration that is plain JSON: options that need functions are added by the caller. */
-export function chartJsConfig(spec: ChartSpec, target: ChartTarget): ChartConfiguration<'line', ScatterDataPoint[]> {
-  const png = target === 'png';
-  const datasets: Array<ChartDataset<'line', ScatterDataPoint[]>> = spec.series.map((s) => ({
-    label: s.label,
-    data: s.points.map((p) => ({ x: p.x, y: p.y })),
-    borderColor: s.color,
-    backgroundColor: s.role === 'measured' ? withAlpha(s.color, 0.6) : s.color,
-    borderWidth: s.role === 'measured' ? 2.5 : 1.5,
-    borderDash: s.role === 'fit' ? [7, 4] : s.role === 'ideal' ? [2, 4] : [],
-    pointRadius: s.role === 'measured' ? 4 : 0,
-    pointHoverRadius: s.role === 'measured' ? 6 : 0,
-    pointStyle: s.role === 'measured' ? RUN_POINT_STYLES[Math.max(0, s.run) % RUN_POINT_STYLES.length]! : 'line',
-    fill: false,
-    tension: 0,
-    showLine: true,
-  }));
-  const axis = (log: boolean, title: string, integer = false) => ({
-    type: log ? ('logarithmic' as const) : ('linear' as const),
-    title: { display: true, text: title, font: { size: png ? 14 : 13 } },
-    ticks: { font: { size: png ? 12 : 11 }, ...(integer ? { stepSize: 1 } : {}) },
-  });
-  return {
-    type: 'line',
-    data: { datasets },
-    options: {
-      animation: false,
-      responsive: !png,
-      maintainAspectRatio: true,
-      aspectRatio: png ? 900 / 540 : 1.9,
-      ...(png ? { devicePixelRatio: 2, events: [] } : {}),
-      interaction: { mode: 'nearest', intersect: false },
-      scales: { x: axis(spec.xLog, spec.xTitle, spec.xInteger), y: axis(spec.yLog, spec.yTitle) },
-      plugins: {
-        title: { display: true, text: spec.title, font: { size: png ? 16 : 15, weight: 'bold' } },
-        subtitle: { display: spec.subtitle !== undefined, text: spec.subtitle ?? '', font: { size: 12 }, padding: { bottom: 8 } },
-        legend: { position: 'bottom', labels: { font: { size: 12 }, usePointStyle: true, boxWidth: 28 } },
-        tooltip: { enabled: !png },
-      },
-    },
-  };
-}

@@ -1,0 +1,37 @@
+/** Quality against speed: a faster configuration of the same model, data and size that reached worse quality is flagged. */
+import type { AnalysisWarning, QualityFlag } from './schema.js';
+import { groupBy, type AnalysedCell } from './common.js';
+
+export function qualityFlags(cells: readonly AnalysedCell[], tolerance: number, warnings: AnalysisWarning[]): QualityFlag[] {
+  const flags: QualityFlag[] = [];
+  const rated = cells.map((c) => c.analysis).filter((a) => a.quality !== null && a.wallMs !== null);
+  const groups = groupBy(rated, (a) => `${a.cell.model}|${a.cell.dataset}|n=${a.cell.size}`);
+  for (const group of groups.values()) {
+    const reference = group.reduce((slowest, a) => ((a.wallMs?.median ?? 0) > (slowest.wallMs?.median ?? 0) ? a : slowest));
+    const refQuality = reference.quality;
+    const refWall = reference.wallMs?.median ?? 0;
+    if (!refQuality) continue;
+    for (const a of group) {
+      const wall = a.wallMs?.median ?? 0;
+      if (a === reference || !a.quality || a.quality.metric !== refQuality.metric || !(wall > 0) || !(wall < refWall)) continue;
+      const drop = refQuality.value - a.quality.value;
+      // A hair of slack so that a drop of exactly the tolerance is not flagged by rounding.
+      if (!(drop > tolerance + 1e-12)) continue;
+      const flag: QualityFlag = {
+        cellId: a.cellId,
+        referenceCellId: reference.cellId,
+        metric: refQuality.metric,
+        value: a.quality.value,
+        referenceValue: refQuality.value,
+        speedup: refWall / wall,
+      };
+      flags.push(flag);
+      warnings.push({
+        code: 'quality-tradeoff',
+        message: `${a.cellId} is ${flag.speedup.toFixed(2)}x faster than ${reference.cellId} but reached ${refQuality.metric} ${a.quality.value.toFixed(3)} vs ${refQuality.value.toFixed(3)} (more than ${tolerance} worse).`,
+        subject: a.cellId,
+      });
+    }
+  }
+  return flags;
+}
