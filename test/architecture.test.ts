@@ -56,6 +56,13 @@ describe('architecture', () => {
     expect(violations).toEqual([]);
   });
 
+  it('planning does not call into measurement (plan/ imports nothing from measure/)', () => {
+    const calls = [...graph].flatMap(([file, imports]) =>
+      stageOf(file) === 'plan' ? imports.filter((target) => stageOf(target) === 'measure').map((target) => `${relative(SRC, file)} -> ${relative(SRC, target)}`) : [],
+    );
+    expect(calls).toEqual([]);
+  });
+
   it('stats/ imports nothing from the rest of the project', () => {
     const outside = [...graph].flatMap(([file, imports]) =>
       stageOf(file) === 'stats' ? imports.filter((target) => stageOf(target) !== 'stats').map((target) => `${relative(SRC, file)} -> ${relative(SRC, target)}`) : [],

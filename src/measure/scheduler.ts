@@ -9,6 +9,7 @@ import { generate } from '../data/generators/index.js';
 import type { DataTable } from '../data/table.js';
 import { TOOL_VERSION } from '../config/version.js';
 import type { Runner, TrialProgress } from './runner.js';
+import { isFinished } from '../results/status.js';
 import { heldOutRows } from '../data/rows.js';
 import { bytesChecksum } from '../data/checksum.js';
 import { FileTables } from '../data/load.js';
@@ -37,10 +38,6 @@ export function datasetSeed(seed: number, dataset: string, size: number): number
   return hash;
 }
 
-/** A cell counts as finished when every repetition ran ok; failed cells are retried on resume. */
-export function isFinished(cell: CellResult, repeats: number): boolean {
-  return cell.trials.length === repeats && cell.trials.every((trial) => trial.state === 'ok');
-}
 
 class DatasetCache {
   private readonly tables = new Map<string, DataTable>();

@@ -9,7 +9,7 @@
 import type { Cell, CellResult, Environment, RunResult, ShardInfo } from '../results/schema.js';
 import { InputError, UsageError } from '../config/errors.js';
 import { shardInfoSchema } from '../results/schema.js';
-import { isFinished } from '../measure/scheduler.js';
+import { isFinished } from '../results/status.js';
 import { assignShards, estimatedCellCostUs } from './shard.js';
 
 /** One results file to merge. */
