@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { defaultWidths } from '../src/config/defaults.js';
 import { runCli } from './helpers/cli.js';
 import { parseRunResult } from '../src/results/file.js';
 
@@ -47,7 +49,7 @@ describe('scale-bench run (fake runner)', () => {
     expect(stdout).toMatch(/results and reports: /);
     expect(stdout).not.toMatch(/NaN|Infinity|undefined/);
     // Non-TTY progress: one line per cell on stderr.
-    expect(stderr.split('\n').filter((line) => line.startsWith('✓')).length).toBe(5 * 3 * 3);
+    expect(stderr.split('\n').filter((line) => line.startsWith('✓')).length).toBe(5 * 3 * defaultWidths(availableParallelism()).length);
     expect(stdout).not.toMatch(/\u001b\[/); // NO_COLOR
   });
 
