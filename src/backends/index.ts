@@ -9,6 +9,7 @@ import { applyKernelPatches, activeKernelPatches, registerCpuFallbacks, removeKe
 import { ADAM_KERNEL_LABEL, registerAdamKernel, unregisterAdamKernel } from './adam-kernel.js';
 import { loadTf, packageVersion, requireFromHere, wasmBinaryFolder, type Tf } from './load.js';
 import type { BackendChoice, BackendName } from '../results/schema.js';
+import { UsageError } from '../config/errors.js';
 
 export type { Tf } from './load.js';
 export { applyKernelPatches, removeKernelPatches, activeKernelPatches } from './kernels.js';
@@ -27,10 +28,14 @@ export interface BackendInfo {
   threads: number;
 }
 
-/** The requested backend cannot run here; the message names --backend and the fix. */
-export class BackendUnavailableError extends Error {
+/**
+ * The requested backend cannot run here; the message names --backend and the fix. A usage error
+ * (exit 2) by type, so the CLI never has to guess it from a message's words.
+ */
+export class BackendUnavailableError extends UsageError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(message);
+    if (options && 'cause' in options) this.cause = options.cause;
     this.name = 'BackendUnavailableError';
   }
 }

@@ -11,7 +11,7 @@ import { BACKEND_CHOICES, MODES } from '../plan/build.js';
 import { DEFAULT_CELL_TIMEOUT_MS, DEFAULT_SEED, PROFILES } from '../config/defaults.js';
 import { SCALINGS } from '../config/names.js';
 import { checkReportFormats, REPORTER_NAMES, type ReporterName } from '../report/index.js';
-import { EXIT_INCOMPLETE, EXIT_INTERRUPTED, EXIT_OK, EXIT_REGRESSION, EXIT_USAGE, runCommand } from './run.js';
+import { EXIT_INCOMPLETE, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_REGRESSION, EXIT_USAGE, runCommand } from './run.js';
 import { reportCommand } from './report.js';
 import { addShardOptions, registerMergeCommand } from './merge.js';
 import { addRunGateOptions, registerCompareCommand } from './compare.js';
@@ -26,6 +26,7 @@ Exit codes:
   ${EXIT_REGRESSION}    a regression or a failed budget (compare / --baseline / --assert)
   ${EXIT_USAGE}    usage or input error: a bad flag, a missing or invalid file
   ${EXIT_INCOMPLETE}    the run finished but some cells errored or timed out (their reasons are in the results)
+  ${EXIT_INTERNAL}   internal error: a bug in scale-bench (the message asks you to report it)
   ${EXIT_INTERRUPTED}  interrupted by Ctrl-C / SIGTERM (finished cells are saved)`;
 
 const RUN_EXAMPLES = `
@@ -76,7 +77,7 @@ export function buildProgram(streams: OutputStreams, setExitCode: (code: number)
     .option('--quick', 'a small sweep that finishes in under 30 s on 2 cores')
     .option('--sizes <list>', 'training-set sizes, e.g. 1k,4k,16k,64k', (text) => parseCountList(text, '--sizes'))
     .option('--models <list>', 'models, e.g. linear,logistic,mlp-small,mlp-deep,cnn-small', (text) => parseList(text, '--models'))
-    .option('--workers <list>', 'pool widths, e.g. 1,2,4 (default: 1..cores plus one oversubscribed)', (text) => parseCountList(text, '--workers'))
+    .option('--workers <list>', 'pool widths, e.g. 1,2,4 (default: 1, 2, 4, ... and the core count; a width above the cores only when listed here)', (text) => parseCountList(text, '--workers'))
     .option('--mode <name>', `job-parallel (w replicas, default), data-parallel (one model split over w workers) or inference (serving under load)`, choice('--mode', MODES))
     .option('--scaling <kind>', 'data-parallel: strong (fixed global batch, default) or weak (global batch = batch size x workers)', choice('--scaling', SCALINGS))
     .option('--concurrency <list>', 'inference closed loop: requests kept outstanding, e.g. 1,2,4,8 (the default unless --rate is given)', (text) => parseCountList(text, '--concurrency'))
@@ -175,6 +176,6 @@ export async function main(argv: string[], streams: OutputStreams = defaultStrea
       return error.exitCode;
     }
     streams.stderr.write(`scale-bench: internal error: ${error instanceof Error ? (error.stack ?? error.message) : errorMessage(error)}\nPlease report this as a bug.\n`);
-    return 70;
+    return EXIT_INTERNAL;
   }
 }

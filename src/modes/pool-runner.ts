@@ -10,7 +10,8 @@ import type { BackendFacts } from '../measure/environment.js';
 import { abortBarrier, createBarrier } from '../measure/barrier.js';
 import { workerModule } from '../measure/worker-file.js';
 import type { CellJob, CellMeasurement, Runner, TrialProgress } from '../measure/runner.js';
-import type { CalibrateReply, InitReply, WorkerTask } from '../measure/protocol.js';
+import type { CalibrateReply, InitReply, InitUnavailableReply, WorkerTask } from '../measure/protocol.js';
+import { BackendUnavailableError } from '../backends/index.js';
 import { modes } from './index.js';
 
 /** Workers normally reach the start line within milliseconds; this only bounds a broken worker. */
@@ -39,9 +40,9 @@ export class PoolRunner implements Runner {
       concurrentTasksPerWorker: 1,
     });
     const barrier = createBarrier();
-    const replies = (await Promise.all(
+    const settled = await Promise.allSettled(
       Array.from({ length: width }, () =>
-        this.pool!.run({
+        (this.pool!.run({
           kind: 'init',
           backend: plan.backend,
           stockKernels: plan.stockKernels,
@@ -49,12 +50,13 @@ export class PoolRunner implements Runner {
           barrier,
           parties: width,
           barrierTimeoutMs: BARRIER_TIMEOUT_MS,
+        }) as Promise<InitReply | InitUnavailableReply>).catch((error: unknown) => {
+          abortBarrier(barrier);
+          throw error;
         }),
       ),
-    ).catch((error: unknown) => {
-      abortBarrier(barrier);
-      throw error;
-    })) as InitReply[];
+    );
+    const replies = initReplies(settled);
     this.coldStartMs = performance.now() - started;
     const info = replies[0]!.backend;
     const calibration = (await this.pool.run({
@@ -86,6 +88,20 @@ export class PoolRunner implements Runner {
     this.pool = undefined;
     if (pool) await pool.destroy();
   }
+}
+
+/**
+ * The workers' init replies, or the error that stops the run: a backend that cannot start is a
+ * BackendUnavailableError (a usage error naming --backend), rebuilt here from the worker's reply
+ * because an error's type does not cross the thread boundary; it wins over the peers' aborted waits.
+ */
+export function initReplies(settled: ReadonlyArray<PromiseSettledResult<InitReply | InitUnavailableReply>>): InitReply[] {
+  for (const entry of settled) {
+    if (entry.status === 'fulfilled' && entry.value.kind === 'init-unavailable') throw new BackendUnavailableError(entry.value.message);
+  }
+  const rejected = settled.find((entry): entry is PromiseRejectedResult => entry.status === 'rejected');
+  if (rejected) throw rejected.reason;
+  return settled.map((entry) => (entry as PromiseFulfilledResult<InitReply>).value);
 }
 
 type ModeContextPool = Parameters<(typeof modes)['job-parallel']['runCell']>[0]['pool'];
