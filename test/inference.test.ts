@@ -168,7 +168,7 @@ describe('inference cells and sweeps', () => {
 
 describe('inference options in the plan', () => {
   it('makes one cell per width x batch size x level, with the level in the id', () => {
-    const plan = buildPlan({ mode: 'inference', models: ['mlp-small'], sizes: [1000], workers: [1, 2], concurrency: [4, 1], rate: [50], batchSizes: [32, 1], duration: 0.5, out: '.tmp/plan-test' }, 2);
+    const plan = buildPlan({ mode: 'inference', models: ['mlp-small'], sizes: [1000], workers: [1, 2], concurrency: [4, 1], rate: [50], requestRows: [32, 1], duration: 0.5, out: '.tmp/plan-test' }, 2);
     expect(plan.cells).toHaveLength(2 * 2 * 3);
     expect(plan.cells.slice(0, 3).map((c) => c.id)).toEqual([
       'mlp-small|classification|n=1000|w=1|inference|b=1|c=1',
@@ -181,7 +181,7 @@ describe('inference options in the plan', () => {
 
   it('defaults to a closed loop at 1, 2, 4, 8 with 1 and 32 rows per request; --rate alone means open loop only', () => {
     expect(modeCellFields('inference', {}).map((f) => `${f.batchSize}:${f.concurrency}`)).toEqual(['1:1', '1:2', '1:4', '1:8', '32:1', '32:2', '32:4', '32:8']);
-    expect(modeCellFields('inference', { rate: [10], batchSizes: [4] })).toEqual([{ batchSize: 4, rate: 10 }]);
+    expect(modeCellFields('inference', { rate: [10], requestRows: [4] })).toEqual([{ batchSize: 4, rate: 10 }]);
     expect(modeCellFields('inference', { quick: true })).toEqual([{ batchSize: 32, concurrency: 1 }, { batchSize: 32, concurrency: 4 }]);
   });
 
@@ -197,10 +197,10 @@ describe('inference options in the plan', () => {
   it('refuses bad levels and inference flags on other modes, naming the flag', () => {
     expect(() => checkModeOptions('inference', { concurrency: [0] })).toThrow(/--concurrency: 0 is out of range/);
     expect(() => checkModeOptions('inference', { concurrency: [1.5] })).toThrow(/--concurrency: 1.5 is out of range.*whole/);
-    expect(() => checkModeOptions('inference', { batchSizes: [] })).toThrow(/--batch-sizes: give at least one value/);
+    expect(() => checkModeOptions('inference', { requestRows: [] })).toThrow(/--request-rows: give at least one value/);
     expect(() => checkModeOptions('inference', { duration: 0 })).toThrow(/--duration: 0 is out of range/);
     expect(() => checkModeOptions('job-parallel', { rate: [5] })).toThrow(/--rate applies to --mode inference only/);
-    expect(() => buildPlan({ batchSizes: [8] }, 2)).toThrow(/--batch-sizes applies to --mode inference only/);
+    expect(() => buildPlan({ requestRows: [8] }, 2)).toThrow(/--request-rows applies to --mode inference only/);
   });
 });
 

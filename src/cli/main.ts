@@ -39,7 +39,7 @@ Examples:
   $ scale-bench run --data fixtures/data/iris.csv --target species --model fixtures/models/tiny-mlp.js
   $ scale-bench run benchmarks/iris.json --repeats 10  # a suite (or a name: run iris); flags override it
   $ scale-bench run --mode data-parallel --models mlp-small --sizes 16k --workers 1,2 --scaling strong
-  $ scale-bench run --mode inference --models mlp-small --workers 1,2 --concurrency 1,2,4,8 --batch-sizes 1,32
+  $ scale-bench run --mode inference --models mlp-small --workers 1,2 --concurrency 1,2,4,8 --request-rows 1,32
   $ scale-bench run --quick --save-baseline main    # store reports/baselines/main.json
   $ scale-bench run --quick --baseline main --assert "efficiency@2>=0.8"   # exit 1 on a regression
 ${EXIT_CODES}`;
@@ -82,7 +82,9 @@ export function buildProgram(streams: OutputStreams, setExitCode: (code: number)
     .option('--scaling <kind>', 'data-parallel: strong (fixed global batch, default) or weak (global batch = batch size x workers)', choice('--scaling', SCALINGS))
     .option('--concurrency <list>', 'inference closed loop: requests kept outstanding, e.g. 1,2,4,8 (the default unless --rate is given)', (text) => parseCountList(text, '--concurrency'))
     .option('--rate <list>', 'inference open loop: requests per second, e.g. 100,200,400', (text) => parseList(text, '--rate').map((item) => parseNumber(item, '--rate', 0, 1_000_000, true)))
-    .option('--batch-sizes <list>', 'inference: rows per request, e.g. 1,32 (default 1,32)', (text) => parseCountList(text, '--batch-sizes'))
+    .option('--request-rows <list>', 'inference: rows (predictions) per request, e.g. 1,32 (default 1,32)', (text) => parseCountList(text, '--request-rows'))
+    // The first name of --request-rows, one letter from the training --batch-size: still read, with a warning.
+    .addOption(new Option('--batch-sizes <list>', 'deprecated: --request-rows').argParser((text) => parseCountList(text, '--batch-sizes')).hideHelp())
     .option('--duration <seconds>', 'inference: seconds of load per level and repetition (default 1)', (text) => parseNumber(text, '--duration', 0, 3600, true))
     .option('--generator <name>', `data generator for every model (${GENERATOR_NAMES.join(', ')}); default: each model's own`, choice('--generator', GENERATOR_NAMES))
     .option('--repeats <n>', `counted repetitions per cell (default ${PROFILES.default.repeats}; ${PROFILES.quick.repeats} with --quick)`, (text) => parseInteger(text, '--repeats', 1, 1000))
@@ -114,7 +116,8 @@ export function buildProgram(streams: OutputStreams, setExitCode: (code: number)
     .action(async (suite: string | undefined, options: Record<string, unknown>, command: Command) => {
       // Only typed flags override the config file and suite; commander's defaults must not.
       const flags = givenOptions(options, (key) => command.getOptionValueSource(key));
-      setExitCode(await runCommand(await resolveRunOptions({ ...(suite !== undefined ? { suite } : {}), flags, cwd: process.cwd() }), streams));
+      const warn = (message: string): void => void streams.stderr.write(`scale-bench: warning: ${message}\n`);
+      setExitCode(await runCommand(await resolveRunOptions({ ...(suite !== undefined ? { suite } : {}), flags, cwd: process.cwd(), warn }), streams));
     });
   addRunGateOptions(run);
   addShardOptions(run);
