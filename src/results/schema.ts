@@ -99,6 +99,10 @@ export const trialResultSchema = z.object({
   requests: z.number().int().nonnegative().optional(),
   /** inference: requests that failed, were refused (queue full) or were not answered before the drain deadline. */
   errors: z.number().int().nonnegative().optional(),
+  /** inference: errors / requests of the level, 0..1; above 1% the level is 'errored', not a latency figure. */
+  errorRate: finite.optional(),
+  /** inference: what went wrong with the level's first failed request. */
+  firstError: z.string().optional(),
 });
 export type TrialResult = z.infer<typeof trialResultSchema>;
 

@@ -66,6 +66,21 @@ async function waitUntilReady(queue: SharedArrayBuffer, parties: number, failure
   }
 }
 
+/**
+ * Most errors a level may have and still be a latency figure: beyond it the latencies describe the
+ * requests that happened to succeed, not the service (a server answering errors fast looks quick).
+ */
+export const MAX_LEVEL_ERROR_RATE = 0.01;
+
+function levelError(outcome: LevelOutcome, errorRate: number): string | undefined {
+  const first = outcome.firstError !== undefined ? `; first error: ${outcome.firstError}` : '';
+  if (outcome.answered === 0) return `no request was answered (${outcome.errors} of ${outcome.requests} failed or timed out${first})`;
+  if (errorRate > MAX_LEVEL_ERROR_RATE) {
+    return `${outcome.errors} of ${outcome.requests} requests failed (${(errorRate * 100).toFixed(1)}%, more than the ${MAX_LEVEL_ERROR_RATE * 100}% a latency figure allows${first})`;
+  }
+  return undefined;
+}
+
 /** One level's TrialResult from what the clients saw (pure; exported for tests). */
 export function levelTrial(
   outcome: LevelOutcome,
@@ -73,10 +88,12 @@ export function levelTrial(
 ): TrialResult {
   const latency = latencySummary(outcome.latencies);
   const samples = outcome.answered * context.batchSize;
+  const errorRate = outcome.requests > 0 ? outcome.errors / outcome.requests : 0;
+  const error = levelError(outcome, errorRate);
   return {
     repetition: Math.max(0, context.repetition),
-    state: outcome.answered > 0 ? 'ok' : 'errored',
-    ...(outcome.answered > 0 ? {} : { error: `no request was answered (${outcome.errors} of ${outcome.requests} failed or timed out)` }),
+    state: error === undefined ? 'ok' : 'errored',
+    ...(error === undefined ? {} : { error }),
     wallMs: outcome.elapsedMs,
     samplesPerSec: (samples / outcome.elapsedMs) * 1000,
     samples,
@@ -88,6 +105,8 @@ export function levelTrial(
     ...(latency ? { latency } : {}),
     requests: outcome.requests,
     errors: outcome.errors,
+    errorRate,
+    ...(outcome.firstError !== undefined ? { firstError: outcome.firstError } : {}),
   };
 }
 

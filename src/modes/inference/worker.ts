@@ -22,7 +22,7 @@ import { bytesChecksum } from '../../data/checksum.js';
 import { abortBarrier, arriveAndWait, type BarrierBuffer } from '../../measure/barrier.js';
 import { faultFor, injectFault } from '../../measure/faults.js';
 import { taskHandler } from '../../measure/dispatch.js';
-import { QUEUE, queueViews, requestRows } from './queue.js';
+import { QUEUE, queueViews, recordServeError, requestRows } from './queue.js';
 import type { BackendChoice, DatasetSpec, ModelInfo, Quality } from '../../results/schema.js';
 
 interface BackendRequest {
@@ -187,8 +187,9 @@ function serve(task: ServeTask, tf: Tf, model: LayersModel): number {
     else {
       try {
         predict(head);
-      } catch {
+      } catch (error) {
         ok = false;
+        recordServeError(task.queue, `a server failed a prediction: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
     served++;
