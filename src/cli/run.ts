@@ -12,6 +12,7 @@ import { writeArtifacts, writeFileAtomic } from '../results/write.js';
 import { serialiseResult } from '../results/file.js';
 import { buildReportInput, renderReports, type ReporterName } from '../report/index.js';
 import { renderTerminal } from '../report/terminal.js';
+import { SYNTHETIC_NOTE, isSynthetic } from '../report/text.js';
 import { FAULTS_VARIABLE, parseFaultPlan } from '../measure/faults.js';
 import { resumePlan } from '../plan/resume.js';
 import { checkMemory } from '../plan/preflight.js';
@@ -98,7 +99,8 @@ export async function runCommand(options: RunCommandOptions, streams: OutputStre
   const gateOutcome = gate ? await gate.finish(input, comparison, streams, controller.signal.aborted) : null;
 
   if (options.json) {
-    streams.stdout.write(`${JSON.stringify({ result, analysis, ...(gateOutcome ? runGateJson(gateOutcome) : {}), reportDir: runDir, files: written }, null, 2)}\n`);
+    const synthetic = isSynthetic(result) ? { synthetic: SYNTHETIC_NOTE } : {};
+    streams.stdout.write(`${JSON.stringify({ ...synthetic, result, analysis, ...(gateOutcome ? runGateJson(gateOutcome) : {}), reportDir: runDir, files: written }, null, 2)}\n`);
   } else if (!options.quiet) {
     streams.stdout.write(renderTerminal(input, { color: colorEnabled(streams.stdout, streams.env), view: 'run' }));
     streams.stdout.write(`results and reports: ${runDir}\n`);

@@ -5,6 +5,7 @@
  */
 import type { Artifact, ReportInput } from './types.js';
 import type { CellAnalysis } from '../analyse/schema.js';
+import { SYNTHETIC_NOTE, isSynthetic } from './text.js';
 
 export const CSV_COLUMNS = [
   'run_id',
@@ -70,7 +71,9 @@ function row(runId: string, c: CellAnalysis, machineId: string): CsvValue[] {
 }
 
 export function renderCsv(input: ReportInput): string {
-  const lines = [csvLine(CSV_COLUMNS)];
+  // A comment line only for synthetic runs (pandas: comment='#'): a real run's file stays plain RFC 4180.
+  const synthetic = input.runs.filter((run) => isSynthetic(run.result)).map((run) => run.result.runId);
+  const lines = [...(synthetic.length > 0 ? [`# ${SYNTHETIC_NOTE}; runs: ${synthetic.join(' ').replace(/[\r\n]/g, ' ')}`] : []), csvLine(CSV_COLUMNS)];
   for (const { result, analysis } of input.runs) {
     const machineOf = new Map(result.cells.map((c) => [c.cell.id, c.machineId]));
     for (const c of analysis.cells) lines.push(csvLine(row(analysis.runId, c, machineOf.get(c.cellId) ?? analysis.environment.machineId)));

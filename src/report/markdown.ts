@@ -18,7 +18,9 @@ import {
   fmtNumber,
   fmtPercent,
   lawSentences,
+  isSynthetic,
   mdEscape,
+  SYNTHETIC_NOTE,
   runLabels,
   VERDICT_MARK,
 } from './text.js';
@@ -153,6 +155,11 @@ export function renderMarkdown(input: ReportInput): string {
   const out: string[] = [];
   const title = input.runs.length > 1 ? `${input.runs.length} runs` : primary.analysis.runId;
   out.push(`## scale-bench report: ${mdEscape(title)}`, '');
+  const synthetic = input.runs.map((run, i) => (isSynthetic(run.result) ? labels[i]! : null)).filter((label) => label !== null);
+  if (synthetic.length > 0) {
+    const which = input.runs.length > 1 ? ` (${synthetic.map((label) => mdEscape(label)).join(', ')})` : '';
+    out.push(`> ⚠️ **${mdEscape(SYNTHETIC_NOTE)}**${which}`, '');
+  }
   input.runs.forEach((run, i) => {
     const env = run.analysis.environment;
     const prefix = input.runs.length > 1 ? `**${mdEscape(labels[i]!)}**: ` : '';

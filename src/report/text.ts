@@ -186,6 +186,17 @@ export function fmtMetricValue(metric: string, v: number): string {
 }
 
 /** Labels that tell several runs apart: the run id, or the machine when the runs ran on different machines. */
+/** Said in every report of a fake-runner run (hidden flag `--runner fake`), so synthetic numbers never pass for a measurement. */
+export const SYNTHETIC_NOTE = 'SYNTHETIC: these numbers come from the fake runner (--runner fake, a test stand-in that trains nothing), not from a measurement';
+
+/** The same, short enough for a chart's subtitle line. */
+export const SYNTHETIC_NOTE_SHORT = 'SYNTHETIC: fake runner (--runner fake), not a measurement';
+
+/** Whether any machine of the run measured with the fake runner (merged shards can mix runners). */
+export function isSynthetic(result: RunResult): boolean {
+  return result.environment.runner === 'fake' || Object.values(result.machines ?? {}).some((machine) => machine.runner === 'fake');
+}
+
 export function runLabels(runs: ReadonlyArray<{ result: RunResult; analysis: Analysis }>): string[] {
   const machines = new Set(runs.map((r) => r.analysis.environment.machineId));
   const raw = runs.map((r) =>

@@ -5,7 +5,7 @@
  */
 import type { Analysis, WidthScaling } from '../../analyse/schema.js';
 import type { ReportInput } from '../types.js';
-import { fmtPower, runLabels } from '../text.js';
+import { SYNTHETIC_NOTE_SHORT, fmtPower, isSynthetic, runLabels } from '../text.js';
 import { uslThroughput } from '../../stats/index.js';
 
 
@@ -39,7 +39,7 @@ export interface SeriesSpec {
 export interface ChartSpec {
   id: ChartId;
   title: string;
-  /** What the line styles mean, shown under the title. */
+  /** What the line styles mean, shown under the title; a line break starts a new line. */
   subtitle?: string;
   /** Axis titles, with units. */
   xTitle: string;
@@ -366,7 +366,10 @@ export function buildChartSpecs(input: ReportInput): ChartSpec[] {
     memoryVsSize(input, nm),
     qualityVsSize(input, nm),
   ];
-  return specs.filter((s) => s.series.some((x) => x.role === 'measured' && x.points.length > 0));
+  const drawn = specs.filter((s) => s.series.some((x) => x.role === 'measured' && x.points.length > 0));
+  // Every chart says so itself: a PNG travels without the report around it.
+  if (!input.runs.some((run) => isSynthetic(run.result))) return drawn;
+  return drawn.map((s) => ({ ...s, subtitle: s.subtitle ? `${SYNTHETIC_NOTE_SHORT}\n${s.subtitle}` : SYNTHETIC_NOTE_SHORT }));
 }
 
 /** Translucent fill for point markers. */
