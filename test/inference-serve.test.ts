@@ -70,7 +70,7 @@ describe('scale-bench run --mode inference (real tfjs servers)', () => {
 
     expect(stdout).toMatch(/Inference under load/);
     expect(stdout).toMatch(/predictions\/s/);
-    expect(stdout).toMatch(/peak RSS by width: w=1 [\d.]+ MiB, w=2 [\d.]+ MiB; backend threads per worker: 1/);
+    expect(stdout).toMatch(/cell memory \(data \+ tensors\) by width: w=1 [\d.]+ MiB, w=2 [\d.]+ MiB; backend threads per worker: 1/);
     expect(stdout).not.toMatch(/NaN|Infinity|undefined/);
   });
 

@@ -132,7 +132,11 @@ export class FakeRunner implements Runner {
       samples,
       cpuMs: wallMs * Math.min(w, plan.cores),
       peakRssBytes: 80e6 + job.table.x.byteLength + w * (20e6 + params * 4 * 4),
+      // What the cell adds: its table, and per worker a copy of the data, the weights and Adam's moments.
+      cellMemoryBytes: job.table.x.buffer.byteLength + w * (job.table.x.byteLength + params * 4 * 4),
+      rssBeforeCellBytes: 80e6,
       peakTensorBytes: job.table.x.byteLength + params * 4 * 4,
+      workerTensorBytes: w * (job.table.x.byteLength + params * 4 * 4),
       finalLoss: regression ? 0.05 : 0.4,
       quality: { metric: regression ? 'r2' : 'accuracy', value: quality },
     };

@@ -12,6 +12,7 @@ import { workerModule } from '../measure/worker-file.js';
 import type { CellJob, CellMeasurement, Runner, TrialProgress } from '../measure/runner.js';
 import type { CalibrateReply, InitReply, InitUnavailableReply, WorkerTask } from '../measure/protocol.js';
 import { BackendUnavailableError } from '../backends/index.js';
+import { createHeapRegistry, totalHeapBytes } from '../measure/wasm-heap.js';
 import { modes } from './index.js';
 
 /** Workers normally reach the start line within milliseconds; this only bounds a broken worker. */
@@ -25,6 +26,8 @@ export class PoolRunner implements Runner {
   private plan: BenchmarkPlan | undefined;
   private threads = 1;
   private coldStartMs = 0;
+  /** Where the workers publish their wasm heap sizes (measure/wasm-heap.ts). */
+  private readonly wasmHeaps = createHeapRegistry();
 
   async start(plan: BenchmarkPlan): Promise<BackendFacts> {
     this.plan = plan;
@@ -38,6 +41,7 @@ export class PoolRunner implements Runner {
       maxThreads: width,
       idleTimeout: Number.MAX_SAFE_INTEGER,
       concurrentTasksPerWorker: 1,
+      workerData: { wasmHeaps: this.wasmHeaps },
     });
     const barrier = createBarrier();
     const settled = await Promise.allSettled(
@@ -80,7 +84,8 @@ export class PoolRunner implements Runner {
     const plan = this.plan;
     const pool = this.pool;
     if (!plan || !pool) throw new Error('PoolRunner.runCell called before start()');
-    return modes[job.cell.mode].runCell({ pool: pool as ModeContextPool, plan, threads: this.threads, coldStartMs: this.coldStartMs }, job, onTrial);
+    const wasmHeapBytes = (): number => totalHeapBytes(this.wasmHeaps);
+    return modes[job.cell.mode].runCell({ pool: pool as ModeContextPool, plan, threads: this.threads, coldStartMs: this.coldStartMs, wasmHeapBytes }, job, onTrial);
   }
 
   async close(): Promise<void> {

@@ -29,6 +29,7 @@ export const CSV_COLUMNS = [
   'gflops',
   'mfu',
   'cold_start_ms',
+  'cell_memory_mb',
 ] as const;
 
 type CsvValue = string | number | null | undefined;
@@ -67,6 +68,7 @@ function row(runId: string, c: CellAnalysis, machineId: string): CsvValue[] {
     c.gflops,
     c.mfu,
     c.coldStartMs,
+    c.cellMemoryBytes ? c.cellMemoryBytes.median / 1e6 : null,
   ];
 }
 

@@ -45,12 +45,13 @@ function cellsTable(runs: ReportInput['runs'], labels: string[]): string {
     'median wall',
     'IQR',
     'samples/s',
-    'peak RSS',
+    'cell memory',
+    'process peak RSS',
     'quality',
     'GFLOP/s',
     'MFU',
   ];
-  const align: Array<'l' | 'r'> = [...(multi ? ['l' as const] : []), 'l', 'l', 'r', 'r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'];
+  const align: Array<'l' | 'r'> = [...(multi ? ['l' as const] : []), 'l', 'l', 'r', 'r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'];
   const rows: string[][] = [];
   runs.forEach((run, i) => {
     for (const c of run.analysis.cells) rows.push([...(multi ? [mdEscape(labels[i]!)] : []), ...cellRow(c)]);
@@ -71,6 +72,7 @@ function cellRow(c: CellAnalysis): string[] {
     fmtMs(c.wallMs?.median),
     fmtMs(c.wallMs?.iqr),
     fmtNumber(c.samplesPerSec?.median),
+    fmtBytes(c.cellMemoryBytes?.median),
     fmtBytes(c.peakRssBytes?.median),
     c.quality ? `${c.quality.metric === 'r2' ? 'R²' : 'acc'} ${fmtFixed(c.quality.value, 3)}` : NA,
     fmtNumber(c.gflops),

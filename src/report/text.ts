@@ -73,9 +73,16 @@ export function fmtWorkers(w: number): string {
   return `${w} worker${w === 1 ? '' : 's'}`;
 }
 
+/** What each size-law metric measured, in the words every report uses. */
+export const SIZE_METRIC_LABEL: Record<SizeScaling['metric'], string> = {
+  wallMs: 'time',
+  cellMemoryBytes: 'cell memory (data + tensors)',
+  peakRssBytes: 'process peak RSS',
+};
+
 /** "time grows as n^1.02 ± 0.03 (closest class O(n), R² 0.998)" for one size sweep. */
 export function describeSizeScaling(s: SizeScaling): string {
-  const what = s.metric === 'wallMs' ? 'time' : 'peak memory';
+  const what = SIZE_METRIC_LABEL[s.metric];
   if (!s.exponent) return `${what}: not enough sizes to fit a law (${s.points.length} measured, 2 needed)`;
   const extras: string[] = [];
   if (s.bigO) extras.push(`closest class ${s.bigO.class}`);

@@ -7,7 +7,7 @@ import { cpuNowUs } from '../../measure/clock.js';
 import type { TrialResult } from '../../results/schema.js';
 import { errorMessage } from '../../config/errors.js';
 import { abortBarrier, createBarrier } from '../../measure/barrier.js';
-import { RssSampler } from '../../measure/memory.js';
+import { RssSampler, cellMemoryOf } from '../../measure/memory.js';
 import { CellTimeoutError, failedTrial, failureOf } from '../../measure/failures.js';
 import { workerModule } from '../../measure/worker-file.js';
 import { cellTaskFields, type CellJob, type CellMeasurement, type TrialProgress } from '../../measure/runner.js';
@@ -84,7 +84,16 @@ function levelError(outcome: LevelOutcome, errorRate: number): string | undefine
 /** One level's TrialResult from what the clients saw (pure; exported for tests). */
 export function levelTrial(
   outcome: LevelOutcome,
-  context: { repetition: number; batchSize: number; cpuMs: number; peakRssBytes: number; peakTensorBytes: number; fit: Pick<FitReply, 'finalLoss' | 'quality'> },
+  context: {
+    repetition: number;
+    batchSize: number;
+    cpuMs: number;
+    peakRssBytes: number;
+    peakTensorBytes: number;
+    /** Tensor bytes of all servers added up; absent = peakTensorBytes. */
+    workerTensorBytes?: number;
+    fit: Pick<FitReply, 'finalLoss' | 'quality'>;
+  },
 ): TrialResult {
   const latency = latencySummary(outcome.latencies);
   const samples = outcome.answered * context.batchSize;
@@ -100,6 +109,7 @@ export function levelTrial(
     cpuMs: context.cpuMs,
     peakRssBytes: context.peakRssBytes,
     peakTensorBytes: context.peakTensorBytes,
+    ...(context.workerTensorBytes !== undefined ? { workerTensorBytes: context.workerTensorBytes } : {}),
     finalLoss: context.fit.finalLoss,
     quality: context.fit.quality,
     ...(latency ? { latency } : {}),
@@ -129,6 +139,7 @@ export async function runInferenceCell(ctx: ModeContext, job: CellJob, onTrial?:
   const loop = cell.rate !== undefined ? 'open' : 'closed';
   const level = (loop === 'open' ? cell.rate : cell.concurrency) ?? 1;
   const batchSize = cell.batchSize ?? 1;
+  const memory = cellMemoryOf(job, ctx.wasmHeapBytes);
   let fit: FitReply;
   try {
     fit = await fitFor(ctx, job, filename);
@@ -186,9 +197,11 @@ export async function runInferenceCell(ctx: ModeContext, job: CellJob, onTrial?:
         const cpuStart = cpuNowUs();
         try {
           const outcome = await runLevel(queue, { loop, level, durationMs: ms, drainMs: drainMs(ms) }, () => serverFailure, signal);
-          const peakTensorBytes = Math.max(0, ...Array.from(queueViews(queue).tensorBytes.subarray(0, width)));
-          const trial = levelTrial(outcome, { repetition, batchSize, cpuMs: (cpuNowUs() - cpuStart) / 1000, peakRssBytes: rss.stop(), peakTensorBytes, fit });
-          return trial.state === 'ok' ? { trial } : { failed: trial };
+          const serverTensorBytes = Array.from(queueViews(queue).tensorBytes.subarray(0, width));
+          const peakTensorBytes = Math.max(0, ...serverTensorBytes);
+          const workerTensorBytes = serverTensorBytes.reduce((sum, bytes) => sum + bytes, 0);
+          const trial = levelTrial(outcome, { repetition, batchSize, cpuMs: (cpuNowUs() - cpuStart) / 1000, peakRssBytes: rss.stop(), peakTensorBytes, workerTensorBytes, fit });
+          return trial.state === 'ok' ? { trial: memory.annotate(trial) } : { failed: trial };
         } catch (error) {
           rss.stop();
           return { failed: failureOf(signal, error, repetition) };

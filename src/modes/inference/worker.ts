@@ -22,6 +22,7 @@ import { bytesChecksum } from '../../data/checksum.js';
 import { abortBarrier, arriveAndWait, type BarrierBuffer } from '../../measure/barrier.js';
 import { faultFor, injectFault } from '../../measure/faults.js';
 import { taskHandler } from '../../measure/dispatch.js';
+import { publishThisHeap } from '../../measure/wasm-heap.js';
 import { QUEUE, queueViews, recordServeError, requestRows } from './queue.js';
 import type { BackendChoice, DatasetSpec, ModelInfo, Quality } from '../../results/schema.js';
 
@@ -212,6 +213,8 @@ async function runServer(task: ServeTask): Promise<ServeReply> {
     tf.tidy(() => (model.predict(tf.tensor2d(warm, [task.batchSize, task.spec.features])) as Tensor).dataSync());
     const peakTensorBytes = tf.memory().numBytes;
     q.tensorBytes[task.rank] = peakTensorBytes;
+    // A server's task lasts the whole cell: publish its heap now, after the warm-up grew it.
+    publishThisHeap();
     arriveAndWait(task.start, task.parties, task.timeoutMs);
     Atomics.add(q.control, QUEUE.READY, 1);
     Atomics.notify(q.control, QUEUE.READY);

@@ -13,6 +13,7 @@ import { viewTable } from '../../data/table.js';
 import { arriveAndWait } from '../../measure/barrier.js';
 import { cpuNowUs, nowEpochMs } from '../../measure/clock.js';
 import { faultFor, injectFault } from '../../measure/faults.js';
+import { publishThisHeap } from '../../measure/wasm-heap.js';
 import type { TrainReply, TrainTask } from './protocol.js';
 
 let prepared: { key: string; data: PreparedData } | undefined;
@@ -87,5 +88,6 @@ export default async function runTrain(task: TrainTask): Promise<TrainReply> {
     };
   } finally {
     model.dispose();
+    publishThisHeap();
   }
 }

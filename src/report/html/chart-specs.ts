@@ -297,16 +297,19 @@ function smallestWidthCells(a: Analysis) {
 function memoryVsSize(input: ReportInput, nm: Naming): ChartSpec {
   const colors = new Colors();
   const series: SeriesSpec[] = [];
+  // The memory each cell holds when the results have it; the process peak only for older results.
+  const perCell = input.runs.some(({ analysis: a }) => a.cells.some((c) => c.cellMemoryBytes));
+  const metric = perCell ? 'cellMemoryBytes' : 'peakRssBytes';
   input.runs.forEach(({ analysis: a }, run) => {
     for (const [k, cells] of smallestWidthCells(a)) {
       const c0 = cells[0]!.cell;
       const name = `${nm.run(run)}${c0.model} · ${c0.workers}w${nm.qualify(a, c0.dataset, c0.mode)}`;
       const group = `${run}|${k}`;
       const color = colors.get(group);
-      const points = clean(cells.map((c) => ({ x: c.cell.size, y: c.peakRssBytes === null ? null : c.peakRssBytes.median / 1e6 })));
+      const points = clean(cells.map((c) => ({ x: c.cell.size, y: c[metric] ? c[metric].median / 1e6 : null })));
       if (points.length === 0) continue;
       const fit = a.sizeScaling.find(
-        (s) => s.metric === 'peakRssBytes' && s.model === c0.model && s.dataset === c0.dataset && s.mode === c0.mode && s.workers === c0.workers,
+        (s) => s.metric === metric && s.model === c0.model && s.dataset === c0.dataset && s.mode === c0.mode && s.workers === c0.workers,
       );
       const b = fit?.exponent?.value;
       const coef = fit?.coefficient;
@@ -320,10 +323,12 @@ function memoryVsSize(input: ReportInput, nm: Naming): ChartSpec {
   });
   return {
     id: 'memory-vs-size',
-    title: 'Peak memory vs dataset size',
-    subtitle: 'median peak RSS of the process; dashed: fitted power law',
+    title: perCell ? 'Memory vs dataset size' : 'Peak memory vs dataset size',
+    subtitle: perCell
+      ? "median memory each cell holds: its data table and its workers' tensors at their peak; dashed: fitted power law"
+      : 'median peak RSS of the process (results without the per-cell figure); dashed: fitted power law',
     xTitle: 'dataset size (samples)',
-    yTitle: 'peak RSS (MB)',
+    yTitle: perCell ? 'cell memory: data + tensors (MB)' : 'peak RSS (MB)',
     xLog: true,
     yLog: false,
     series,
