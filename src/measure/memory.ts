@@ -9,10 +9,10 @@ import type { CellJob } from './runner.js';
  *
  * Why not the process's RSS growth during the cell: it says what ran before as much as what the cell
  * needs. A wasm heap grows when a cell needs more than any cell before it and never shrinks, and
- * freed JavaScript and malloc memory mostly stays resident. Measured on this machine (logistic,
- * 8k, 16k, 32k, 64k, 128k rows, w=1, median of 3): the growth was 20, 7, 13, 13, 34 MB with the
- * cells in size order and 0.5, 0.5, 2.6, 0, 73 MB in reverse; the process peak fitted n^0.19
- * [0.10, 0.27] against n^-0.01 [-0.02, -0.01]; this figure n^0.99 [0.99, 1.00] in both orders.
+ * freed JavaScript and malloc memory mostly stays resident. Measured with benchmarks/memory-order.ts
+ * (logistic, 8k, 16k, 32k, 64k, 128k rows, w=1, median of 3): the growth was 22, 1, 8, 20, 20 MB
+ * with the cells in size order and 0.5, 0, 0.4, 6, 67 MB in reverse; the process peak fitted n^0.12
+ * [0.07, 0.16] against n^-0.01 [-0.01, -0.01]; this figure n^0.99 [0.99, 1.00] in both orders.
  * The growth is kept beside it (TrialResult.cellRssGrowthBytes), as is the peak.
  */
 export function cellMemoryBytes(m: { tableBytes: number; tensorBytes: number }): number {
