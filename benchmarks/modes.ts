@@ -195,7 +195,7 @@ export interface InferenceTiming {
 export async function benchInference(model: string, maxWidth: number, concurrency: number[], batchSize: number, durationS: number): Promise<InferenceTiming[]> {
   const widths = Array.from({ length: maxWidth }, (_, i) => i + 1);
   const plan = buildPlan(
-    { mode: 'inference', models: [model], sizes: [4000], workers: widths, concurrency, batchSizes: [batchSize], duration: durationS, repeats: 3, warmup: 1, backend: 'wasm', out: '.tmp/bench-modes' },
+    { mode: 'inference', models: [model], sizes: [4000], workers: widths, concurrency, requestRows: [batchSize], duration: durationS, repeats: 3, warmup: 1, backend: 'wasm', out: '.tmp/bench-modes' },
     availableParallelism(),
   );
   const result = await runPlan(plan, new PoolRunner());

@@ -2,12 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { summariseOverhead } from '../benchmarks/overhead.js';
 import { summariseRun } from '../benchmarks/e2e.js';
 import { makeRunResult } from './helpers/run-result.js';
+import { defaultWidths } from '../src/config/defaults.js';
 
 const RUN_BENCH = fileURLToPath(new URL('../benchmarks/run-bench.js', import.meta.url));
 
@@ -78,7 +79,9 @@ describe('npm run bench (smoke)', () => {
     expect(stdout).toMatch(/ratio of medians \d\.\d{3}, of the fastest trials \d\.\d{3}/);
     expect(stdout).toMatch(/\(b\) data generation .*million values\/s/);
     expect(stdout).toMatch(/\(c\) worker cold start .*cpu \d[\d,]* ms/);
-    expect(stdout).toMatch(/run --quick: [\d.]+ s, 45\/45 cells ok/);
+    // --quick: 5 models x 3 sizes x the default widths of this machine.
+    const quickCells = 5 * 3 * defaultWidths(availableParallelism()).length;
+    expect(stdout).toMatch(new RegExp(`run --quick: [\\d.]+ s, ${quickCells}/${quickCells} cells ok`));
     expect(stdout).toMatch(/run \(default sweep\): [\d.]+ s, \d+\/\d+ cells ok/);
     expect(stdout).not.toMatch(/NaN|undefined|FAILED/);
     const json = JSON.parse(readFileSync(file, 'utf8')) as { results: Record<string, unknown>; errors: Record<string, unknown> };

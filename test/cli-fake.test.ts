@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { defaultWidths } from '../src/config/defaults.js';
 import { runCli } from './helpers/cli.js';
 import { parseRunResult } from '../src/results/file.js';
 
@@ -47,8 +49,24 @@ describe('scale-bench run (fake runner)', () => {
     expect(stdout).toMatch(/results and reports: /);
     expect(stdout).not.toMatch(/NaN|Infinity|undefined/);
     // Non-TTY progress: one line per cell on stderr.
-    expect(stderr.split('\n').filter((line) => line.startsWith('✓')).length).toBe(5 * 3 * 3);
+    expect(stderr.split('\n').filter((line) => line.startsWith('✓')).length).toBe(5 * 3 * defaultWidths(availableParallelism()).length);
     expect(stdout).not.toMatch(/\u001b\[/); // NO_COLOR
+  });
+
+  it('--request-rows sets inference rows per request; the old --batch-sizes is hidden from --help and warns', async () => {
+    const help = await runCli(['run', '--help']);
+    expect(help.stdout).toMatch(/--request-rows <list>/);
+    expect(help.stdout).not.toMatch(/--batch-sizes/);
+    const args = ['run', '--runner', 'fake', '--mode', 'inference', '--models', 'linear', '--sizes', '1k', '--workers', '1', '--concurrency', '1', '--report', 'json', '--json'];
+    const renamed = await runCli([...args, '--request-rows', '1,8', '--out', tempOut()]);
+    expect(renamed.code).toBe(0);
+    expect(renamed.stderr).not.toMatch(/deprecated/);
+    const old = await runCli([...args, '--batch-sizes', '1,8', '--out', tempOut()]);
+    expect(old.code).toBe(0);
+    expect(old.stderr).toMatch(/warning: --batch-sizes is deprecated; use --request-rows/);
+    const rows = (stdout: string) => (JSON.parse(stdout) as { result: { cells: Array<{ cell: { batchSize?: number } }> } }).result.cells.map((c) => c.cell.batchSize);
+    expect(rows(old.stdout)).toEqual([1, 8]);
+    expect(rows(renamed.stdout)).toEqual(rows(old.stdout));
   });
 
   it('exits 3 and names the failed cells when some cells fail', async () => {

@@ -122,6 +122,23 @@ describe('flags over suite over config file', () => {
     expect(options.customModels).toEqual([join(project, 'models/m.js')]);
   });
 
+  it('reads inference rows per request as requestRows; the old batchSizes key and --batch-sizes still work, with a warning', async () => {
+    const project = tempDir();
+    writeFileSync(join(project, 'scale-bench.config.json'), JSON.stringify({ mode: 'inference', batchSizes: [1, 8] }));
+    const warnings: string[] = [];
+    const warn = (message: string): void => void warnings.push(message);
+    const fromFile = await resolveRunOptions({ flags: {}, cwd: project, warn });
+    expect(fromFile.requestRows).toEqual([1, 8]);
+    expect(warnings).toEqual([expect.stringMatching(/"batchSizes" is deprecated; use "requestRows".*--batch-size/)]);
+    const fromFlag = await resolveRunOptions({ flags: { batchSizes: [4] }, cwd: tempDir(), warn });
+    expect(fromFlag.requestRows).toEqual([4]);
+    expect(warnings[1]).toMatch(/--batch-sizes is deprecated; use --request-rows/);
+    const renamed = await resolveRunOptions({ flags: { requestRows: [2] }, cwd: tempDir(), warn });
+    expect(renamed.requestRows).toEqual([2]);
+    expect(warnings).toHaveLength(2);
+    await expect(resolveRunOptions({ flags: { batchSizes: [4], requestRows: [2] }, cwd: tempDir(), warn })).rejects.toThrow(/give --request-rows only/);
+  });
+
   it('lets --models or --model replace the file\'s whole model choice', async () => {
     const project = tempDir();
     writeFileSync(join(project, 'scale-bench.config.json'), JSON.stringify({ models: ['linear', 'models/m.js'] }));

@@ -173,7 +173,7 @@ describe('scale-bench run --mode data-parallel', () => {
     expect(stdout).toMatch(/width, n=600 data-parallel weak: w=2: [\d.]+x/);
     expect(stdout).toMatch(/data-parallel n=600 weak scaling, per step: w=1 exchange [\d.]+ [µm]s vs compute [\d.]+ [µm]s \(\d+%\); w=2 exchange/);
     expect(stdout).toMatch(/replicas differ by at most \d\.\de[+-]\d/);
-    expect(stdout).toMatch(/peak RSS by width: w=1 [\d.]+ MiB, w=2 [\d.]+ MiB; backend threads per worker: 1/);
+    expect(stdout).toMatch(/cell memory \(data \+ tensors\) by width: w=1 [\d.]+ MiB, w=2 [\d.]+ MiB; backend threads per worker: 1/);
     expect(stdout).not.toMatch(/NaN|Infinity|undefined/);
 
     // Nothing the data-parallel mode writes may be dropped by the results schema.

@@ -16,7 +16,7 @@ describe('scale-bench run --mode inference (real tfjs servers)', () => {
     const out = mkdtempSync(join(tmpdir(), 'sb-inf-'));
     const { code, stdout, stderr } = await runCli([
       'run', '--mode', 'inference', '--models', 'logistic', '--sizes', '400', '--workers', '1,2',
-      '--concurrency', '1,4', '--rate', '40', '--batch-sizes', '8', '--duration', '0.4',
+      '--concurrency', '1,4', '--rate', '40', '--request-rows', '8', '--duration', '0.4',
       '--repeats', '2', '--warmup', '1', '--backend', 'wasm', '--out', out, '--report', 'json',
     ]);
     expect(code, stderr).toBe(0);
@@ -70,7 +70,7 @@ describe('scale-bench run --mode inference (real tfjs servers)', () => {
 
     expect(stdout).toMatch(/Inference under load/);
     expect(stdout).toMatch(/predictions\/s/);
-    expect(stdout).toMatch(/peak RSS by width: w=1 [\d.]+ MiB, w=2 [\d.]+ MiB; backend threads per worker: 1/);
+    expect(stdout).toMatch(/cell memory \(data \+ tensors\) by width: w=1 [\d.]+ MiB, w=2 [\d.]+ MiB; backend threads per worker: 1/);
     expect(stdout).not.toMatch(/NaN|Infinity|undefined/);
   });
 
@@ -78,7 +78,7 @@ describe('scale-bench run --mode inference (real tfjs servers)', () => {
     it(`a server that ${fault === 'exit' ? 'dies' : 'hangs'} fails its cell (exit 3) and the sweep goes on`, async () => {
       const out = mkdtempSync(join(tmpdir(), 'sb-inf-'));
       const { code, stderr } = await runCli(
-        ['run', '--mode', 'inference', '--models', 'linear', '--sizes', '300', '--workers', '2,1', '--concurrency', '2', '--batch-sizes', '4',
+        ['run', '--mode', 'inference', '--models', 'linear', '--sizes', '300', '--workers', '2,1', '--concurrency', '2', '--request-rows', '4',
           '--duration', '0.2', '--repeats', '1', '--warmup', '0', '--cell-timeout', '20', '--backend', 'wasm', '--out', out, '--report', 'json'],
         { env: { SCALE_BENCH_FAULTS: JSON.stringify({ [fault]: ['w=2|inference'] }) } },
       );

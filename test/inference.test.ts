@@ -76,16 +76,35 @@ describe('request rows', () => {
 
 describe('one level as a trial', () => {
   const fit = { finalLoss: 0.3, quality: { metric: 'accuracy' as const, value: 0.8 } };
-  it('counts predictions as rows answered and keeps the errors beside the latency', () => {
-    const outcome: LevelOutcome = { requests: 12, answered: 10, errors: 2, latencies: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], elapsedMs: 500 };
-    const trial = levelTrial(outcome, { repetition: 1, batchSize: 8, cpuMs: 400, peakRssBytes: 1e8, peakTensorBytes: 1e5, fit });
+  const context = { repetition: 1, batchSize: 8, cpuMs: 400, peakRssBytes: 1e8, peakTensorBytes: 1e5, fit };
+  const latencies = (n: number) => Array.from({ length: n }, (_, i) => 1 + (i % 10));
+
+  it('counts predictions as rows answered and keeps the errors, their rate and the first one beside the latency', () => {
+    const outcome: LevelOutcome = { requests: 200, answered: 198, errors: 2, firstError: 'a server failed a prediction: out of memory', latencies: latencies(198), elapsedMs: 500 };
+    const trial = levelTrial(outcome, context);
     expect(trial.state).toBe('ok');
-    expect(trial.samples).toBe(80);
-    expect(trial.samplesPerSec).toBe(160);
-    expect(trial.requests).toBe(12);
+    expect(trial.samples).toBe(198 * 8);
+    expect(trial.samplesPerSec).toBe(198 * 8 * 2);
+    expect(trial.requests).toBe(200);
     expect(trial.errors).toBe(2);
+    expect(trial.errorRate).toBe(0.01);
+    expect(trial.firstError).toBe('a server failed a prediction: out of memory');
+    expect(trial.error).toBeUndefined();
     expect(trial.latency!.max).toBe(10);
     expect(trial.quality).toEqual(fit.quality);
+  });
+
+  it('is errored, not a latency figure, when more than 1% of the requests failed, even if most were answered', () => {
+    const outcome: LevelOutcome = { requests: 12, answered: 10, errors: 2, firstError: 'request refused: 4 requests were already outstanding (the queue is full)', latencies: latencies(10), elapsedMs: 500 };
+    const trial = levelTrial(outcome, context);
+    expect(trial.state).toBe('errored');
+    expect(trial.errorRate).toBeCloseTo(2 / 12, 12);
+    expect(trial.error).toBe('2 of 12 requests failed (16.7%, more than the 1% a latency figure allows; first error: request refused: 4 requests were already outstanding (the queue is full))');
+    expect(trial.firstError).toMatch(/^request refused/);
+    const justOver = levelTrial({ requests: 1000, answered: 989, errors: 11, latencies: latencies(989), elapsedMs: 500 }, context);
+    expect(justOver.state).toBe('errored');
+    expect(levelTrial({ requests: 1000, answered: 990, errors: 10, latencies: latencies(990), elapsedMs: 500 }, context).state).toBe('ok');
+    expect(levelTrial({ requests: 50, answered: 50, errors: 0, latencies: latencies(50), elapsedMs: 500 }, context)).toMatchObject({ state: 'ok', errorRate: 0 });
   });
 
   it('is errored, with the reason, when nothing was answered', () => {
@@ -168,7 +187,7 @@ describe('inference cells and sweeps', () => {
 
 describe('inference options in the plan', () => {
   it('makes one cell per width x batch size x level, with the level in the id', () => {
-    const plan = buildPlan({ mode: 'inference', models: ['mlp-small'], sizes: [1000], workers: [1, 2], concurrency: [4, 1], rate: [50], batchSizes: [32, 1], duration: 0.5, out: '.tmp/plan-test' }, 2);
+    const plan = buildPlan({ mode: 'inference', models: ['mlp-small'], sizes: [1000], workers: [1, 2], concurrency: [4, 1], rate: [50], requestRows: [32, 1], duration: 0.5, out: '.tmp/plan-test' }, 2);
     expect(plan.cells).toHaveLength(2 * 2 * 3);
     expect(plan.cells.slice(0, 3).map((c) => c.id)).toEqual([
       'mlp-small|classification|n=1000|w=1|inference|b=1|c=1',
@@ -181,7 +200,7 @@ describe('inference options in the plan', () => {
 
   it('defaults to a closed loop at 1, 2, 4, 8 with 1 and 32 rows per request; --rate alone means open loop only', () => {
     expect(modeCellFields('inference', {}).map((f) => `${f.batchSize}:${f.concurrency}`)).toEqual(['1:1', '1:2', '1:4', '1:8', '32:1', '32:2', '32:4', '32:8']);
-    expect(modeCellFields('inference', { rate: [10], batchSizes: [4] })).toEqual([{ batchSize: 4, rate: 10 }]);
+    expect(modeCellFields('inference', { rate: [10], requestRows: [4] })).toEqual([{ batchSize: 4, rate: 10 }]);
     expect(modeCellFields('inference', { quick: true })).toEqual([{ batchSize: 32, concurrency: 1 }, { batchSize: 32, concurrency: 4 }]);
   });
 
@@ -197,10 +216,10 @@ describe('inference options in the plan', () => {
   it('refuses bad levels and inference flags on other modes, naming the flag', () => {
     expect(() => checkModeOptions('inference', { concurrency: [0] })).toThrow(/--concurrency: 0 is out of range/);
     expect(() => checkModeOptions('inference', { concurrency: [1.5] })).toThrow(/--concurrency: 1.5 is out of range.*whole/);
-    expect(() => checkModeOptions('inference', { batchSizes: [] })).toThrow(/--batch-sizes: give at least one value/);
+    expect(() => checkModeOptions('inference', { requestRows: [] })).toThrow(/--request-rows: give at least one value/);
     expect(() => checkModeOptions('inference', { duration: 0 })).toThrow(/--duration: 0 is out of range/);
     expect(() => checkModeOptions('job-parallel', { rate: [5] })).toThrow(/--rate applies to --mode inference only/);
-    expect(() => buildPlan({ batchSizes: [8] }, 2)).toThrow(/--batch-sizes applies to --mode inference only/);
+    expect(() => buildPlan({ requestRows: [8] }, 2)).toThrow(/--request-rows applies to --mode inference only/);
   });
 });
 
@@ -211,10 +230,10 @@ const QUEUE_MODULE = new URL('../dist/modes/inference/queue.js', import.meta.url
  * `serviceMs` (sleeping, not spinning: the queueing under test must not depend on how busy the
  * machine's cores are), so the expected behaviour is known. Returns a stop function.
  */
-function startServers(queue: SharedArrayBuffer, count: number, serviceMs: number): () => Promise<void> {
+function startServers(queue: SharedArrayBuffer, count: number, serviceMs: number, failEvery = 0): () => Promise<void> {
   const code = `
     const { workerData, parentPort } = require('node:worker_threads');
-    import(workerData.module).then(({ QUEUE, queueViews }) => {
+    import(workerData.module).then(({ QUEUE, queueViews, recordServeError }) => {
       const q = queueViews(workerData.queue);
       const pause = new Int32Array(new SharedArrayBuffer(4));
       for (;;) {
@@ -225,13 +244,15 @@ function startServers(queue: SharedArrayBuffer, count: number, serviceMs: number
         if (Atomics.compareExchange(q.control, QUEUE.HEAD, head, head + 1) !== head) continue;
         const cancelled = head < Atomics.load(q.control, QUEUE.CANCEL_BELOW);
         if (!cancelled) Atomics.wait(pause, 0, 0, workerData.serviceMs);
-        Atomics.store(q.state, head % q.capacity, cancelled ? -(head + 1) : head + 1);
+        const failed = workerData.failEvery > 0 && head % workerData.failEvery === workerData.failEvery - 1;
+        if (failed) recordServeError(workerData.queue, 'prediction ' + head + ' failed: tensor shape mismatch');
+        Atomics.store(q.state, head % q.capacity, cancelled || failed ? -(head + 1) : head + 1);
         Atomics.add(q.control, QUEUE.COMPLETED, 1);
         Atomics.notify(q.control, QUEUE.COMPLETED);
       }
       parentPort.postMessage('stopped');
     });`;
-  const workers = Array.from({ length: count }, () => new Worker(code, { eval: true, workerData: { module: QUEUE_MODULE, queue, serviceMs } }));
+  const workers = Array.from({ length: count }, () => new Worker(code, { eval: true, workerData: { module: QUEUE_MODULE, queue, serviceMs, failEvery } }));
   return async () => {
     stopQueue(queue);
     await Promise.all(workers.map((w) => w.terminate()));
@@ -295,6 +316,41 @@ describe('the load generator against servers with a known service time', () => {
       const after = await runLevel(queue, { loop: 'closed', level: 1, durationMs: 200, drainMs: 1000 }, () => undefined);
       expect(latencySummary(after.latencies)!.p50).toBeLessThan(latencySummary(heavy.latencies)!.p50);
       expect(Atomics.load(queueViews(queue).control, QUEUE.CANCEL_BELOW)).toBeGreaterThan(0);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('counts failed predictions and reports the first failure message of each level', async () => {
+    const queue = createQueue(1);
+    const stop = startServers(queue, 1, 1, 10);
+    try {
+      const outcome = await runLevel(queue, { loop: 'closed', level: 2, durationMs: 300, drainMs: 1000 }, () => undefined);
+      expect(outcome.errors).toBeGreaterThan(0);
+      // Requests 9, 19, 29, ... fail: a tenth of them.
+      expect(outcome.errors).toBe(Math.floor(outcome.requests / 10));
+      expect(outcome.firstError).toBe('prediction 9 failed: tensor shape mismatch');
+      const trial = levelTrial(outcome, { repetition: 0, batchSize: 1, cpuMs: 1, peakRssBytes: 1, peakTensorBytes: 1, fit: { finalLoss: 0, quality: { metric: 'r2', value: 1 } } });
+      expect(trial.state).toBe('errored');
+      expect(trial.error).toMatch(/^\d+ of \d+ requests failed \(\d+\.\d%.*first error: prediction 9 failed: tensor shape mismatch\)$/);
+      // The next level reports its own first error, not the previous level's.
+      const next = await runLevel(queue, { loop: 'closed', level: 1, durationMs: 200, drainMs: 1000 }, () => undefined);
+      expect(next.firstError).toMatch(/^prediction \d+ failed/);
+      expect(next.firstError).not.toBe('prediction 9 failed: tensor shape mismatch');
+    } finally {
+      await stop();
+    }
+  });
+
+  it('names the cause of unanswered and refused requests', async () => {
+    const queue = createQueue(1, 4);
+    const stop = startServers(queue, 1, 50);
+    try {
+      const outcome = await runLevel(queue, { loop: 'open', level: 1000, durationMs: 50, drainMs: 50 }, () => undefined);
+      expect(outcome.errors).toBeGreaterThan(0);
+      expect(outcome.firstError).toMatch(/^request refused: 4 requests were already outstanding/);
+      const unanswered = await runLevel(queue, { loop: 'closed', level: 2, durationMs: 10, drainMs: 20 }, () => undefined);
+      expect(unanswered.firstError).toMatch(/not answered within 20 ms after sending stopped/);
     } finally {
       await stop();
     }

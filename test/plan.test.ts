@@ -19,11 +19,17 @@ describe('flag parsing', () => {
 });
 
 describe('default widths', () => {
-  it('covers 1..cores and one oversubscribed width', () => {
-    expect(defaultWidths(1)).toEqual([1, 2]);
-    expect(defaultWidths(2)).toEqual([1, 2, 3]);
-    expect(defaultWidths(6)).toEqual([1, 2, 4, 6, 7]);
-    expect(defaultWidths(8)).toEqual([1, 2, 4, 8, 9]);
+  it('covers 1..cores and never oversubscribes unless asked', () => {
+    expect(defaultWidths(1)).toEqual([1]);
+    expect(defaultWidths(2)).toEqual([1, 2]);
+    expect(defaultWidths(6)).toEqual([1, 2, 4, 6]);
+    expect(defaultWidths(8)).toEqual([1, 2, 4, 8]);
+    for (const cores of [1, 2, 3, 5, 16]) expect(Math.max(...defaultWidths(cores))).toBe(cores);
+  });
+
+  it('measures an oversubscribed width when --workers asks for it', () => {
+    const plan = buildPlan({ models: ['linear'], sizes: [1000], workers: [1, 2, 3], out: '.tmp/plan-test' }, 2);
+    expect(plan.cells.map((cell) => cell.workers)).toEqual([1, 2, 3]);
   });
 });
 
@@ -39,7 +45,7 @@ describe('buildPlan', () => {
 
   it('uses the quick profile and the machine cores by default', () => {
     const plan = buildPlan({ quick: true, out: '.tmp/plan-test' }, 2);
-    expect(new Set(plan.cells.map((cell) => cell.workers))).toEqual(new Set([1, 2, 3]));
+    expect(new Set(plan.cells.map((cell) => cell.workers))).toEqual(new Set([1, 2]));
     expect(plan.repeats).toBeGreaterThanOrEqual(3);
     expect(plan.cores).toBe(2);
   });

@@ -26,7 +26,7 @@ describe('markdown reporter', () => {
     const tableRows = md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| model') && !l.startsWith('| ---'));
     expect(tableRows).toHaveLength(f.analysis.cells.length);
     const failed = tableRows.find((l) => l.includes('0/3'))!;
-    expect(failed.match(/n\/a/g)).toHaveLength(7);
+    expect(failed.match(/n\/a/g)).toHaveLength(8);
     // Every row has the header's column count: escaped pipes in names do not split cells.
     const columns = (l: string) => l.split(/(?<!\\)\|/).length;
     const header = md.split('\n').find((l) => l.startsWith('| model'))!;

@@ -26,7 +26,7 @@ describe('renderScalingSummary', () => {
 
   it('states the data-size law with its interval, R² and Big-O class', () => {
     expect(text).toContain('time grows as n^1.00 [1.00, 1.00] (R² 1.000, best fit O(n))');
-    expect(text).toContain('peak memory grows as n^0.00');
+    expect(text).toContain('process peak RSS grows as n^0.00');
   });
 
   it('states speedup, efficiency and Karp-Flatt per width, and why there is no USL', () => {

@@ -7,7 +7,7 @@ import { adamUpdate } from '../src/backends/adam-kernel.js';
 import { accuracy, rSquared } from '../src/models/quality.js';
 import { batchOrder, prepareData, targetStats, type TrainData } from '../src/models/data.js';
 import { makeLoss } from '../src/models/loss.js';
-import { trainAndEvaluate, TrainingDivergedError } from '../src/models/train.js';
+import { profileStep, trainAndEvaluate, TrainingDivergedError } from '../src/models/train.js';
 import type { DatasetSpec } from '../src/results/schema.js';
 
 let tf: Tf;
@@ -272,6 +272,62 @@ describe('trainAndEvaluate', () => {
       peaks.push(out.peakTensorBytes);
     }
     expect(peaks[2]).toBe(peaks[1]);
+    data.dispose();
+  });
+
+  it('profiles a step only outside the timed loop, once per architecture, without changing the training', async () => {
+    // A feature count no other test uses, so this architecture has no cached profile yet.
+    const data = prepareData(tf, blobData(400, 80, 11, 3));
+    const events: Array<{ what: string; at: number }> = [];
+    const spied = new Proxy(tf, {
+      get(target, key) {
+        if (key !== 'profile') return Reflect.get(target, key) as unknown;
+        return async (f: () => unknown) => {
+          events.push({ what: 'profile', at: performance.now() });
+          const out = await target.profile(f as Parameters<Tf['profile']>[0]);
+          events.push({ what: 'profiled', at: performance.now() });
+          return out;
+        };
+      },
+    });
+    const cfg = { epochs: 2, batchSize: 32, learningRate: 0.01, seed: 4 };
+    const outcomes = [];
+    const weights: Float32Array[][] = [];
+    for (let trial = 0; trial < 2; trial++) {
+      const model = BUILTIN_MODELS['mlp-small'].build(tf, data.spec, 7);
+      events.push({ what: `trial ${trial}`, at: performance.now() });
+      const out = await trainAndEvaluate(spied, model, data, {
+        ...cfg,
+        onTrainStart: () => events.push({ what: 'timer starts', at: performance.now() }),
+        onTrainEnd: () => events.push({ what: 'timer stops', at: performance.now() }),
+      });
+      outcomes.push(out);
+      weights.push(model.getWeights().map((w) => w.dataSync() as Float32Array));
+      model.dispose();
+    }
+    // The first trial profiles before its timer starts; the second reuses the profile.
+    expect(events.map((e) => e.what)).toEqual(['trial 0', 'profile', 'profiled', 'timer starts', 'timer stops', 'trial 1', 'timer starts', 'timer stops']);
+    const start = events.find((e) => e.what === 'timer starts')!.at;
+    expect(events.find((e) => e.what === 'profiled')!.at).toBeLessThanOrEqual(start);
+    // The profiled trial trains exactly like the unprofiled one: the weights were restored after the profile.
+    expect(outcomes[0]!.finalLoss).toBe(outcomes[1]!.finalLoss);
+    expect(outcomes[0]!.peakTensorBytes).toBe(outcomes[1]!.peakTensorBytes);
+    weights[0]!.forEach((w, i) => expect(maxAbsDiff(w, weights[1]![i]!)).toBe(0));
+    data.dispose();
+  });
+
+  it('profileStep leaves the weights and the tensor count as they were, and caches by architecture', async () => {
+    const data = prepareData(tf, blobData(200, 40, 13, 2));
+    const model = BUILTIN_MODELS['mlp-small'].build(tf, data.spec, 3);
+    const before = model.getWeights().map((w) => (w.dataSync() as Float32Array).slice());
+    data.batches(16); // cut (and cached by the data) before counting
+    const tensors = tf.memory().numTensors;
+    const growth = await profileStep(tf, model, data, { epochs: 1, batchSize: 16, learningRate: 0.1, seed: 1 });
+    expect(growth).toBeGreaterThan(0);
+    expect(tf.memory().numTensors).toBe(tensors);
+    model.getWeights().forEach((w, i) => expect(maxAbsDiff(w.dataSync() as Float32Array, before[i]!)).toBe(0));
+    expect(await profileStep(tf, model, data, { epochs: 3, batchSize: 16, learningRate: 0.1, seed: 9 })).toBe(growth);
+    model.dispose();
     data.dispose();
   });
 

@@ -43,6 +43,7 @@ export function analyseCell(cellResult: CellResult, env: Environment, cores: num
       wallMs: summarise(ok.map((t) => t.wallMs), level),
       samplesPerSec,
       peakRssBytes: summarise(ok.map((t) => t.peakRssBytes), level),
+      cellMemoryBytes: summarise(ok.flatMap((t) => (t.cellMemoryBytes !== undefined ? [t.cellMemoryBytes] : [])), level),
       cpuMs: summarise(ok.map((t) => t.cpuMs), level),
       quality: medianQuality(ok),
       usPerSample: throughput > 0 ? (cell.workers * 1e6) / throughput : null,

@@ -44,7 +44,10 @@ export const cellAnalysisSchema = z.object({
   /** null when no repetition finished ok. */
   wallMs: sampleSummarySchema.nullable(),
   samplesPerSec: sampleSummarySchema.nullable(),
+  /** Peak RSS of the whole process (every worker of the pool, and what earlier cells left). */
   peakRssBytes: sampleSummarySchema.nullable(),
+  /** Memory this cell holds: its data and its workers' tensors at their peak (TrialResult.cellMemoryBytes); null in results that predate it. */
+  cellMemoryBytes: sampleSummarySchema.nullable().optional(),
   cpuMs: sampleSummarySchema.nullable(),
   /** Median held-out quality. */
   quality: qualitySchema.nullable(),
@@ -71,7 +74,11 @@ export const sizeScalingSchema = z.object({
   dataset: z.string(),
   workers: z.number(),
   mode: modeSchema,
-  metric: z.enum(['wallMs', 'peakRssBytes']),
+  /**
+   * wallMs, or memory: cellMemoryBytes (the memory each cell holds; the one fitted when the results
+   * have it) or peakRssBytes (the process peak, for results that predate cellMemoryBytes).
+   */
+  metric: z.enum(['wallMs', 'peakRssBytes', 'cellMemoryBytes']),
   /** Sizes and the median metric used for the fit. */
   points: z.array(z.object({ size: z.number(), value: z.number() })),
   /** Power-law t = a * n^b: exponent b with 95% t-interval; null when fewer than 2 sizes. */

@@ -1,4 +1,9 @@
-/** Time and memory against dataset size: the power law t = a·n^b with its interval, and the best Big-O class. */
+/**
+ * Time and memory against dataset size: the power law t = a·n^b with its interval, and the best Big-O class.
+ * Memory is the memory each cell holds (cellMemoryBytes), which does not depend on the order the cells
+ * ran in; the process's peak RSS does (wasm heaps never shrink), so it is fitted only for results
+ * that predate the per-cell figure.
+ */
 import type { AnalysisWarning, SizeScaling } from './schema.js';
 import { fitBigO, powerLawFit } from '../stats/index.js';
 import { modeVariant } from '../modes/index.js';
@@ -11,7 +16,8 @@ export function sizeScaling(cells: readonly AnalysedCell[], level: number, warni
     const { model, dataset, workers, mode } = group[0]!.analysis.cell;
     const variant = modeVariant(group[0]!.analysis.cell);
     const plannedSizes = new Set(group.map((c) => c.analysis.cell.size)).size;
-    for (const metric of ['wallMs', 'peakRssBytes'] as const) {
+    const memoryMetric = group.some(({ analysis }) => analysis.cellMemoryBytes) ? 'cellMemoryBytes' : 'peakRssBytes';
+    for (const metric of ['wallMs', memoryMetric] as const) {
       const bySize = new Map<number, number>();
       for (const { analysis } of group) {
         const summary = analysis[metric];

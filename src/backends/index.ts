@@ -7,8 +7,9 @@
  */
 import { applyKernelPatches, activeKernelPatches, registerCpuFallbacks, removeKernelPatches, type CpuBackendLike } from './kernels.js';
 import { ADAM_KERNEL_LABEL, registerAdamKernel, unregisterAdamKernel } from './adam-kernel.js';
-import { loadTf, packageVersion, requireFromHere, wasmBinaryFolder, type Tf } from './load.js';
+import { loadTf, loadedTf, packageVersion, requireFromHere, wasmBinaryFolder, type Tf } from './load.js';
 import type { BackendChoice, BackendName } from '../results/schema.js';
+import { UsageError } from '../config/errors.js';
 
 export type { Tf } from './load.js';
 export { applyKernelPatches, removeKernelPatches, activeKernelPatches } from './kernels.js';
@@ -27,10 +28,14 @@ export interface BackendInfo {
   threads: number;
 }
 
-/** The requested backend cannot run here; the message names --backend and the fix. */
-export class BackendUnavailableError extends Error {
+/**
+ * The requested backend cannot run here; the message names --backend and the fix. A usage error
+ * (exit 2) by type, so the CLI never has to guess it from a message's words.
+ */
+export class BackendUnavailableError extends UsageError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(message);
+    if (options && 'cause' in options) this.cause = options.cause;
     this.name = 'BackendUnavailableError';
   }
 }
@@ -189,6 +194,17 @@ async function activate(tf: Tf, name: BackendName, opts: InitOptions): Promise<B
   };
   if (name === 'wasm') info.wasmSimd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
   return info;
+}
+
+/**
+ * Size of this thread's tfjs wasm heap (the backend's WebAssembly.Memory) in bytes, the tensors'
+ * home on wasm: it grows on demand and never shrinks. 0 when the thread never started wasm.
+ */
+export function wasmHeapBytes(): number {
+  const tf = loadedTf();
+  if (!tf || !registered.has('wasm')) return 0;
+  const backend = tf.findBackend('wasm') as { wasm?: { HEAPU8?: Uint8Array } } | null;
+  return backend?.wasm?.HEAPU8?.buffer.byteLength ?? 0;
 }
 
 /** Resolved 'auto' of this thread, so later calls skip the probing. */

@@ -23,6 +23,11 @@ const requireHere = createRequire(import.meta.url);
 
 let cachedTf: Tf | undefined;
 
+/** The tfjs namespace if this thread has loaded it, without loading it. */
+export function loadedTf(): Tf | undefined {
+  return cachedTf;
+}
+
 /** The tfjs namespace of this thread; loaded once. */
 export function loadTf(): Tf {
   cachedTf ??= requireHere('@tensorflow/tfjs') as Tf;

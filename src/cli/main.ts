@@ -11,7 +11,7 @@ import { BACKEND_CHOICES, MODES } from '../plan/build.js';
 import { DEFAULT_CELL_TIMEOUT_MS, DEFAULT_SEED, PROFILES } from '../config/defaults.js';
 import { SCALINGS } from '../config/names.js';
 import { checkReportFormats, REPORTER_NAMES, type ReporterName } from '../report/index.js';
-import { EXIT_INCOMPLETE, EXIT_INTERRUPTED, EXIT_OK, EXIT_REGRESSION, EXIT_USAGE, runCommand } from './run.js';
+import { EXIT_INCOMPLETE, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_REGRESSION, EXIT_USAGE, runCommand } from './run.js';
 import { reportCommand } from './report.js';
 import { addShardOptions, registerMergeCommand } from './merge.js';
 import { addRunGateOptions, registerCompareCommand } from './compare.js';
@@ -26,6 +26,7 @@ Exit codes:
   ${EXIT_REGRESSION}    a regression or a failed budget (compare / --baseline / --assert)
   ${EXIT_USAGE}    usage or input error: a bad flag, a missing or invalid file
   ${EXIT_INCOMPLETE}    the run finished but some cells errored or timed out (their reasons are in the results)
+  ${EXIT_INTERNAL}   internal error: a bug in scale-bench (the message asks you to report it)
   ${EXIT_INTERRUPTED}  interrupted by Ctrl-C / SIGTERM (finished cells are saved)`;
 
 const RUN_EXAMPLES = `
@@ -38,7 +39,7 @@ Examples:
   $ scale-bench run --data fixtures/data/iris.csv --target species --model fixtures/models/tiny-mlp.js
   $ scale-bench run benchmarks/iris.json --repeats 10  # a suite (or a name: run iris); flags override it
   $ scale-bench run --mode data-parallel --models mlp-small --sizes 16k --workers 1,2 --scaling strong
-  $ scale-bench run --mode inference --models mlp-small --workers 1,2 --concurrency 1,2,4,8 --batch-sizes 1,32
+  $ scale-bench run --mode inference --models mlp-small --workers 1,2 --concurrency 1,2,4,8 --request-rows 1,32
   $ scale-bench run --quick --save-baseline main    # store reports/baselines/main.json
   $ scale-bench run --quick --baseline main --assert "efficiency@2>=0.8"   # exit 1 on a regression
 ${EXIT_CODES}`;
@@ -76,12 +77,14 @@ export function buildProgram(streams: OutputStreams, setExitCode: (code: number)
     .option('--quick', 'a small sweep that finishes in under 30 s on 2 cores')
     .option('--sizes <list>', 'training-set sizes, e.g. 1k,4k,16k,64k', (text) => parseCountList(text, '--sizes'))
     .option('--models <list>', 'models, e.g. linear,logistic,mlp-small,mlp-deep,cnn-small', (text) => parseList(text, '--models'))
-    .option('--workers <list>', 'pool widths, e.g. 1,2,4 (default: 1..cores plus one oversubscribed)', (text) => parseCountList(text, '--workers'))
+    .option('--workers <list>', 'pool widths, e.g. 1,2,4 (default: 1, 2, 4, ... and the core count; a width above the cores only when listed here)', (text) => parseCountList(text, '--workers'))
     .option('--mode <name>', `job-parallel (w replicas, default), data-parallel (one model split over w workers) or inference (serving under load)`, choice('--mode', MODES))
     .option('--scaling <kind>', 'data-parallel: strong (fixed global batch, default) or weak (global batch = batch size x workers)', choice('--scaling', SCALINGS))
     .option('--concurrency <list>', 'inference closed loop: requests kept outstanding, e.g. 1,2,4,8 (the default unless --rate is given)', (text) => parseCountList(text, '--concurrency'))
     .option('--rate <list>', 'inference open loop: requests per second, e.g. 100,200,400', (text) => parseList(text, '--rate').map((item) => parseNumber(item, '--rate', 0, 1_000_000, true)))
-    .option('--batch-sizes <list>', 'inference: rows per request, e.g. 1,32 (default 1,32)', (text) => parseCountList(text, '--batch-sizes'))
+    .option('--request-rows <list>', 'inference: rows (predictions) per request, e.g. 1,32 (default 1,32)', (text) => parseCountList(text, '--request-rows'))
+    // The first name of --request-rows, one letter from the training --batch-size: still read, with a warning.
+    .addOption(new Option('--batch-sizes <list>', 'deprecated: --request-rows').argParser((text) => parseCountList(text, '--batch-sizes')).hideHelp())
     .option('--duration <seconds>', 'inference: seconds of load per level and repetition (default 1)', (text) => parseNumber(text, '--duration', 0, 3600, true))
     .option('--generator <name>', `data generator for every model (${GENERATOR_NAMES.join(', ')}); default: each model's own`, choice('--generator', GENERATOR_NAMES))
     .option('--repeats <n>', `counted repetitions per cell (default ${PROFILES.default.repeats}; ${PROFILES.quick.repeats} with --quick)`, (text) => parseInteger(text, '--repeats', 1, 1000))
@@ -113,7 +116,8 @@ export function buildProgram(streams: OutputStreams, setExitCode: (code: number)
     .action(async (suite: string | undefined, options: Record<string, unknown>, command: Command) => {
       // Only typed flags override the config file and suite; commander's defaults must not.
       const flags = givenOptions(options, (key) => command.getOptionValueSource(key));
-      setExitCode(await runCommand(await resolveRunOptions({ ...(suite !== undefined ? { suite } : {}), flags, cwd: process.cwd() }), streams));
+      const warn = (message: string): void => void streams.stderr.write(`scale-bench: warning: ${message}\n`);
+      setExitCode(await runCommand(await resolveRunOptions({ ...(suite !== undefined ? { suite } : {}), flags, cwd: process.cwd(), warn }), streams));
     });
   addRunGateOptions(run);
   addShardOptions(run);
@@ -175,6 +179,6 @@ export async function main(argv: string[], streams: OutputStreams = defaultStrea
       return error.exitCode;
     }
     streams.stderr.write(`scale-bench: internal error: ${error instanceof Error ? (error.stack ?? error.message) : errorMessage(error)}\nPlease report this as a bug.\n`);
-    return 70;
+    return EXIT_INTERNAL;
   }
 }

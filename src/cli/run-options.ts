@@ -19,6 +19,19 @@ export interface RunArguments {
   flags: Record<string, unknown>;
   /** Folder relative paths on the command line resolve against, and where the config file is looked for. */
   cwd: string;
+  /** Where deprecation warnings go (the CLI prints them on stderr). */
+  warn?: (message: string) => void;
+}
+
+/**
+ * `--batch-sizes` / `batchSizes` were the first names of the inference rows per request, one letter
+ * from the training `--batch-size`: still read, under the new name, with a warning.
+ */
+function renamedRequestRows(oldValue: unknown, newValue: unknown, names: { old: string; new: string }, warn: (message: string) => void): { requestRows?: number[] } {
+  if (oldValue === undefined) return {};
+  if (newValue !== undefined) throw new UsageError(`${names.old} and ${names.new} are the same setting (rows per inference request): give ${names.new} only`);
+  warn(`${names.old} is deprecated; use ${names.new} (rows per inference request; the training mini-batch is --batch-size)`);
+  return { requestRows: oldValue as number[] };
 }
 
 /** The options commander parsed minus those that only hold their default value. */
@@ -40,15 +53,17 @@ function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function fromFile(loaded: LoadedConfig): Layer {
-  const { name: _name, description: _description, $schema: _schema, holdout, report, data, models, assert, threshold, alpha, gate, ...rest } =
+function fromFile(loaded: LoadedConfig, warn: (message: string) => void): Layer {
+  const { name: _name, description: _description, $schema: _schema, holdout, report, data, models, assert, threshold, alpha, gate, batchSizes, ...rest } =
     loaded.config;
+  const renamed = renamedRequestRows(batchSizes, rest.requestRows, { old: `${loaded.path}: "batchSizes"`, new: '"requestRows"' }, warn);
   const gateSettings =
     assert || threshold !== undefined || alpha !== undefined || gate
       ? gateOptionsFromConfig(withoutUndefined({ assert, threshold, alpha, gate }), loaded.path)
       : {};
   return withoutUndefined({
     ...rest,
+    ...renamed,
     ...gateSettings,
     testFraction: holdout,
     formats: report ? checkReportFormats(report, `${loaded.path}: report`) : undefined,
@@ -57,8 +72,9 @@ function fromFile(loaded: LoadedConfig): Layer {
   });
 }
 
-function fromFlags(flags: Record<string, unknown>, cwd: string): Layer {
-  const { holdout, report, data, target, task, features, onBadRow, model, models, config: _config, ...rest } = flags;
+function fromFlags(flags: Record<string, unknown>, cwd: string, warn: (message: string) => void): Layer {
+  const { holdout, report, data, target, task, features, onBadRow, model, models, config: _config, batchSizes, ...rest } = flags;
+  const renamed = renamedRequestRows(batchSizes, rest.requestRows, { old: '--batch-sizes', new: '--request-rows' }, warn);
   const dataFlags = withoutUndefined({
     path: typeof data === 'string' ? resolve(cwd, data) : undefined,
     target: target as string | undefined,
@@ -74,6 +90,7 @@ function fromFlags(flags: Record<string, unknown>, cwd: string): Layer {
       : {};
   return withoutUndefined({
     ...(rest as Layer),
+    ...renamed,
     testFraction: holdout as number | undefined,
     formats: report as RunCommandOptions['formats'] | undefined,
     data: Object.keys(dataFlags).length > 0 ? dataFlags : undefined,
@@ -116,10 +133,11 @@ export function mergeLayers(layers: readonly Layer[]): RunCommandOptions {
 /** The run options from the config file, the suite and the flags (in that order of precedence, lowest first). */
 export async function resolveRunOptions(args: RunArguments): Promise<RunCommandOptions> {
   const { flags, cwd } = args;
+  const warn = args.warn ?? (() => undefined);
   const layers: Layer[] = [];
   const configPath = typeof flags.config === 'string' ? resolve(cwd, flags.config) : findConfigFile(cwd);
-  if (configPath) layers.push(fromFile(await loadConfigFile(configPath, typeof flags.config === 'string' ? flags.config : configPath)));
-  if (args.suite !== undefined) layers.push(fromFile(await loadConfigFile(resolveSuite(args.suite, cwd), args.suite)));
-  layers.push(fromFlags(flags, cwd));
+  if (configPath) layers.push(fromFile(await loadConfigFile(configPath, typeof flags.config === 'string' ? flags.config : configPath), warn));
+  if (args.suite !== undefined) layers.push(fromFile(await loadConfigFile(resolveSuite(args.suite, cwd), args.suite), warn));
+  layers.push(fromFlags(flags, cwd, warn));
   return mergeLayers(layers);
 }

@@ -12,7 +12,8 @@ import { writeArtifacts, writeFileAtomic } from '../results/write.js';
 import { serialiseResult } from '../results/file.js';
 import { buildReportInput, renderReports, type ReporterName } from '../report/index.js';
 import { renderTerminal } from '../report/terminal.js';
-import { UsageError } from '../config/errors.js';
+import { SYNTHETIC_NOTE, isSynthetic } from '../report/text.js';
+import { FAULTS_VARIABLE, parseFaultPlan } from '../measure/faults.js';
 import { resumePlan } from '../plan/resume.js';
 import { checkMemory } from '../plan/preflight.js';
 import { DEFAULT_OUT_DIR } from '../config/defaults.js';
@@ -27,6 +28,8 @@ export const EXIT_USAGE = 2;
 /** Some cells errored or timed out: the results are valid but incomplete. */
 export const EXIT_INCOMPLETE = 3;
 export const EXIT_INTERRUPTED = 130;
+/** An unexpected error: a bug in scale-bench (EX_SOFTWARE in BSD sysexits.h). */
+export const EXIT_INTERNAL = 70;
 
 export interface RunCommandOptions extends RunOptions, GateCliOptions {
   /** Continue the interrupted run with this id (in --out), skipping its finished cells. */
@@ -50,13 +53,15 @@ export function resultsPath(plan: BenchmarkPlan): string {
 
 
 export async function runCommand(options: RunCommandOptions, streams: OutputStreams): Promise<number> {
+  // The test hooks' variables are checked before any work: a malformed one is a usage error naming it.
+  parseFaultPlan(streams.env[FAULTS_VARIABLE]);
+  const runner = createRunner(options.runner, streams.env);
   const resumed = options.resume ? await resumePlan(options.out ?? DEFAULT_OUT_DIR, options.resume) : undefined;
   const note = (line: string): void => void (options.quiet ? undefined : streams.stderr.write(`${line}\n`));
   const plan = resumed?.plan ?? (await planRun(options, availableParallelism(), note));
   if (options.memoryCheck !== false) checkMemory(plan);
   // A missing baseline or a bad budget must fail now, not after the sweep.
   const gate = await prepareRunGate(options, plan.outDir, streams);
-  const runner = createRunner(options.runner, streams.env);
   const runDir = join(plan.outDir, plan.runId);
   const progress = createProgress(plan, streams, options.quiet === true);
   const controller = new AbortController();
@@ -80,11 +85,6 @@ export async function runCommand(options: RunCommandOptions, streams: OutputStre
       onCellStart: (cell, index, total) => progress.cellStarted(cell, index, total),
       onCellDone: (cellResult) => progress.cellDone(cellResult),
     });
-  } catch (error) {
-    if (error instanceof Error && /backend/i.test(error.message) && !(error instanceof UsageError)) {
-      throw new UsageError(`--backend ${plan.backend}: ${error.message}`);
-    }
-    throw error;
   } finally {
     progress.stop();
     process.off('SIGINT', onSignal);
@@ -99,7 +99,8 @@ export async function runCommand(options: RunCommandOptions, streams: OutputStre
   const gateOutcome = gate ? await gate.finish(input, comparison, streams, controller.signal.aborted) : null;
 
   if (options.json) {
-    streams.stdout.write(`${JSON.stringify({ result, analysis, ...(gateOutcome ? runGateJson(gateOutcome) : {}), reportDir: runDir, files: written }, null, 2)}\n`);
+    const synthetic = isSynthetic(result) ? { synthetic: SYNTHETIC_NOTE } : {};
+    streams.stdout.write(`${JSON.stringify({ ...synthetic, result, analysis, ...(gateOutcome ? runGateJson(gateOutcome) : {}), reportDir: runDir, files: written }, null, 2)}\n`);
   } else if (!options.quiet) {
     streams.stdout.write(renderTerminal(input, { color: colorEnabled(streams.stdout, streams.env), view: 'run' }));
     streams.stdout.write(`results and reports: ${runDir}\n`);

@@ -23,7 +23,7 @@ const TRAINING: TrainingConfig = { epochs: 1, batchSize: 256, learningRate: 0.01
 
 export const PROFILES = {
   default: {
-    // Doubling steps give six points for the power-law fit; 1k..32k keeps mlp-deep's oversubscribed width affordable.
+    // Doubling steps give six points for the power-law fit; 1k..32k keeps mlp-deep's widest cells affordable.
     sizes: [1000, 2000, 4000, 8000, 16000, 32000],
     models: ALL_BUILTIN_MODELS,
     repeats: 5,
@@ -44,11 +44,13 @@ export const DEFAULT_OUT_DIR = 'reports';
 /** Generous: a hung cell should not stall an hour-long sweep, but a slow big cell must finish. */
 export const DEFAULT_CELL_TIMEOUT_MS = 10 * 60 * 1000;
 
-/** 1, 2, 4, ... up to the core count, the core count itself, and one oversubscribed width. */
+/**
+ * 1, 2, 4, ... up to the core count, and the core count itself. A width above the cores measures
+ * contention for cores, not parallelism, so it is measured only when asked for (`--workers 1,2,3`).
+ */
 export function defaultWidths(cores: number): number[] {
   const widths = new Set<number>();
   for (let w = 1; w <= cores; w *= 2) widths.add(w);
-  widths.add(cores);
-  widths.add(cores + 1);
+  widths.add(Math.max(1, cores));
   return [...widths].sort((a, b) => a - b);
 }

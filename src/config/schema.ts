@@ -55,8 +55,8 @@ export const modeOptionsSchema = z.object({
   concurrency: z.array(z.number()).optional(),
   /** inference open-loop levels: requests per second. */
   rate: z.array(z.number()).optional(),
-  /** inference rows per request. */
-  batchSizes: z.array(z.number()).optional(),
+  /** inference rows (predictions) per request; not the training batch size (--batch-size). */
+  requestRows: z.array(z.number()).optional(),
   /** inference seconds of load per level per repetition. */
   duration: z.number().optional(),
   /** The quick profile: inference then runs fewer, shorter levels. */
@@ -76,7 +76,7 @@ const sharedFields = {
   scaling: modeOptionsSchema.shape.scaling,
   concurrency: modeOptionsSchema.shape.concurrency,
   rate: modeOptionsSchema.shape.rate,
-  batchSizes: modeOptionsSchema.shape.batchSizes,
+  requestRows: modeOptionsSchema.shape.requestRows,
   duration: modeOptionsSchema.shape.duration,
   repeats: whole(LIMITS.repeats).optional(),
   warmup: whole(LIMITS.warmup).optional(),
@@ -106,6 +106,8 @@ export const configSchema = z.strictObject({
   /** Built-in model names and/or paths of model modules (relative to this file). */
   models: z.array(z.string().min(1)).min(1).optional(),
   ...sharedFields,
+  /** Deprecated name of requestRows: read, with a warning, so older files still load. */
+  batchSizes: modeOptionsSchema.shape.requestRows,
   /** Held-out rows as a fraction of the training size, in (0, 1). */
   holdout: between(LIMITS.holdout).optional(),
   /** Report formats, e.g. ["html", "json"]. */

@@ -41,7 +41,7 @@ export interface Budget {
 
 export const BUDGET_GRAMMAR = `budget grammar: [model[@dataset].]metric[@selector]<op>number[unit]
   metric    exponent[@W]        time-vs-size exponent (per model and width)
-            memoryExponent[@W]  peak-RSS-vs-size exponent
+            memoryExponent[@W]  memory-vs-size exponent (each cell's data + tensors)
             efficiency@W        parallel efficiency S(W)/W at pool width W (0..1, or %)
             speedup@W           S(W) = X(W)/X(1)
             karpFlatt@W         Karp-Flatt serial fraction at width W
@@ -187,8 +187,9 @@ function matchesModel(budget: Budget, model: string, dataset: string): boolean {
 }
 
 function sizeFits(budget: Budget, sizeScaling: SizeScaling): boolean {
-  const metric = budget.metric === 'exponent' ? 'wallMs' : 'peakRssBytes';
-  return sizeScaling.metric === metric && matchesModel(budget, sizeScaling.model, sizeScaling.dataset) && (budget.workers === null || budget.workers === sizeScaling.workers);
+  // Memory: the per-cell figure, or the process peak in results that predate it (never both in one fit group).
+  const metrics: ReadonlyArray<SizeScaling['metric']> = budget.metric === 'exponent' ? ['wallMs'] : ['cellMemoryBytes', 'peakRssBytes'];
+  return metrics.includes(sizeScaling.metric) && matchesModel(budget, sizeScaling.model, sizeScaling.dataset) && (budget.workers === null || budget.workers === sizeScaling.workers);
 }
 
 function widthFits(budget: Budget, sweep: WidthScaling): boolean {

@@ -11,22 +11,30 @@ import type { CellJob, CellMeasurement, Runner, TrialProgress } from './runner.j
 import { failedTrial } from './failures.js';
 import { estimatedParams, estimatedUsPerSample } from '../models/cost.js';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { UsageError, errorMessage } from '../config/errors.js';
 
-export interface FakeRunnerOptions {
-  /** Multiply a model's time by this factor, e.g. {"mlp-deep": 2}. */
-  slowdown?: Record<string, number>;
-  /** Subtract this from a model's quality, e.g. {"mlp-small": 0.1}. */
-  qualityDrop?: Record<string, number>;
-  /** Cells whose id contains one of these strings throw. */
-  failCells?: string[];
-  /** Relative noise amplitude per trial (default 0.02). */
-  noise?: number;
-  /** Wall-clock milliseconds each cell takes, so tests can interrupt a run mid-sweep (default 0). */
-  delayMs?: number;
-  /** USL contention and coherency of the simulated machine (default 0.05 and 0.005). */
-  sigma?: number;
-  kappa?: number;
-}
+const fakeRunnerOptionsSchema = z
+  .object({
+    /** Multiply a model's time by this factor, e.g. {"mlp-deep": 2}. */
+    slowdown: z.record(z.string(), z.number().positive()).optional(),
+    /** Subtract this from a model's quality, e.g. {"mlp-small": 0.1}. */
+    qualityDrop: z.record(z.string(), z.number()).optional(),
+    /** Cells whose id contains one of these strings throw. */
+    failCells: z.array(z.string()).optional(),
+    /** Relative noise amplitude per trial (default 0.02). */
+    noise: z.number().nonnegative().optional(),
+    /** Wall-clock milliseconds each cell takes, so tests can interrupt a run mid-sweep (default 0). */
+    delayMs: z.number().nonnegative().optional(),
+    /** USL contention and coherency of the simulated machine (default 0.05 and 0.005). */
+    sigma: z.number().nonnegative().optional(),
+    kappa: z.number().nonnegative().optional(),
+    /** start() throws an Error with this message, as a runner that cannot start would. */
+    startError: z.string().optional(),
+  })
+  .strict();
+
+export type FakeRunnerOptions = z.infer<typeof fakeRunnerOptionsSchema>;
 
 const QUALITY: Record<string, number> = {
   linear: 0.99,
@@ -46,13 +54,21 @@ function hashToUnit(text: string): number {
   return (hash >>> 0) / 2 ** 32;
 }
 
+/** Reads the SCALE_BENCH_FAKE knobs; a malformed value is a usage error naming the variable, never ignored. */
 export function parseFakeOptions(json: string | undefined): FakeRunnerOptions {
   if (!json) return {};
+  let value: unknown;
   try {
-    return JSON.parse(json) as FakeRunnerOptions;
-  } catch {
-    throw new Error(`SCALE_BENCH_FAKE is not valid JSON: ${json}`);
+    value = JSON.parse(json);
+  } catch (error) {
+    throw new UsageError(`SCALE_BENCH_FAKE is not valid JSON (${errorMessage(error)}): ${json}`);
   }
+  const parsed = fakeRunnerOptionsSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(`SCALE_BENCH_FAKE${issue?.path.length ? ` at "${issue.path.join('.')}"` : ''}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
 }
 
 export class FakeRunner implements Runner {
@@ -62,6 +78,7 @@ export class FakeRunner implements Runner {
   constructor(private readonly options: FakeRunnerOptions = {}) {}
 
   async start(plan: BenchmarkPlan): Promise<BackendFacts> {
+    if (this.options.startError !== undefined) throw new Error(this.options.startError);
     this.plan = plan;
     return {
       runner: 'fake',
@@ -115,7 +132,11 @@ export class FakeRunner implements Runner {
       samples,
       cpuMs: wallMs * Math.min(w, plan.cores),
       peakRssBytes: 80e6 + job.table.x.byteLength + w * (20e6 + params * 4 * 4),
+      // What the cell adds: its table, and per worker a copy of the data, the weights and Adam's moments.
+      cellMemoryBytes: job.table.x.buffer.byteLength + w * (job.table.x.byteLength + params * 4 * 4),
+      rssBeforeCellBytes: 80e6,
       peakTensorBytes: job.table.x.byteLength + params * 4 * 4,
+      workerTensorBytes: w * (job.table.x.byteLength + params * 4 * 4),
       finalLoss: regression ? 0.05 : 0.4,
       quality: { metric: regression ? 'r2' : 'accuracy', value: quality },
     };

@@ -3,27 +3,51 @@
  * Read from SCALE_BENCH_FAULTS (JSON), e.g. {"throw":["mlp-small|"],"hang":["n=2000|w=2"],"exit":["linear|"]};
  * each entry matches cells whose id contains it. Unset in normal use, so it costs one lookup per task.
  */
-export interface FaultPlan {
-  throw?: string[];
-  hang?: string[];
-  exit?: string[];
-}
+import { z } from 'zod';
+import { UsageError, errorMessage } from '../config/errors.js';
+
+const faultPlanSchema = z
+  .object({
+    throw: z.array(z.string()).optional(),
+    hang: z.array(z.string()).optional(),
+    exit: z.array(z.string()).optional(),
+  })
+  .strict();
+
+export type FaultPlan = z.infer<typeof faultPlanSchema>;
 
 export type Fault = keyof FaultPlan;
 
-function readFaults(): FaultPlan {
-  const text = process.env.SCALE_BENCH_FAULTS;
+export const FAULTS_VARIABLE = 'SCALE_BENCH_FAULTS';
+const FAULTS_EXAMPLE = `Expected {"throw"|"hang"|"exit": [cell id fragments]}, e.g. {"throw":["mlp-small|"]}; unset it for a normal run`;
+
+
+/**
+ * Reads a fault plan. A malformed one is refused, never ignored: a reliability test whose faults
+ * silently did not happen would pass for the wrong reason.
+ */
+export function parseFaultPlan(text: string | undefined): FaultPlan {
   if (!text) return {};
+  let value: unknown;
   try {
-    return JSON.parse(text) as FaultPlan;
-  } catch {
-    return {};
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${FAULTS_VARIABLE} is not valid JSON (${errorMessage(error)}): ${text}. ${FAULTS_EXAMPLE}`);
   }
+  const parsed = faultPlanSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? ` at "${issue.path.join('.')}"` : '';
+    throw new UsageError(`${FAULTS_VARIABLE}${where}: ${issue?.message ?? 'invalid'}. ${FAULTS_EXAMPLE}`);
+  }
+  return parsed.data;
 }
 
-const faults = readFaults();
+let faults: FaultPlan | undefined;
 
 export function faultFor(cellId: string): Fault | undefined {
+  // Read on first use in each thread; the CLI has already refused a malformed value before any worker started.
+  faults ??= parseFaultPlan(process.env[FAULTS_VARIABLE]);
   for (const kind of ['throw', 'hang', 'exit'] as const) {
     if (faults[kind]?.some((fragment) => cellId.includes(fragment))) return kind;
   }

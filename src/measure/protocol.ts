@@ -32,6 +32,16 @@ export interface InitReply {
   };
 }
 
+/**
+ * The backend could not start in this worker. Sent as a reply, not thrown: an error thrown in a
+ * worker reaches the main thread as a plain Error, and its type is what makes it a usage error.
+ */
+export interface InitUnavailableReply {
+  kind: 'init-unavailable';
+  /** BackendUnavailableError's message: names --backend and the fix. */
+  message: string;
+}
+
 export interface CalibrateTask extends BackendRequest {
   kind: 'calibrate';
 }
@@ -43,4 +53,4 @@ export interface CalibrateReply {
 }
 
 export type WorkerTask = InitTask | CalibrateTask;
-export type WorkerReply = InitReply | CalibrateReply;
+export type WorkerReply = InitReply | InitUnavailableReply | CalibrateReply;

@@ -13,7 +13,7 @@ export interface TimedReply {
   peakTensorBytes: number;
 }
 
-export type TrialTiming = Pick<TrialResult, 'wallMs' | 'samplesPerSec' | 'samples' | 'cpuMs' | 'peakRssBytes' | 'peakTensorBytes'>;
+export type TrialTiming = Pick<TrialResult, 'wallMs' | 'samplesPerSec' | 'samples' | 'cpuMs' | 'peakRssBytes' | 'peakTensorBytes'> & { workerTensorBytes: number };
 
 /**
  * Wall time runs from the first worker's start to the last one's finish; CPU time is the process's over the
@@ -31,5 +31,6 @@ export function trialTiming(replies: readonly TimedReply[], samples: number, sam
     cpuMs: Math.max(0, cpuUs / 1000),
     peakRssBytes: Math.max(sampledPeakRss, ...replies.map((reply) => reply.rssAfterBytes)),
     peakTensorBytes: Math.max(...replies.map((reply) => reply.peakTensorBytes)),
+    workerTensorBytes: replies.reduce((sum, reply) => sum + reply.peakTensorBytes, 0),
   };
 }

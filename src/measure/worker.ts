@@ -5,15 +5,23 @@
  */
 import { threadId } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import { initBackend } from '../backends/index.js';
+import { BackendUnavailableError, initBackend } from '../backends/index.js';
 import { calibratePeakFlops } from '../backends/calibrate.js';
-import { arriveAndWait } from './barrier.js';
+import { abortBarrier, arriveAndWait } from './barrier.js';
 import { taskHandler } from './dispatch.js';
-import type { BackendRequest, CalibrateReply, InitReply, InitTask, WorkerReply, WorkerTask } from './protocol.js';
+import type { BackendRequest, CalibrateReply, InitReply, InitTask, InitUnavailableReply, WorkerReply, WorkerTask } from './protocol.js';
 
-async function runInit(task: InitTask): Promise<InitReply> {
+async function runInit(task: InitTask): Promise<InitReply | InitUnavailableReply> {
   const started = performance.now();
-  const { info } = await initBackend(task.backend, { stockKernels: task.stockKernels, threads: task.threads });
+  let info: InitReply['backend'];
+  try {
+    ({ info } = await initBackend(task.backend, { stockKernels: task.stockKernels, threads: task.threads }));
+  } catch (error) {
+    if (!(error instanceof BackendUnavailableError)) throw error;
+    // Release the peers from the start line: none of them will train on this backend.
+    abortBarrier(task.barrier);
+    return { kind: 'init-unavailable', message: error.message };
+  }
   const initMs = performance.now() - started;
   arriveAndWait(task.barrier, task.parties, task.barrierTimeoutMs);
   return { kind: 'init', threadId, initMs, backend: info };

@@ -29,6 +29,11 @@ export interface TrainConfig {
   learningRate: number;
   /** Seeds the order in which batches are visited in each epoch. */
   seed: number;
+  /**
+   * Called the moment the timed loop starts, after every untimed preparation (the step profile):
+   * the runner reads its clocks there.
+   */
+  onTrainStart?: () => void;
   /** Called the moment the timed loop ends, before evaluation (the runner reads process CPU time there). */
   onTrainEnd?: () => void;
   /** Stop after this many samples (a short warm-up); whole batches, at least one step. */
@@ -64,8 +69,9 @@ export class TrainingDivergedError extends Error {
 }
 
 /**
- * Growth of tensor bytes during a trial, by model architecture and batch size: measured once with
- * tf.profile (which syncs every kernel, so it is slow) and reused by later trials of the same shape.
+ * Growth of tensor bytes during one training step, by model architecture and batch size: measured
+ * once with tf.profile (which syncs every kernel, so it is slow) in an untimed step outside every
+ * timed loop (profileStep), and reused by every trial of the same shape.
  */
 const peakGrowthCache = new Map<string, number>();
 
@@ -89,6 +95,49 @@ function tfjsAdam(tf: Tf, variables: Variable[], learningRate: number): Stepper 
   };
 }
 
+function makeOptimizer(tf: Tf, variables: Variable[], cfg: TrainConfig): Stepper {
+  return cfg.optimizer === 'tfjs' ? tfjsAdam(tf, variables, cfg.learningRate) : new GroupedAdam(tf, variables, { learningRate: cfg.learningRate });
+}
+
+/**
+ * Untimed: the tensor bytes one training step adds (optimizer state it creates, gradients and
+ * intermediates at their peak), measured with tf.profile on one full batch with a throw-away
+ * optimizer, once per architecture and batch size; the weights are restored afterwards, so the
+ * training that follows is exactly what it would have been. Call it outside any timed section
+ * (the job-parallel worker calls it before its start line; trainAndEvaluate before its timer).
+ * Returns the growth in bytes, or undefined when no batch is full-size.
+ */
+export async function profileStep(tf: Tf, model: LayersModel, data: PreparedData, cfg: TrainConfig): Promise<number | undefined> {
+  const key = peakKey(model, cfg, data.spec);
+  const cached = peakGrowthCache.get(key);
+  if (cached !== undefined) return cached;
+  const batch = data.batches(cfg.batchSize).find((b) => b.rows === cfg.batchSize);
+  if (!batch) return undefined;
+  // Values copied out to JavaScript, so nothing the step does to a tensor can reach the copy.
+  const weights = model.weights.map((w) => {
+    const value = w.read();
+    return { w, shape: value.shape, dtype: value.dtype, values: value.dataSync().slice() };
+  });
+  const loss = makeLoss(tf, model, data.spec, { fast: cfg.fastPath ?? true });
+  const optimizer = makeOptimizer(tf, model.trainableWeights.map((w) => w.read() as Variable), cfg);
+  try {
+    const before = tf.memory().numBytes;
+    const profile = await tf.profile(() => optimizer.minimize(() => loss(batch, false), false) ?? undefined);
+    tf.dispose(profile.result as Scalar | undefined);
+    if (!Number.isFinite(profile.peakBytes)) return undefined;
+    const growth = Math.max(0, profile.peakBytes - before);
+    peakGrowthCache.set(key, growth);
+    return growth;
+  } finally {
+    optimizer.dispose();
+    for (const { w, shape, dtype, values } of weights) {
+      const restored = tf.tensor(values, shape, dtype);
+      w.write(restored);
+      restored.dispose();
+    }
+  }
+}
+
 /** Trains `model` in place with Adam, then measures held-out quality. The caller disposes the model. */
 export async function trainAndEvaluate(tf: Tf, model: LayersModel, data: PreparedData, cfg: TrainConfig): Promise<TrainOutcome> {
   if (!Number.isInteger(cfg.epochs) || cfg.epochs < 1) {
@@ -97,37 +146,26 @@ export async function trainAndEvaluate(tf: Tf, model: LayersModel, data: Prepare
   if (!(cfg.learningRate > 0) || !Number.isFinite(cfg.learningRate)) {
     throw new RangeError(`learning rate must be a positive number, got ${String(cfg.learningRate)}: check --learning-rate`);
   }
+  // Before the optimizer and the clock: profiling is never part of a timed trial.
+  const growth = await profileStep(tf, model, data, cfg);
   const batches = data.batches(cfg.batchSize);
   const loss = makeLoss(tf, model, data.spec, { fast: cfg.fastPath ?? true });
   const variables = model.trainableWeights.map((w) => w.read() as Variable);
   const order = batchOrder(batches.length, cfg.epochs, cfg.seed);
   const budget = cfg.maxSamples ?? Infinity;
-  const optimizer: Stepper =
-    cfg.optimizer === 'tfjs'
-      ? tfjsAdam(tf, variables, cfg.learningRate)
-      : new GroupedAdam(tf, variables, { learningRate: cfg.learningRate });
-  const key = peakKey(model, cfg, data.spec);
-  const cachedGrowth = peakGrowthCache.get(key);
+  const optimizer = makeOptimizer(tf, variables, cfg);
   const startBytes = tf.memory().numBytes;
 
   let samples = 0;
   let steps = 0;
   let finalLoss = Number.NaN;
-  let profiledPeak: number | undefined;
   try {
+    cfg.onTrainStart?.();
     const started = performance.now();
     for (let i = 0; i < order.length; i++) {
       const batch = batches[order[i] as number] as Batch;
       const last = i === order.length - 1 || samples + batch.rows >= budget;
-      const step = (): Scalar | null => optimizer.minimize(() => loss(batch, last), last);
-      let cost: Scalar | null;
-      if (steps === 0 && cachedGrowth === undefined) {
-        const profile = await tf.profile(() => step() ?? undefined);
-        cost = profile.result as Scalar | null;
-        if (Number.isFinite(profile.peakBytes) && batch.rows === cfg.batchSize) profiledPeak = profile.peakBytes;
-      } else {
-        cost = step();
-      }
+      const cost = optimizer.minimize(() => loss(batch, last), last);
       samples += batch.rows;
       steps++;
       if (cost) {
@@ -143,13 +181,8 @@ export async function trainAndEvaluate(tf: Tf, model: LayersModel, data: Prepare
         `training diverged: the loss is ${String(finalLoss)} after ${steps} steps; lower --learning-rate (now ${cfg.learningRate})`,
       );
     }
-    let peakTensorBytes: number;
-    if (profiledPeak !== undefined) {
-      peakGrowthCache.set(key, profiledPeak - startBytes);
-      peakTensorBytes = profiledPeak;
-    } else {
-      peakTensorBytes = startBytes + (cachedGrowth ?? 0);
-    }
+    // Every step of one shape allocates alike: the bytes held at the start plus one step's growth.
+    const peakTensorBytes = startBytes + (growth ?? 0);
     const quality = await evaluateQuality(tf, model, data);
     return { trainMs, samples, finalLoss, quality, peakTensorBytes: Math.max(peakTensorBytes, tf.memory().numBytes) };
   } finally {

@@ -10,7 +10,9 @@ import type { BackendFacts } from '../measure/environment.js';
 import { abortBarrier, createBarrier } from '../measure/barrier.js';
 import { workerModule } from '../measure/worker-file.js';
 import type { CellJob, CellMeasurement, Runner, TrialProgress } from '../measure/runner.js';
-import type { CalibrateReply, InitReply, WorkerTask } from '../measure/protocol.js';
+import type { CalibrateReply, InitReply, InitUnavailableReply, WorkerTask } from '../measure/protocol.js';
+import { BackendUnavailableError } from '../backends/index.js';
+import { createHeapRegistry, totalHeapBytes } from '../measure/wasm-heap.js';
 import { modes } from './index.js';
 
 /** Workers normally reach the start line within milliseconds; this only bounds a broken worker. */
@@ -24,6 +26,8 @@ export class PoolRunner implements Runner {
   private plan: BenchmarkPlan | undefined;
   private threads = 1;
   private coldStartMs = 0;
+  /** Where the workers publish their wasm heap sizes (measure/wasm-heap.ts). */
+  private readonly wasmHeaps = createHeapRegistry();
 
   async start(plan: BenchmarkPlan): Promise<BackendFacts> {
     this.plan = plan;
@@ -37,11 +41,12 @@ export class PoolRunner implements Runner {
       maxThreads: width,
       idleTimeout: Number.MAX_SAFE_INTEGER,
       concurrentTasksPerWorker: 1,
+      workerData: { wasmHeaps: this.wasmHeaps },
     });
     const barrier = createBarrier();
-    const replies = (await Promise.all(
+    const settled = await Promise.allSettled(
       Array.from({ length: width }, () =>
-        this.pool!.run({
+        (this.pool!.run({
           kind: 'init',
           backend: plan.backend,
           stockKernels: plan.stockKernels,
@@ -49,12 +54,13 @@ export class PoolRunner implements Runner {
           barrier,
           parties: width,
           barrierTimeoutMs: BARRIER_TIMEOUT_MS,
+        }) as Promise<InitReply | InitUnavailableReply>).catch((error: unknown) => {
+          abortBarrier(barrier);
+          throw error;
         }),
       ),
-    ).catch((error: unknown) => {
-      abortBarrier(barrier);
-      throw error;
-    })) as InitReply[];
+    );
+    const replies = initReplies(settled);
     this.coldStartMs = performance.now() - started;
     const info = replies[0]!.backend;
     const calibration = (await this.pool.run({
@@ -78,7 +84,8 @@ export class PoolRunner implements Runner {
     const plan = this.plan;
     const pool = this.pool;
     if (!plan || !pool) throw new Error('PoolRunner.runCell called before start()');
-    return modes[job.cell.mode].runCell({ pool: pool as ModeContextPool, plan, threads: this.threads, coldStartMs: this.coldStartMs }, job, onTrial);
+    const wasmHeapBytes = (): number => totalHeapBytes(this.wasmHeaps);
+    return modes[job.cell.mode].runCell({ pool: pool as ModeContextPool, plan, threads: this.threads, coldStartMs: this.coldStartMs, wasmHeapBytes }, job, onTrial);
   }
 
   async close(): Promise<void> {
@@ -86,6 +93,20 @@ export class PoolRunner implements Runner {
     this.pool = undefined;
     if (pool) await pool.destroy();
   }
+}
+
+/**
+ * The workers' init replies, or the error that stops the run: a backend that cannot start is a
+ * BackendUnavailableError (a usage error naming --backend), rebuilt here from the worker's reply
+ * because an error's type does not cross the thread boundary; it wins over the peers' aborted waits.
+ */
+export function initReplies(settled: ReadonlyArray<PromiseSettledResult<InitReply | InitUnavailableReply>>): InitReply[] {
+  for (const entry of settled) {
+    if (entry.status === 'fulfilled' && entry.value.kind === 'init-unavailable') throw new BackendUnavailableError(entry.value.message);
+  }
+  const rejected = settled.find((entry): entry is PromiseRejectedResult => entry.status === 'rejected');
+  if (rejected) throw rejected.reason;
+  return settled.map((entry) => (entry as PromiseFulfilledResult<InitReply>).value);
 }
 
 type ModeContextPool = Parameters<(typeof modes)['job-parallel']['runCell']>[0]['pool'];

@@ -21,6 +21,8 @@ export interface ModeContext {
   /** Backend compute threads per worker (1 when the pool is as wide as the cores). */
   threads: number;
   coldStartMs: number;
+  /** The pool's wasm heaps added up, as the workers last published them (bytes; 0 off wasm or when unknown). */
+  wasmHeapBytes?: () => number;
 }
 
 export type { ModeOptions };

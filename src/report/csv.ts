@@ -5,6 +5,7 @@
  */
 import type { Artifact, ReportInput } from './types.js';
 import type { CellAnalysis } from '../analyse/schema.js';
+import { SYNTHETIC_NOTE, isSynthetic } from './text.js';
 
 export const CSV_COLUMNS = [
   'run_id',
@@ -28,6 +29,7 @@ export const CSV_COLUMNS = [
   'gflops',
   'mfu',
   'cold_start_ms',
+  'cell_memory_mb',
 ] as const;
 
 type CsvValue = string | number | null | undefined;
@@ -66,11 +68,14 @@ function row(runId: string, c: CellAnalysis, machineId: string): CsvValue[] {
     c.gflops,
     c.mfu,
     c.coldStartMs,
+    c.cellMemoryBytes ? c.cellMemoryBytes.median / 1e6 : null,
   ];
 }
 
 export function renderCsv(input: ReportInput): string {
-  const lines = [csvLine(CSV_COLUMNS)];
+  // A comment line only for synthetic runs (pandas: comment='#'): a real run's file stays plain RFC 4180.
+  const synthetic = input.runs.filter((run) => isSynthetic(run.result)).map((run) => run.result.runId);
+  const lines = [...(synthetic.length > 0 ? [`# ${SYNTHETIC_NOTE}; runs: ${synthetic.join(' ').replace(/[\r\n]/g, ' ')}`] : []), csvLine(CSV_COLUMNS)];
   for (const { result, analysis } of input.runs) {
     const machineOf = new Map(result.cells.map((c) => [c.cell.id, c.machineId]));
     for (const c of analysis.cells) lines.push(csvLine(row(analysis.runId, c, machineOf.get(c.cellId) ?? analysis.environment.machineId)));

@@ -16,7 +16,7 @@ import { chartJsConfig, legendEntries } from './html/chartjs-config.js';
 import { CLIENT_SCRIPT } from './html/client.js';
 import { escapeHtml as h, jsonForScript } from './html/escape.js';
 import { STYLES } from './html/styles.js';
-import { NA, describeBackend, describeMachine, fmtBytes, fmtChange, fmtChangeCi, fmtFixed, fmtGiB, fmtMetricValue, fmtMs, fmtNumber, fmtPercent, lawSentences, runLabels, type LawSentence } from './text.js';
+import { NA, SIZE_METRIC_LABEL, describeBackend, describeMachine, fmtBytes, fmtChange, fmtChangeCi, fmtFixed, fmtGiB, fmtMetricValue, fmtMs, fmtNumber, fmtPercent, lawSentences, runLabels, type LawSentence } from './text.js';
 
 let chartJsSource: string | null = null;
 
@@ -199,7 +199,8 @@ function cellsSection(input: ReportInput, labels: string[]): string {
     { title: 'max', numeric: true, sort: (r) => num(r.c.wallMs?.max), html: (r) => h(fmtMs(r.c.wallMs?.max)) },
     { title: 'samples/s', numeric: true, sort: (r) => num(r.c.samplesPerSec?.median), html: (r) => h(fmtNumber(r.c.samplesPerSec?.median)) },
     { title: 'µs/sample/worker', numeric: true, sort: (r) => num(r.c.usPerSample), html: (r) => h(fmtNumber(r.c.usPerSample)) },
-    { title: 'peak RSS', numeric: true, sort: (r) => num(r.c.peakRssBytes?.median), html: (r) => h(fmtBytes(r.c.peakRssBytes?.median)) },
+    { title: 'cell memory', numeric: true, sort: (r) => num(r.c.cellMemoryBytes?.median), html: (r) => h(fmtBytes(r.c.cellMemoryBytes?.median)) },
+    { title: 'process peak RSS', numeric: true, sort: (r) => num(r.c.peakRssBytes?.median), html: (r) => h(fmtBytes(r.c.peakRssBytes?.median)) },
     {
       title: 'quality',
       numeric: true,
@@ -254,7 +255,7 @@ function sizeSection(input: ReportInput, labels: string[]): string {
     { title: 'model', sort: (r) => r.s.model, html: (r) => `<span class="name">${h(r.s.model)}</span>` },
     { title: 'dataset', sort: (r) => r.s.dataset, html: (r) => h(r.s.dataset) },
     { title: 'workers', numeric: true, sort: (r) => r.s.workers, html: (r) => String(r.s.workers) },
-    { title: 'metric', sort: (r) => r.s.metric, html: (r) => (r.s.metric === 'wallMs' ? 'wall time' : 'peak memory') },
+    { title: 'metric', sort: (r) => r.s.metric, html: (r) => (r.s.metric === 'wallMs' ? 'wall time' : SIZE_METRIC_LABEL[r.s.metric]) },
     { title: 'sizes', numeric: true, sort: (r) => r.s.points.length, html: (r) => String(r.s.points.length) },
     { title: 'exponent b', numeric: true, sort: (r) => num(r.s.exponent?.value), html: (r) => h(fmtFixed(r.s.exponent?.value, 3)) },
     {

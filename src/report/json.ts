@@ -6,12 +6,15 @@
 import type { Analysis } from '../analyse/schema.js';
 import type { Artifact, ReportInput } from './types.js';
 import type { Comparison } from '../gate/schema.js';
+import { SYNTHETIC_NOTE, isSynthetic } from './text.js';
 
 /** Version of analysis.json and comparison.json. Bump on any incompatible change to Analysis or Comparison. */
 export const ANALYSIS_SCHEMA_VERSION = 1 as const;
 
 export interface AnalysisFile {
   schemaVersion: typeof ANALYSIS_SCHEMA_VERSION;
+  /** Present only when the fake runner produced the numbers (results.json says so in environment.runner). */
+  synthetic?: string;
   analysis: Analysis;
 }
 
@@ -39,7 +42,11 @@ export const json = {
     if (!primary) return [];
     const out = [
       artifact('results.json', primary.result),
-      artifact('analysis.json', { schemaVersion: ANALYSIS_SCHEMA_VERSION, analysis: primary.analysis } satisfies AnalysisFile),
+      artifact('analysis.json', {
+        schemaVersion: ANALYSIS_SCHEMA_VERSION,
+        ...(isSynthetic(primary.result) ? { synthetic: SYNTHETIC_NOTE } : {}),
+        analysis: primary.analysis,
+      } satisfies AnalysisFile),
     ];
     if (input.comparison) {
       out.push(artifact('comparison.json', { schemaVersion: ANALYSIS_SCHEMA_VERSION, comparison: input.comparison } satisfies ComparisonFile));

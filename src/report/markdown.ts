@@ -18,7 +18,9 @@ import {
   fmtNumber,
   fmtPercent,
   lawSentences,
+  isSynthetic,
   mdEscape,
+  SYNTHETIC_NOTE,
   runLabels,
   VERDICT_MARK,
 } from './text.js';
@@ -43,12 +45,13 @@ function cellsTable(runs: ReportInput['runs'], labels: string[]): string {
     'median wall',
     'IQR',
     'samples/s',
-    'peak RSS',
+    'cell memory',
+    'process peak RSS',
     'quality',
     'GFLOP/s',
     'MFU',
   ];
-  const align: Array<'l' | 'r'> = [...(multi ? ['l' as const] : []), 'l', 'l', 'r', 'r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'];
+  const align: Array<'l' | 'r'> = [...(multi ? ['l' as const] : []), 'l', 'l', 'r', 'r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'];
   const rows: string[][] = [];
   runs.forEach((run, i) => {
     for (const c of run.analysis.cells) rows.push([...(multi ? [mdEscape(labels[i]!)] : []), ...cellRow(c)]);
@@ -69,6 +72,7 @@ function cellRow(c: CellAnalysis): string[] {
     fmtMs(c.wallMs?.median),
     fmtMs(c.wallMs?.iqr),
     fmtNumber(c.samplesPerSec?.median),
+    fmtBytes(c.cellMemoryBytes?.median),
     fmtBytes(c.peakRssBytes?.median),
     c.quality ? `${c.quality.metric === 'r2' ? 'R²' : 'acc'} ${fmtFixed(c.quality.value, 3)}` : NA,
     fmtNumber(c.gflops),
@@ -153,6 +157,11 @@ export function renderMarkdown(input: ReportInput): string {
   const out: string[] = [];
   const title = input.runs.length > 1 ? `${input.runs.length} runs` : primary.analysis.runId;
   out.push(`## scale-bench report: ${mdEscape(title)}`, '');
+  const synthetic = input.runs.map((run, i) => (isSynthetic(run.result) ? labels[i]! : null)).filter((label) => label !== null);
+  if (synthetic.length > 0) {
+    const which = input.runs.length > 1 ? ` (${synthetic.map((label) => mdEscape(label)).join(', ')})` : '';
+    out.push(`> ⚠️ **${mdEscape(SYNTHETIC_NOTE)}**${which}`, '');
+  }
   input.runs.forEach((run, i) => {
     const env = run.analysis.environment;
     const prefix = input.runs.length > 1 ? `**${mdEscape(labels[i]!)}**: ` : '';

@@ -9,6 +9,7 @@ import { createColors } from 'picocolors';
 import type { Analysis, AnalysisWarning, CellAnalysis, ComplexityScaling, InferenceSweep, SizeScaling, WidthScaling } from '../analyse/schema.js';
 import type { Estimate } from '../stats/types.js';
 import { formatBytes, formatCount, formatMs, formatNumber, formatPercent, MISSING } from '../config/format.js';
+import { SIZE_METRIC_LABEL } from './text.js';
 
 type Colors = ReturnType<typeof createColors>;
 
@@ -109,16 +110,16 @@ function renderModel(analysis: Analysis, model: string, color: Colors, flagged: 
 
   const fits = analysis.sizeScaling.filter((s) => s.model === model && s.points.length >= 2);
   const timeFits = fits.filter((s) => s.metric === 'wallMs').sort((a, b) => a.workers - b.workers);
-  // Peak memory is a process-wide figure that barely depends on width: say it once, at the narrowest.
+  // Memory against size is said once per data set and mode, at the narrowest width.
   const memoryShown = new Set<string>();
   for (const time of timeFits) {
     const memoryKey = `${time.dataset}|${time.mode}`;
     const memory = memoryShown.has(memoryKey)
       ? undefined
-      : fits.find((s) => s.metric === 'peakRssBytes' && s.dataset === time.dataset && s.workers === time.workers && s.mode === time.mode);
+      : fits.find((s) => s.metric !== 'wallMs' && s.dataset === time.dataset && s.workers === time.workers && s.mode === time.mode);
     if (memory) memoryShown.add(memoryKey);
     const where = `w=${time.workers}${time.mode === 'job-parallel' ? '' : ` ${time.mode}${variantLabel(time.key, time.mode)}`}${datasets.length > 1 ? ` on ${clean(time.dataset)}` : ''}`;
-    const memoryText = memory ? `; ${describeSizeLaw(memory, 'peak memory')}` : '';
+    const memoryText = memory ? `; ${describeSizeLaw(memory, SIZE_METRIC_LABEL[memory.metric])}` : '';
     lines.push(`  size, ${where}: ${describeSizeLaw(time, 'time')}${memoryText}`);
   }
 
@@ -204,16 +205,20 @@ function describeDataParallel(cells: readonly CellAnalysis[]): string[] {
   });
 }
 
-/** Peak RSS against width for the modes that promise it stays flat (the dataset is shared, not copied), and the backend threads. */
+/**
+ * Memory against width for the modes that promise the data is shared, not copied, and the backend
+ * threads: the memory each cell holds (data + tensors), or the process peak RSS in results that predate it.
+ */
 function describeMemoryByWidth(cells: readonly CellAnalysis[]): string[] {
-  const modes = cells.filter((c) => c.cell.mode !== 'job-parallel' && c.peakRssBytes !== null);
+  const metric = cells.some((c) => c.cellMemoryBytes) ? 'cellMemoryBytes' : 'peakRssBytes';
+  const modes = cells.filter((c) => c.cell.mode !== 'job-parallel' && c[metric]);
   if (modes.length === 0) return [];
   const byWidth = new Map<number, number>();
-  for (const c of modes) byWidth.set(c.cell.workers, Math.max(byWidth.get(c.cell.workers) ?? 0, c.peakRssBytes!.median));
+  for (const c of modes) byWidth.set(c.cell.workers, Math.max(byWidth.get(c.cell.workers) ?? 0, c[metric]!.median));
   const widths = [...byWidth].sort((a, b) => a[0] - b[0]).map(([w, bytes]) => `w=${w} ${formatBytes(bytes)}`);
   const threads = [...new Set(modes.flatMap((c) => (c.threadsPerWorker !== undefined ? [c.threadsPerWorker] : [])))];
   const threadText = threads.length > 0 ? `; backend threads per worker: ${threads.join(', ')}` : '';
-  return [`  peak RSS by width: ${widths.join(', ')}${threadText}`];
+  return [`  ${SIZE_METRIC_LABEL[metric]} by width: ${widths.join(', ')}${threadText}`];
 }
 
 /** Inference: throughput and latency per load level, and where latency starts to climb. */

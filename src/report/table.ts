@@ -30,9 +30,9 @@ export function renderCellTable(analysis: Analysis, opts: { color: boolean }): s
   const sections: string[] = [];
   for (const [group, cells] of groupBy(analysis.cells, (cell) => `${cell.cell.model} on ${cell.cell.dataset} (${cell.cell.mode})`)) {
     const table = new Table({
-      head: ['size', 'workers', 'time (median ±IQR/2)', 'samples/s', 'GFLOP/s', 'quality', 'peak RSS', 'CPU', 'ok'],
+      head: ['size', 'workers', 'time (median ±IQR/2)', 'samples/s', 'GFLOP/s', 'quality', 'cell mem', 'process RSS', 'CPU', 'ok'],
       style: { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [] },
-      colAligns: ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+      colAligns: ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
     });
     const throughputs = cells.map((cell) => cell.samplesPerSec?.median).filter((value): value is number => value !== undefined);
     const best = Math.max(...throughputs);
@@ -53,6 +53,7 @@ export function renderCellTable(analysis: Analysis, opts: { color: boolean }): s
         rateText,
         formatNumber(cell.gflops, 2),
         quality(cell),
+        formatBytes(cell.cellMemoryBytes?.median),
         formatBytes(cell.peakRssBytes?.median),
         cpuUtilisation === null ? MISSING : `${formatNumber(cpuUtilisation, 1)} cores`,
         cell.okTrials === cell.totalTrials ? ok : colors.red(ok),

@@ -6,6 +6,7 @@ import type { Artifact, ReportInput } from './types.js';
 import { renderCellTable } from './table.js';
 import { renderScalingSummary } from './summary.js';
 import { renderTerminalChart } from './terminal-chart.js';
+import { SYNTHETIC_NOTE, isSynthetic } from './text.js';
 
 export interface TerminalOptions {
   /** ANSI colours (the CLI decides from NO_COLOR, FORCE_COLOR and whether stdout is a terminal). */
@@ -19,15 +20,19 @@ export interface TerminalOptions {
 
 export function renderTerminal(input: ReportInput, options: TerminalOptions): string {
   const { color } = options;
+  const synthetic = (result: ReportInput['runs'][number]['result']): string => (isSynthetic(result) ? `${SYNTHETIC_NOTE}\n` : '');
   if (options.view === 'report') {
-    return input.runs.map((run) => `${run.result.runId}\n${renderCellTable(run.analysis, { color })}\n\n${renderScalingSummary(run.analysis, { color })}\n\n`).join('');
+    return input.runs
+      .map((run) => `${run.result.runId}\n${synthetic(run.result)}${renderCellTable(run.analysis, { color })}\n\n${renderScalingSummary(run.analysis, { color })}\n\n`)
+      .join('');
   }
   const parts: string[] = [];
   for (const { result, analysis } of input.runs) {
-    parts.push(`\n${renderCellTable(analysis, { color })}\n\n`, `${renderScalingSummary(analysis, { color })}\n\n`);
+    parts.push(`\n${synthetic(result)}${renderCellTable(analysis, { color })}\n\n`, `${renderScalingSummary(analysis, { color })}\n\n`);
     const chart = renderTerminalChart(analysis, { color });
     if (chart) parts.push(`${chart}\n\n`);
     parts.push(`backend: ${result.environment.backend} (${result.environment.runner}), ${result.environment.cpuModel}, ${result.environment.cores} cores\n`);
+    if (isSynthetic(result)) parts.push(`${SYNTHETIC_NOTE}\n`);
   }
   return parts.join('');
 }

@@ -73,9 +73,16 @@ export function fmtWorkers(w: number): string {
   return `${w} worker${w === 1 ? '' : 's'}`;
 }
 
+/** What each size-law metric measured, in the words every report uses. */
+export const SIZE_METRIC_LABEL: Record<SizeScaling['metric'], string> = {
+  wallMs: 'time',
+  cellMemoryBytes: 'cell memory (data + tensors)',
+  peakRssBytes: 'process peak RSS',
+};
+
 /** "time grows as n^1.02 ± 0.03 (closest class O(n), R² 0.998)" for one size sweep. */
 export function describeSizeScaling(s: SizeScaling): string {
-  const what = s.metric === 'wallMs' ? 'time' : 'peak memory';
+  const what = SIZE_METRIC_LABEL[s.metric];
   if (!s.exponent) return `${what}: not enough sizes to fit a law (${s.points.length} measured, 2 needed)`;
   const extras: string[] = [];
   if (s.bigO) extras.push(`closest class ${s.bigO.class}`);
@@ -186,6 +193,17 @@ export function fmtMetricValue(metric: string, v: number): string {
 }
 
 /** Labels that tell several runs apart: the run id, or the machine when the runs ran on different machines. */
+/** Said in every report of a fake-runner run (hidden flag `--runner fake`), so synthetic numbers never pass for a measurement. */
+export const SYNTHETIC_NOTE = 'SYNTHETIC: these numbers come from the fake runner (--runner fake, a test stand-in that trains nothing), not from a measurement';
+
+/** The same, short enough for a chart's subtitle line. */
+export const SYNTHETIC_NOTE_SHORT = 'SYNTHETIC: fake runner (--runner fake), not a measurement';
+
+/** Whether any machine of the run measured with the fake runner (merged shards can mix runners). */
+export function isSynthetic(result: RunResult): boolean {
+  return result.environment.runner === 'fake' || Object.values(result.machines ?? {}).some((machine) => machine.runner === 'fake');
+}
+
 export function runLabels(runs: ReadonlyArray<{ result: RunResult; analysis: Analysis }>): string[] {
   const machines = new Set(runs.map((r) => r.analysis.environment.machineId));
   const raw = runs.map((r) =>

@@ -77,10 +77,30 @@ export const trialResultSchema = z.object({
   samples: finite,
   /** Process CPU time (user + system) during the timed phase, in milliseconds. */
   cpuMs: finite,
-  /** Peak resident set size of the whole process during the trial, in bytes. */
+  /**
+   * Peak resident set size of the whole process during the trial, in bytes: every worker of the pool
+   * (as wide as the widest cell) and whatever earlier cells left behind (wasm heaps never shrink).
+   */
   peakRssBytes: finite,
-  /** Peak bytes held by tfjs tensors in any one worker during the trial. */
+  /**
+   * Memory this cell holds at its peak, in bytes, independent of the cells before it: its data table
+   * plus the tfjs tensor bytes of all its workers at their peak (workerTensorBytes). Memory-vs-size
+   * laws are fitted on it. Absent in files written before it existed.
+   */
+  cellMemoryBytes: finite.optional(),
+  /**
+   * The process's RSS growth from right before the cell to the trial's peak, in bytes. Depends on what
+   * ran before (wasm heaps never shrink; freed memory mostly stays resident), so no law is fitted on it.
+   */
+  cellRssGrowthBytes: finite.optional(),
+  /** Process RSS right before the cell's first (warm-up) trial, in bytes. */
+  rssBeforeCellBytes: finite.optional(),
+  /** Size of every pool worker's wasm heap (WebAssembly.Memory) added up, at the end of the trial; heaps never shrink. Absent off wasm. */
+  wasmHeapBytes: finite.optional(),
+  /** Peak bytes held by tfjs tensors in any one worker during the trial (bytes held at the start plus one step's growth, profiled once per architecture). */
   peakTensorBytes: finite,
+  /** The same peak summed over the cell's workers: the tensor bytes the cell holds at once. */
+  workerTensorBytes: finite.optional(),
   /** Training loss after the last step (median over workers). */
   finalLoss: finite,
   /** Held-out quality (median over workers). */
@@ -99,6 +119,10 @@ export const trialResultSchema = z.object({
   requests: z.number().int().nonnegative().optional(),
   /** inference: requests that failed, were refused (queue full) or were not answered before the drain deadline. */
   errors: z.number().int().nonnegative().optional(),
+  /** inference: errors / requests of the level, 0..1; above 1% the level is 'errored', not a latency figure. */
+  errorRate: finite.optional(),
+  /** inference: what went wrong with the level's first failed request. */
+  firstError: z.string().optional(),
 });
 export type TrialResult = z.infer<typeof trialResultSchema>;
 

@@ -1,9 +1,13 @@
 /**
  * The only module that writes files. Every write is atomic (temp file + rename in the same folder),
- * so a crash at any moment leaves either the old file or the new one, never a torn one.
+ * so a crash at any moment leaves either the old file or the new one, never a torn one. The temp
+ * file's bytes are flushed to the disk (fsync) before the rename and the folder after it, so this
+ * holds on power loss too, not only when the process is killed: without the first, a journaling file
+ * system may persist the rename before the data (a complete-looking, empty file); without the second,
+ * the rename itself may be lost.
  */
-import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { mkdirSync, renameSync, writeFileSync, rmSync } from 'node:fs';
+import { appendFile, mkdir, open, rename, rm } from 'node:fs/promises';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../config/errors.js';
@@ -32,28 +36,71 @@ function tempName(path: string): string {
   return join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
 }
 
+/** Some platforms (Windows) cannot open or fsync a folder; there the rename is as durable as the OS makes it. */
+function folderSyncUnsupported(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EISDIR' || code === 'EPERM' || code === 'EINVAL' || code === 'EBADF' || code === 'EACCES';
+}
+
+async function syncFolder(folder: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(folder, 'r');
+    await handle.sync();
+  } catch (error) {
+    if (!folderSyncUnsupported(error)) throw error;
+  } finally {
+    await handle?.close();
+  }
+}
+
 export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  const folder = dirname(path);
+  await mkdir(folder, { recursive: true });
   const temp = tempName(path);
   try {
-    await writeFile(temp, bytes);
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
   }
+  await syncFolder(folder);
 }
 
 /** Synchronous twin for signal handlers, where the event loop may not get another turn. */
 export function writeFileAtomicSync(path: string, bytes: Uint8Array | string): void {
-  mkdirSync(dirname(path), { recursive: true });
+  const folder = dirname(path);
+  mkdirSync(folder, { recursive: true });
   const temp = tempName(path);
   try {
-    writeFileSync(temp, bytes);
+    const fd = openSync(temp, 'w');
+    try {
+      const data = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
+      for (let offset = 0; offset < data.byteLength; ) offset += writeSync(fd, data, offset);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(temp, path);
   } catch (error) {
     rmSync(temp, { force: true });
     throw error;
+  }
+  let fd: number | undefined;
+  try {
+    fd = openSync(folder, 'r');
+    fsyncSync(fd);
+  } catch (error) {
+    if (!folderSyncUnsupported(error)) throw error;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

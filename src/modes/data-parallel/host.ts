@@ -13,7 +13,7 @@ import { trialTiming } from '../../measure/trial-timing.js';
 import { runRepetitions } from '../../measure/repetitions.js';
 import { abortBarrier, createBarrier } from '../../measure/barrier.js';
 import { abortExchange, createExchangeBuffer, type ReduceStrategy } from '../../measure/allreduce.js';
-import { RssSampler } from '../../measure/memory.js';
+import { RssSampler, cellMemoryOf } from '../../measure/memory.js';
 import type { ModeContext } from '../types.js';
 import type { DataParallelReply, DataParallelTask, DescribeReply, DescribeTask } from './worker.js';
 
@@ -69,6 +69,7 @@ export async function runDataParallelCell(
   const { plan, pool, threads } = ctx;
   const { cell } = job;
   const filename = workerModule(DATA_PARALLEL_WORKER);
+  const memory = cellMemoryOf(job, ctx.wasmHeapBytes);
   const modelPath = plan.customModels?.[cell.model];
   const backend = { backend: plan.backend, stockKernels: plan.stockKernels, threads, ...(modelPath ? { modelPath } : {}) };
   let described: DescribeReply;
@@ -129,7 +130,7 @@ export async function runDataParallelCell(
     const rejected = settled.find((entry): entry is PromiseRejectedResult => entry.status === 'rejected');
     if (rejected) return { failed: failureOf(signal, primaryFailure(settled), repetition) };
     const replies = settled.map((entry) => (entry as PromiseFulfilledResult<DataParallelReply>).value);
-    return { trial: aggregateDataParallel(replies, repetition, peakRssBytes) };
+    return { trial: memory.annotate(aggregateDataParallel(replies, repetition, peakRssBytes)) };
   });
   return {
     model: described.model,

@@ -7,7 +7,7 @@ import { cpuNowUs } from '../../measure/clock.js';
 import type { TrialResult } from '../../results/schema.js';
 import { errorMessage } from '../../config/errors.js';
 import { abortBarrier, createBarrier } from '../../measure/barrier.js';
-import { RssSampler } from '../../measure/memory.js';
+import { RssSampler, cellMemoryOf } from '../../measure/memory.js';
 import { CellTimeoutError, failedTrial, failureOf } from '../../measure/failures.js';
 import { workerModule } from '../../measure/worker-file.js';
 import { cellTaskFields, type CellJob, type CellMeasurement, type TrialProgress } from '../../measure/runner.js';
@@ -66,28 +66,57 @@ async function waitUntilReady(queue: SharedArrayBuffer, parties: number, failure
   }
 }
 
+/**
+ * Most errors a level may have and still be a latency figure: beyond it the latencies describe the
+ * requests that happened to succeed, not the service (a server answering errors fast looks quick).
+ */
+export const MAX_LEVEL_ERROR_RATE = 0.01;
+
+function levelError(outcome: LevelOutcome, errorRate: number): string | undefined {
+  const first = outcome.firstError !== undefined ? `; first error: ${outcome.firstError}` : '';
+  if (outcome.answered === 0) return `no request was answered (${outcome.errors} of ${outcome.requests} failed or timed out${first})`;
+  if (errorRate > MAX_LEVEL_ERROR_RATE) {
+    return `${outcome.errors} of ${outcome.requests} requests failed (${(errorRate * 100).toFixed(1)}%, more than the ${MAX_LEVEL_ERROR_RATE * 100}% a latency figure allows${first})`;
+  }
+  return undefined;
+}
+
 /** One level's TrialResult from what the clients saw (pure; exported for tests). */
 export function levelTrial(
   outcome: LevelOutcome,
-  context: { repetition: number; batchSize: number; cpuMs: number; peakRssBytes: number; peakTensorBytes: number; fit: Pick<FitReply, 'finalLoss' | 'quality'> },
+  context: {
+    repetition: number;
+    batchSize: number;
+    cpuMs: number;
+    peakRssBytes: number;
+    peakTensorBytes: number;
+    /** Tensor bytes of all servers added up; absent = peakTensorBytes. */
+    workerTensorBytes?: number;
+    fit: Pick<FitReply, 'finalLoss' | 'quality'>;
+  },
 ): TrialResult {
   const latency = latencySummary(outcome.latencies);
   const samples = outcome.answered * context.batchSize;
+  const errorRate = outcome.requests > 0 ? outcome.errors / outcome.requests : 0;
+  const error = levelError(outcome, errorRate);
   return {
     repetition: Math.max(0, context.repetition),
-    state: outcome.answered > 0 ? 'ok' : 'errored',
-    ...(outcome.answered > 0 ? {} : { error: `no request was answered (${outcome.errors} of ${outcome.requests} failed or timed out)` }),
+    state: error === undefined ? 'ok' : 'errored',
+    ...(error === undefined ? {} : { error }),
     wallMs: outcome.elapsedMs,
     samplesPerSec: (samples / outcome.elapsedMs) * 1000,
     samples,
     cpuMs: context.cpuMs,
     peakRssBytes: context.peakRssBytes,
     peakTensorBytes: context.peakTensorBytes,
+    ...(context.workerTensorBytes !== undefined ? { workerTensorBytes: context.workerTensorBytes } : {}),
     finalLoss: context.fit.finalLoss,
     quality: context.fit.quality,
     ...(latency ? { latency } : {}),
     requests: outcome.requests,
     errors: outcome.errors,
+    errorRate,
+    ...(outcome.firstError !== undefined ? { firstError: outcome.firstError } : {}),
   };
 }
 
@@ -110,6 +139,7 @@ export async function runInferenceCell(ctx: ModeContext, job: CellJob, onTrial?:
   const loop = cell.rate !== undefined ? 'open' : 'closed';
   const level = (loop === 'open' ? cell.rate : cell.concurrency) ?? 1;
   const batchSize = cell.batchSize ?? 1;
+  const memory = cellMemoryOf(job, ctx.wasmHeapBytes);
   let fit: FitReply;
   try {
     fit = await fitFor(ctx, job, filename);
@@ -167,9 +197,11 @@ export async function runInferenceCell(ctx: ModeContext, job: CellJob, onTrial?:
         const cpuStart = cpuNowUs();
         try {
           const outcome = await runLevel(queue, { loop, level, durationMs: ms, drainMs: drainMs(ms) }, () => serverFailure, signal);
-          const peakTensorBytes = Math.max(0, ...Array.from(queueViews(queue).tensorBytes.subarray(0, width)));
-          const trial = levelTrial(outcome, { repetition, batchSize, cpuMs: (cpuNowUs() - cpuStart) / 1000, peakRssBytes: rss.stop(), peakTensorBytes, fit });
-          return trial.state === 'ok' ? { trial } : { failed: trial };
+          const serverTensorBytes = Array.from(queueViews(queue).tensorBytes.subarray(0, width));
+          const peakTensorBytes = Math.max(0, ...serverTensorBytes);
+          const workerTensorBytes = serverTensorBytes.reduce((sum, bytes) => sum + bytes, 0);
+          const trial = levelTrial(outcome, { repetition, batchSize, cpuMs: (cpuNowUs() - cpuStart) / 1000, peakRssBytes: rss.stop(), peakTensorBytes, workerTensorBytes, fit });
+          return trial.state === 'ok' ? { trial: memory.annotate(trial) } : { failed: trial };
         } catch (error) {
           rss.stop();
           return { failed: failureOf(signal, error, repetition) };

@@ -38,7 +38,7 @@ export const inference: ModeDefinition = {
   flags: [
     { key: 'concurrency', flag: '--concurrency' },
     { key: 'rate', flag: '--rate' },
-    { key: 'batchSizes', flag: '--batch-sizes' },
+    { key: 'requestRows', flag: '--request-rows' },
     { key: 'duration', flag: '--duration' },
   ],
   // Inference speed does not depend on how many rows the model was trained on, so one model per
@@ -47,13 +47,13 @@ export const inference: ModeDefinition = {
   checkOptions(options) {
     checkList('--concurrency', options.concurrency, 1, MAX_CONCURRENCY, true, '1,2,4,8');
     checkList('--rate', options.rate, 1e-3, MAX_RATE, false, '50,100,200');
-    checkList('--batch-sizes', options.batchSizes, 1, MAX_REQUEST_ROWS, true, '1,32');
+    checkList('--request-rows', options.requestRows, 1, MAX_REQUEST_ROWS, true, '1,32');
     if (options.duration !== undefined && !(options.duration >= 0.05 && options.duration <= 3600)) {
       throw new UsageError(`--duration: ${options.duration} is out of range; give seconds of load per level from 0.05 to 3600, e.g. --duration 2`);
     }
   },
   cellVariants(options) {
-    const batchSizes = sortedUnique(options.batchSizes ?? (options.quick ? QUICK_INFERENCE_BATCH_SIZES : DEFAULT_INFERENCE_BATCH_SIZES));
+    const batchSizes = sortedUnique(options.requestRows ?? (options.quick ? QUICK_INFERENCE_BATCH_SIZES : DEFAULT_INFERENCE_BATCH_SIZES));
     const concurrency = options.concurrency ?? (options.rate !== undefined ? [] : options.quick ? QUICK_CONCURRENCY : DEFAULT_CONCURRENCY);
     const variants: CellVariant[] = [];
     for (const batchSize of batchSizes) {

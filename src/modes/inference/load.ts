@@ -6,7 +6,7 @@
  * width equal to the cores the generator shares a core with a server, as a client on the same machine would.
  */
 import { performance } from 'node:perf_hooks';
-import { QUEUE, queueViews } from './queue.js';
+import { QUEUE, clearServeError, queueViews, readServeError } from './queue.js';
 
 
 export interface LoadLevel {
@@ -26,6 +26,8 @@ export interface LevelOutcome {
   answered: number;
   /** Failed, refused (queue full) or unanswered by the drain deadline. */
   errors: number;
+  /** What went wrong with the first request that erred, in words; absent when none did. */
+  firstError?: string;
   /** Latency of each answered request, in ms. */
   latencies: number[];
   /** From the first send to the last answer (or to the end of sending when nothing was answered), in ms. */
@@ -62,6 +64,12 @@ export async function runLevel(queue: SharedArrayBuffer, level: LoadLevel, failu
   let nextId = Atomics.load(control, QUEUE.TAIL);
   let requests = 0;
   let errors = 0;
+  let firstError: string | undefined;
+  const fail = (count: number, why: () => string): void => {
+    errors += count;
+    firstError ??= why();
+  };
+  clearServeError(queue);
   const t0 = performance.now();
   const end = t0 + level.durationMs;
   const drainEnd = end + level.drainMs;
@@ -70,7 +78,7 @@ export async function runLevel(queue: SharedArrayBuffer, level: LoadLevel, failu
   const send = (at: number): void => {
     requests++;
     if (outstanding.size >= capacity) {
-      errors++;
+      fail(1, () => `request refused: ${capacity} requests were already outstanding (the queue is full)`);
       return;
     }
     outstanding.set(nextId++, at);
@@ -86,7 +94,7 @@ export async function runLevel(queue: SharedArrayBuffer, level: LoadLevel, failu
         latencies.push(now - at);
         lastAnswer = now;
       } else if (s === -(id + 1)) {
-        errors++;
+        fail(1, () => readServeError(queue) ?? 'a server failed the request');
       } else continue;
       outstanding.delete(id);
       arrived++;
@@ -122,7 +130,8 @@ export async function runLevel(queue: SharedArrayBuffer, level: LoadLevel, failu
       if (!stillSending) {
         if (outstanding.size === 0) break;
         if (now >= drainEnd) {
-          errors += outstanding.size;
+          const unanswered = outstanding.size;
+          fail(unanswered, () => `${unanswered} request${unanswered === 1 ? ' was' : 's were'} not answered within ${Math.round(level.drainMs)} ms after sending stopped`);
           break;
         }
       }
@@ -136,5 +145,5 @@ export async function runLevel(queue: SharedArrayBuffer, level: LoadLevel, failu
     Atomics.store(control, QUEUE.CANCEL_BELOW, nextId);
   }
   const elapsedMs = latencies.length > 0 ? lastAnswer - t0 : Math.max(level.durationMs, performance.now() - t0);
-  return { requests, answered: latencies.length, errors, latencies, elapsedMs: Math.max(elapsedMs, 1e-3) };
+  return { requests, answered: latencies.length, errors, ...(firstError !== undefined ? { firstError } : {}), latencies, elapsedMs: Math.max(elapsedMs, 1e-3) };
 }

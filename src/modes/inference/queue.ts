@@ -8,10 +8,15 @@
 /**
  * Control slots (Int32). TAIL: requests sent; HEAD: next request to take; STOP: servers return;
  * ABORTED: servers throw; COMPLETED: answers published; READY: servers warmed up; CANCEL_BELOW:
- * requests below this id were given up on and are answered as failed without predicting.
+ * requests below this id were given up on and are answered as failed without predicting;
+ * ERROR_LENGTH: bytes of the first failed prediction's message (0 = none yet, -1 = being written);
+ * PARTIES: servers, so the views know where each region starts.
  */
-export const QUEUE = { TAIL: 0, HEAD: 1, STOP: 2, ABORTED: 3, COMPLETED: 4, READY: 5, CANCEL_BELOW: 6, CAPACITY: 7 } as const;
-const CONTROL_INTS = 8;
+export const QUEUE = { TAIL: 0, HEAD: 1, STOP: 2, ABORTED: 3, COMPLETED: 4, READY: 5, CANCEL_BELOW: 6, CAPACITY: 7, ERROR_LENGTH: 8, PARTIES: 9 } as const;
+/** Even, so the Float64 region after the state slots stays 8-byte aligned. */
+const CONTROL_INTS = 10;
+/** Longest first-error message kept (UTF-8 bytes); enough for a line that names the cause. */
+export const ERROR_MESSAGE_BYTES = 512;
 
 /** Requests that may be outstanding at once; more are refused and counted as errors. A power of two keeps the regions aligned. */
 export const QUEUE_CAPACITY = 1 << 16;
@@ -22,14 +27,18 @@ export interface QueueViews {
   state: Int32Array;
   /** Tensor bytes each server holds after loading the model and warming up. */
   tensorBytes: Float64Array;
+  /** UTF-8 bytes of the first failed prediction's message (length in control[ERROR_LENGTH]). */
+  errorMessage: Uint8Array;
   capacity: number;
 }
 
 export function createQueue(parties: number, capacity = QUEUE_CAPACITY): SharedArrayBuffer {
   if (!Number.isInteger(capacity) || capacity < 1 || capacity % 2 !== 0) throw new RangeError(`queue capacity must be an even whole number, got ${String(capacity)}`);
-  const buffer = new SharedArrayBuffer(CONTROL_INTS * 4 + capacity * 4 + parties * 8);
+  const buffer = new SharedArrayBuffer(CONTROL_INTS * 4 + capacity * 4 + parties * 8 + ERROR_MESSAGE_BYTES);
   // Stored in the buffer, so the servers need no extra argument.
-  new Int32Array(buffer, 0, CONTROL_INTS)[QUEUE.CAPACITY] = capacity;
+  const control = new Int32Array(buffer, 0, CONTROL_INTS);
+  control[QUEUE.CAPACITY] = capacity;
+  control[QUEUE.PARTIES] = parties;
   return buffer;
 }
 
@@ -38,8 +47,34 @@ export function queueViews(buffer: SharedArrayBuffer): QueueViews {
   const capacity = control[QUEUE.CAPACITY]!;
   const state = new Int32Array(buffer, CONTROL_INTS * 4, capacity);
   const tensorOffset = CONTROL_INTS * 4 + capacity * 4;
-  const tensorBytes = new Float64Array(buffer, tensorOffset, Math.floor((buffer.byteLength - tensorOffset) / 8));
-  return { control, state, tensorBytes, capacity };
+  const parties = control[QUEUE.PARTIES]!;
+  const tensorBytes = new Float64Array(buffer, tensorOffset, parties);
+  const errorMessage = new Uint8Array(buffer, tensorOffset + parties * 8, ERROR_MESSAGE_BYTES);
+  return { control, state, tensorBytes, errorMessage, capacity };
+}
+
+/** A server keeps the message of the first prediction that failed since the level began; later ones only count. */
+export function recordServeError(buffer: SharedArrayBuffer, message: string): void {
+  const { control, errorMessage } = queueViews(buffer);
+  if (Atomics.compareExchange(control, QUEUE.ERROR_LENGTH, 0, -1) !== 0) return;
+  // encodeInto never splits a character; TextEncoder cannot write into shared memory, hence the copy.
+  const bytes = new Uint8Array(ERROR_MESSAGE_BYTES);
+  const { written } = new TextEncoder().encodeInto(message, bytes);
+  errorMessage.set(bytes.subarray(0, written));
+  Atomics.store(control, QUEUE.ERROR_LENGTH, Math.max(1, written));
+}
+
+/** The first failed prediction's message since the last clearServeError, if any. */
+export function readServeError(buffer: SharedArrayBuffer): string | undefined {
+  const { control, errorMessage } = queueViews(buffer);
+  const length = Atomics.load(control, QUEUE.ERROR_LENGTH);
+  if (length <= 0) return undefined;
+  return new TextDecoder().decode(errorMessage.slice(0, length));
+}
+
+/** Forgets the kept message, so each level reports its own first error. */
+export function clearServeError(buffer: SharedArrayBuffer): void {
+  Atomics.store(queueViews(buffer).control, QUEUE.ERROR_LENGTH, 0);
 }
 
 /** Stops every server; they return after their current request. */

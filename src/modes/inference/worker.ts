@@ -22,7 +22,8 @@ import { bytesChecksum } from '../../data/checksum.js';
 import { abortBarrier, arriveAndWait, type BarrierBuffer } from '../../measure/barrier.js';
 import { faultFor, injectFault } from '../../measure/faults.js';
 import { taskHandler } from '../../measure/dispatch.js';
-import { QUEUE, queueViews, requestRows } from './queue.js';
+import { publishThisHeap } from '../../measure/wasm-heap.js';
+import { QUEUE, queueViews, recordServeError, requestRows } from './queue.js';
 import type { BackendChoice, DatasetSpec, ModelInfo, Quality } from '../../results/schema.js';
 
 interface BackendRequest {
@@ -187,8 +188,9 @@ function serve(task: ServeTask, tf: Tf, model: LayersModel): number {
     else {
       try {
         predict(head);
-      } catch {
+      } catch (error) {
         ok = false;
+        recordServeError(task.queue, `a server failed a prediction: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
     served++;
@@ -211,6 +213,8 @@ async function runServer(task: ServeTask): Promise<ServeReply> {
     tf.tidy(() => (model.predict(tf.tensor2d(warm, [task.batchSize, task.spec.features])) as Tensor).dataSync());
     const peakTensorBytes = tf.memory().numBytes;
     q.tensorBytes[task.rank] = peakTensorBytes;
+    // A server's task lasts the whole cell: publish its heap now, after the warm-up grew it.
+    publishThisHeap();
     arriveAndWait(task.start, task.parties, task.timeoutMs);
     Atomics.add(q.control, QUEUE.READY, 1);
     Atomics.notify(q.control, QUEUE.READY);

@@ -6,7 +6,7 @@ import { median } from '../../stats/index.js';
 import type { ModelInfo } from '../../results/schema.js';
 import { abortBarrier, createBarrier } from '../../measure/barrier.js';
 import { failureOf } from '../../measure/failures.js';
-import { RssSampler } from '../../measure/memory.js';
+import { RssSampler, cellMemoryOf } from '../../measure/memory.js';
 import { runRepetitions, type TrialOutcome } from '../../measure/repetitions.js';
 import { cellTaskFields, warmupSamples, type CellJob, type CellMeasurement, type TrialProgress } from '../../measure/runner.js';
 import { trialTiming } from '../../measure/trial-timing.js';
@@ -26,6 +26,7 @@ export async function runJobParallelCell(ctx: ModeContext, job: CellJob, onTrial
   const width = job.cell.workers;
   let model: ModelInfo | undefined;
   let initialWeightsChecksum: string | undefined;
+  const memory = cellMemoryOf(job, ctx.wasmHeapBytes);
   const trials = await runRepetitions(plan, job.cell, onTrial, async (repetition, signal): Promise<TrialOutcome> => {
     const barrier = createBarrier();
     const task: TrainTask = {
@@ -61,13 +62,13 @@ export async function runJobParallelCell(ctx: ModeContext, job: CellJob, onTrial
     model = replies[0]!.model;
     initialWeightsChecksum = replies[0]!.initialWeightsChecksum;
     return {
-      trial: {
+      trial: memory.annotate({
         repetition: Math.max(0, repetition),
         state: 'ok',
         ...trialTiming(replies, samples, peakRssBytes),
         finalLoss: median(replies.map((reply) => reply.finalLoss)),
         quality: { metric: quality.metric, value: median(replies.map((reply) => reply.quality.value)) },
-      },
+      }),
     };
   });
   return {

@@ -7,12 +7,13 @@ import { initBackend, type Tf } from '../../backends/index.js';
 import { buildModel } from '../../models/build.js';
 import { describeModel } from '../../models/flops.js';
 import { prepareData, type PreparedData } from '../../models/data.js';
-import { trainAndEvaluate } from '../../models/train.js';
+import { profileStep, trainAndEvaluate, type TrainConfig } from '../../models/train.js';
 import { weightsChecksum } from '../../models/checksum.js';
 import { viewTable } from '../../data/table.js';
 import { arriveAndWait } from '../../measure/barrier.js';
 import { cpuNowUs, nowEpochMs } from '../../measure/clock.js';
 import { faultFor, injectFault } from '../../measure/faults.js';
+import { publishThisHeap } from '../../measure/wasm-heap.js';
 import type { TrainReply, TrainTask } from './protocol.js';
 
 let prepared: { key: string; data: PreparedData } | undefined;
@@ -41,17 +42,27 @@ export default async function runTrain(task: TrainTask): Promise<TrainReply> {
     const initialWeightsChecksum = weightsChecksum(model);
     const fault = faultFor(task.cellId);
     if (fault) injectFault(fault, task.cellId);
-    arriveAndWait(task.barrier, task.parties, task.barrierTimeoutMs);
-    const startedAtMs = nowEpochMs();
-    const cpuAtStartUs = cpuNowUs();
-    let cpuAtEndUs = cpuAtStartUs;
-    let rssAfterBytes = 0;
-    const outcome = await trainAndEvaluate(tf, model, data, {
+    const config: TrainConfig = {
       epochs: task.epochs,
       batchSize: task.batchSize,
       learningRate: task.learningRate,
       seed: task.seed,
       ...(task.maxSamples !== undefined ? { maxSamples: task.maxSamples } : {}),
+    };
+    // The first trial of an architecture profiles one step (slow: it syncs every kernel) here, before
+    // the start line, so the w replicas still start together and no timed trial contains it.
+    await profileStep(tf, model, data, config);
+    arriveAndWait(task.barrier, task.parties, task.barrierTimeoutMs);
+    let startedAtMs = nowEpochMs();
+    let cpuAtStartUs = cpuNowUs();
+    let cpuAtEndUs = cpuAtStartUs;
+    let rssAfterBytes = 0;
+    const outcome = await trainAndEvaluate(tf, model, data, {
+      ...config,
+      onTrainStart: () => {
+        startedAtMs = nowEpochMs();
+        cpuAtStartUs = cpuNowUs();
+      },
       onTrainEnd: () => {
         cpuAtEndUs = cpuNowUs();
         rssAfterBytes = process.memoryUsage.rss();
@@ -77,5 +88,6 @@ export default async function runTrain(task: TrainTask): Promise<TrainReply> {
     };
   } finally {
     model.dispose();
+    publishThisHeap();
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { Analysis, WidthScaling } from '../../analyse/schema.js';
 import type { ReportInput } from '../types.js';
-import { fmtPower, runLabels } from '../text.js';
+import { SYNTHETIC_NOTE_SHORT, fmtPower, isSynthetic, runLabels } from '../text.js';
 import { uslThroughput } from '../../stats/index.js';
 
 
@@ -39,7 +39,7 @@ export interface SeriesSpec {
 export interface ChartSpec {
   id: ChartId;
   title: string;
-  /** What the line styles mean, shown under the title. */
+  /** What the line styles mean, shown under the title; a line break starts a new line. */
   subtitle?: string;
   /** Axis titles, with units. */
   xTitle: string;
@@ -297,16 +297,19 @@ function smallestWidthCells(a: Analysis) {
 function memoryVsSize(input: ReportInput, nm: Naming): ChartSpec {
   const colors = new Colors();
   const series: SeriesSpec[] = [];
+  // The memory each cell holds when the results have it; the process peak only for older results.
+  const perCell = input.runs.some(({ analysis: a }) => a.cells.some((c) => c.cellMemoryBytes));
+  const metric = perCell ? 'cellMemoryBytes' : 'peakRssBytes';
   input.runs.forEach(({ analysis: a }, run) => {
     for (const [k, cells] of smallestWidthCells(a)) {
       const c0 = cells[0]!.cell;
       const name = `${nm.run(run)}${c0.model} · ${c0.workers}w${nm.qualify(a, c0.dataset, c0.mode)}`;
       const group = `${run}|${k}`;
       const color = colors.get(group);
-      const points = clean(cells.map((c) => ({ x: c.cell.size, y: c.peakRssBytes === null ? null : c.peakRssBytes.median / 1e6 })));
+      const points = clean(cells.map((c) => ({ x: c.cell.size, y: c[metric] ? c[metric].median / 1e6 : null })));
       if (points.length === 0) continue;
       const fit = a.sizeScaling.find(
-        (s) => s.metric === 'peakRssBytes' && s.model === c0.model && s.dataset === c0.dataset && s.mode === c0.mode && s.workers === c0.workers,
+        (s) => s.metric === metric && s.model === c0.model && s.dataset === c0.dataset && s.mode === c0.mode && s.workers === c0.workers,
       );
       const b = fit?.exponent?.value;
       const coef = fit?.coefficient;
@@ -320,10 +323,12 @@ function memoryVsSize(input: ReportInput, nm: Naming): ChartSpec {
   });
   return {
     id: 'memory-vs-size',
-    title: 'Peak memory vs dataset size',
-    subtitle: 'median peak RSS of the process; dashed: fitted power law',
+    title: perCell ? 'Memory vs dataset size' : 'Peak memory vs dataset size',
+    subtitle: perCell
+      ? "median memory each cell holds: its data table and its workers' tensors at their peak; dashed: fitted power law"
+      : 'median peak RSS of the process (results without the per-cell figure); dashed: fitted power law',
     xTitle: 'dataset size (samples)',
-    yTitle: 'peak RSS (MB)',
+    yTitle: perCell ? 'cell memory: data + tensors (MB)' : 'peak RSS (MB)',
     xLog: true,
     yLog: false,
     series,
@@ -366,7 +371,10 @@ export function buildChartSpecs(input: ReportInput): ChartSpec[] {
     memoryVsSize(input, nm),
     qualityVsSize(input, nm),
   ];
-  return specs.filter((s) => s.series.some((x) => x.role === 'measured' && x.points.length > 0));
+  const drawn = specs.filter((s) => s.series.some((x) => x.role === 'measured' && x.points.length > 0));
+  // Every chart says so itself: a PNG travels without the report around it.
+  if (!input.runs.some((run) => isSynthetic(run.result))) return drawn;
+  return drawn.map((s) => ({ ...s, subtitle: s.subtitle ? `${SYNTHETIC_NOTE_SHORT}\n${s.subtitle}` : SYNTHETIC_NOTE_SHORT }));
 }
 
 /** Translucent fill for point markers. */

@@ -57,7 +57,7 @@ export function chartJsConfig(spec: ChartSpec, target: ChartTarget): ChartConfig
       scales: { x: axis(spec.xLog, spec.xTitle, spec.xInteger), y: axis(spec.yLog, spec.yTitle) },
       plugins: {
         title: { display: true, text: spec.title, font: { size: png ? 16 : 15, weight: 'bold' } },
-        subtitle: { display: spec.subtitle !== undefined, text: spec.subtitle ?? '', font: { size: 12 }, padding: { bottom: 8 } },
+        subtitle: { display: spec.subtitle !== undefined, text: spec.subtitle?.split('\n') ?? '', font: { size: 12 }, padding: { bottom: 8 } },
         legend: { position: 'bottom', labels: { font: { size: 12 }, usePointStyle: true, boxWidth: 28 } },
         tooltip: { enabled: !png },
       },
