@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { GeneratorName } from '../results/schema.js';
 import { TOOL_VERSION } from '../config/version.js';
 import { UsageError, errorMessage } from '../config/errors.js';
+import { terminalSafe } from '../config/terminal-text.js';
 import { parseCountList, parseInteger, parseList, parseNumber } from '../config/parse.js';
 import { BACKEND_CHOICES, MODES } from '../plan/build.js';
 import { DEFAULT_CELL_TIMEOUT_MS, DEFAULT_SEED, PROFILES } from '../config/defaults.js';
@@ -97,6 +98,7 @@ export function buildProgram(streams: OutputStreams, setExitCode: (code: number)
     .option('--out <dir>', 'output folder; each run writes <dir>/<run-id>/ (default reports)')
     .option('--no-memory-check', 'skip the memory preflight that refuses a sweep whose largest cell would not fit in memory')
     .option('--resume <run-id>', 'continue an interrupted run in --out, skipping its finished cells (its saved plan is used; sweep flags are ignored)')
+    .option('--force', 'with --run-id: replace a run already saved under that id (its folder is emptied first); without it an existing run id is refused')
     .option('--report <formats>', `report formats to write (${REPORTER_NAMES.join(',')})`, formats, REPORTER_NAMES)
     .option('--json', 'print the results and analysis as JSON on stdout, and nothing else there')
     .option('-q, --quiet', 'no progress or tables; only errors and where the reports are')
@@ -171,10 +173,10 @@ export async function main(argv: string[], streams: OutputStreams = defaultStrea
       return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
     if (error instanceof UsageError) {
-      streams.stderr.write(`scale-bench: ${error.message}\n`);
+      streams.stderr.write(`scale-bench: ${terminalSafe(error.message)}\n`);
       return error.exitCode;
     }
-    streams.stderr.write(`scale-bench: internal error: ${error instanceof Error ? (error.stack ?? error.message) : errorMessage(error)}\nPlease report this as a bug.\n`);
+    streams.stderr.write(`scale-bench: internal error: ${terminalSafe(error instanceof Error ? (error.stack ?? error.message) : errorMessage(error))}\nPlease report this as a bug.\n`);
     return 70;
   }
 }
