@@ -6,6 +6,7 @@ import type { Artifact, ReportInput } from './types.js';
 import { renderCellTable } from './table.js';
 import { renderScalingSummary } from './summary.js';
 import { renderTerminalChart } from './terminal-chart.js';
+import { terminalSafeData } from '../config/terminal-text.js';
 
 export interface TerminalOptions {
   /** ANSI colours (the CLI decides from NO_COLOR, FORCE_COLOR and whether stdout is a terminal). */
@@ -17,8 +18,10 @@ export interface TerminalOptions {
   view: 'run' | 'report';
 }
 
-export function renderTerminal(input: ReportInput, options: TerminalOptions): string {
+export function renderTerminal(unsafeInput: ReportInput, options: TerminalOptions): string {
   const { color } = options;
+  // Names and messages come from user files; the terminal gets them without control characters.
+  const input = terminalSafeData(unsafeInput);
   if (options.view === 'report') {
     return input.runs.map((run) => `${run.result.runId}\n${renderCellTable(run.analysis, { color })}\n\n${renderScalingSummary(run.analysis, { color })}\n\n`).join('');
   }

@@ -7,6 +7,7 @@ import type { Analysis, WidthScaling } from '../../analyse/schema.js';
 import type { ReportInput } from '../types.js';
 import { fmtPower, runLabels } from '../text.js';
 import { uslThroughput } from '../../stats/index.js';
+import { withinPlotRange } from './plot-range.js';
 
 
 export type ChartId =
@@ -366,7 +367,7 @@ export function buildChartSpecs(input: ReportInput): ChartSpec[] {
     memoryVsSize(input, nm),
     qualityVsSize(input, nm),
   ];
-  return specs.filter((s) => s.series.some((x) => x.role === 'measured' && x.points.length > 0));
+  return specs.map(withinPlotRange).filter((s) => s.series.some((x) => x.role === 'measured' && x.points.length > 0));
 }
 
 /** Translucent fill for point markers. */
