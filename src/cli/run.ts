@@ -4,6 +4,8 @@ import { availableParallelism } from 'node:os';
 import type { BenchmarkPlan, RunResult } from '../results/schema.js';
 import type { RunOptions } from '../plan/build.js';
 import { planRun } from '../plan/prepare.js';
+import { checkCustomModels } from '../plan/custom-check.js';
+import { displayPath } from '../data/load.js';
 import { runPlan } from '../measure/scheduler.js';
 import type { Runner } from '../measure/runner.js';
 import { PoolRunner } from '../modes/pool-runner.js';
@@ -86,6 +88,8 @@ async function runClaimed(
   const outLabel = options.out ?? DEFAULT_OUT_DIR;
   const resumed = options.resume ? await resumePlan(outLabel, options.resume) : undefined;
   for (const line of resumed?.notes ?? []) note(line);
+  // A resumed run's model modules may have changed since it began: built again, under the same guard, before anything runs.
+  if (resumed) await checkCustomModels(resumed.plan, displayPath, options.buildTimeout !== undefined ? { buildTimeout: options.buildTimeout } : {});
   const plan = resumed?.plan ?? (await planRun(options, availableParallelism(), note));
   if (options.memoryCheck !== false) checkMemory(plan);
   // A missing baseline or a bad budget must fail now, not after the sweep.
@@ -111,15 +115,17 @@ async function measureAndReport(
   const file = resultsPath(plan);
   const runDir = join(plan.outDir, plan.runId);
   const resumeHint = `continue with: scale-bench run --resume ${plan.runId} --out ${outLabel}`;
-  onInterrupt((signal) =>
+  const runner = createRunner(options.runner, streams.env);
+  const progress = createProgress(plan, streams, options.quiet === true);
+  onInterrupt((signal) => {
+    // The progress bar hides the cursor; a terminal must get it back before the process ends.
+    progress.stop();
     exitInterrupted(
       resumed
         ? `interrupted (${signal}) before the resumed run started; its results so far are in ${file}`
         : `interrupted (${signal}) before the first cell started; nothing was saved`,
-    ),
-  );
-  const runner = createRunner(options.runner, streams.env);
-  const progress = createProgress(plan, streams, options.quiet === true);
+    );
+  });
   const controller = new AbortController();
   let interruptedBy: NodeJS.Signals | undefined;
   // Once results.json exists, an interrupt stops the workers and the run returns through its normal

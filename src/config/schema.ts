@@ -23,6 +23,8 @@ export const LIMITS = {
   holdout: { min: 0, max: 1 },
   /** Exclusive lower bound, seconds. */
   cellTimeout: { min: 0, max: 86_400 },
+  /** Exclusive bounds, seconds: loading and building one custom model module while planning. */
+  buildTimeout: { min: 0, max: 86_400 },
 } as const;
 
 export const whole = (limit: { min: number; max: number }) => z.number().int().min(limit.min).max(limit.max);
@@ -97,6 +99,8 @@ const sharedFields = {
   learningRate: between(LIMITS.learningRate).optional(),
   /** Seconds before a cell is stopped and recorded as timed out. */
   cellTimeout: between(LIMITS.cellTimeout).optional(),
+  /** Seconds a custom model module may take to load and build while planning (default 60). */
+  buildTimeout: between(LIMITS.buildTimeout).optional(),
   /** Output folder, relative to the working directory. */
   out: z.string().min(1).optional(),
 };

@@ -5,7 +5,16 @@
  * freeze the browser on the HTML report). No measured quantity comes near these bounds, so a point
  * beyond them is left out of the chart, and the chart says so; the tables still show its value.
  */
-import type { ChartPoint, ChartSpec } from './chart-specs.js';
+
+/** The part of a chart spec (./chart-specs.ts) this module reads: series of points, and the subtitle it may extend. */
+interface PlotPoint {
+  x: number;
+  y: number;
+}
+interface PlotSpec {
+  subtitle?: string;
+  series: ReadonlyArray<{ role: string; points: PlotPoint[] }>;
+}
 
 /** Largest magnitude drawn: beyond any time, rate, byte count or ratio scale-bench measures. */
 export const PLOT_MAX = 1e15;
@@ -17,12 +26,12 @@ export function plottable(value: number): boolean {
   return Number.isFinite(value) && magnitude <= PLOT_MAX && (value === 0 || magnitude >= PLOT_MIN);
 }
 
-function drawable(point: ChartPoint): boolean {
+function drawable(point: PlotPoint): boolean {
   return plottable(point.x) && plottable(point.y);
 }
 
 /** The spec with every point beyond the plottable range removed, and a note in its subtitle when any was. */
-export function withinPlotRange(spec: ChartSpec): ChartSpec {
+export function withinPlotRange<Spec extends PlotSpec>(spec: Spec): Spec {
   let dropped = 0;
   const series = spec.series
     .map((s) => {
