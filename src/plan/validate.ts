@@ -115,34 +115,25 @@ function rangeText(issue: z.ZodError['issues'][number]): string {
   return issue.message;
 }
 
-/** The allowed range of a field, as the flag's help would say it. */
+const wholeRange = (limit: { min: number; max: number }): string => `a whole number from ${limit.min} to ${limit.max}`;
+const openRange = (limit: { min: number; max: number }, unit = ''): string => `more than ${limit.min}${unit} and less than ${limit.max}${unit}`;
+
+/** The allowed range of each checked field, as the flag's help would say it. */
+const RANGES: Record<string, string> = {
+  size: wholeRange(LIMITS.size),
+  workers: wholeRange(LIMITS.workers),
+  repeats: wholeRange(LIMITS.repeats),
+  warmup: wholeRange(LIMITS.warmup),
+  seed: wholeRange(LIMITS.seed),
+  epochs: wholeRange(LIMITS.epochs),
+  batchSize: wholeRange(LIMITS.batchSize),
+  learningRate: openRange(LIMITS.learningRate),
+  testFraction: openRange(LIMITS.holdout),
+  cellTimeoutMs: openRange({ min: LIMITS.cellTimeout.min * 1000, max: LIMITS.cellTimeout.max * 1000 }, ' ms'),
+};
+
 function limitsFor(key: string): string | undefined {
-  const wholeRange = (limit: { min: number; max: number }) => `a whole number from ${limit.min} to ${limit.max}`;
-  const open = (limit: { min: number; max: number }, unit = '') => `more than ${limit.min}${unit} and less than ${limit.max}${unit}`;
-  switch (key) {
-    case 'size':
-      return wholeRange(LIMITS.size);
-    case 'workers':
-      return wholeRange(LIMITS.workers);
-    case 'repeats':
-      return wholeRange(LIMITS.repeats);
-    case 'warmup':
-      return wholeRange(LIMITS.warmup);
-    case 'seed':
-      return wholeRange(LIMITS.seed);
-    case 'epochs':
-      return wholeRange(LIMITS.epochs);
-    case 'batchSize':
-      return wholeRange(LIMITS.batchSize);
-    case 'learningRate':
-      return open(LIMITS.learningRate);
-    case 'testFraction':
-      return open(LIMITS.holdout);
-    case 'cellTimeoutMs':
-      return open({ min: LIMITS.cellTimeout.min * 1000, max: LIMITS.cellTimeout.max * 1000 }, ' ms');
-    default:
-      return undefined;
-  }
+  return RANGES[key];
 }
 
 /** The mode's own ranges (inference levels, request rows, load duration), as the flags would be checked. */

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../config/errors.js';
+import { isScaleBenchResultsFile } from '../results/file.js';
 
 export const REPORT_FILE = 'report.html';
 
@@ -50,13 +51,7 @@ export function findLatestReport(reportsDir: string): string | null {
  * folder (`open /etc/passwd`) into a web server.
  */
 export function isReportFolder(dir: string): boolean {
-  if (existsSync(join(dir, REPORT_FILE))) return true;
-  try {
-    const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { tool?: { name?: unknown } };
-    return results.tool?.name === 'scale-bench';
-  } catch {
-    return false;
-  }
+  return existsSync(join(dir, REPORT_FILE)) || isScaleBenchResultsFile(join(dir, 'results.json'));
 }
 
 /** A file `open` may show: a report file type, not hidden (the run folder's lock file, temp files). */

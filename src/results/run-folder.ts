@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../config/errors.js';
 import { createFileExclusive, moveFile, removePath, restoreFile } from './write.js';
+import { isScaleBenchResultsFile } from './file.js';
 
 /** The lock file's name inside the run folder; hidden, and never served or reported. */
 export const LOCK_FILE = '.scale-bench.lock';
@@ -108,16 +109,6 @@ function acquireLock(dir: string): { nonce: string } {
   throw inUse(dir, readLock(path), path);
 }
 
-/** A results file scale-bench wrote (checked loosely: the tool's name), whatever its validity otherwise. */
-function holdsScaleBenchRun(dir: string): boolean {
-  try {
-    const value = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { tool?: { name?: unknown } };
-    return value.tool?.name === 'scale-bench';
-  } catch {
-    return false;
-  }
-}
-
 function describeRun(dir: string): string {
   try {
     const value = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { cells?: unknown[]; plan?: { cells?: unknown[] }; complete?: unknown };
@@ -153,7 +144,7 @@ export function claimRunFolder(dir: string, options: ClaimOptions): RunFolderCla
     const entries = readdirSync(dir).filter((name) => name !== LOCK_FILE && !name.startsWith(`${LOCK_FILE}.stale-`));
     let note: string | undefined;
     if (options.purpose === 'new' && entries.length > 0) {
-      const isRun = holdsScaleBenchRun(dir);
+      const isRun = isScaleBenchResultsFile(join(dir, 'results.json'));
       if (!isRun) {
         throw new UsageError(
           `--run-id ${options.runId}: ${dir} already exists and is not a scale-bench run folder (it holds ${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''}). Choose another --run-id or --out.`,
