@@ -177,6 +177,7 @@ async function measureAndReport(
   const input = buildReportInput([result], comparison);
   const written = await writeArtifacts(runDir, await renderReports(input, options.formats));
   const analysis = input.runs[0]!.analysis;
+  // An interrupted run returned above, so the gate only ever sees a run that went to its end.
   const gateOutcome = gate ? await gate.finish(input, comparison, streams, false) : null;
 
   if (options.json) {
