@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI is compiled to dist/ by `npm run build`, which `npm ci` runs through `prepare`.
-import { existsSync } from 'node:fs';
+import { existsSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const entry = new URL('../dist/cli/main.js', import.meta.url);
@@ -14,6 +14,20 @@ for (const stream of [process.stdout, process.stderr]) {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw error;
   });
+}
+// Ctrl-C and SIGTERM are handled from here on, before the CLI (and tfjs) load: an interrupt at any
+// moment exits 130 with one line instead of Node's silent death by signal.
+const { installSignalHandlers } = await import(new URL('../dist/cli/signals.js', import.meta.url).href);
+installSignalHandlers();
+// Tests time their interrupts from this moment, the first at which scale-bench can answer one
+// (before it, Node itself is still starting): they pass a pipe's descriptor to be told.
+const readyFd = Number(process.env.SCALE_BENCH_SIGNALS_READY_FD);
+if (Number.isInteger(readyFd) && readyFd > 2) {
+  try {
+    writeSync(readyFd, 'ready\n');
+  } catch {
+    // Not a descriptor this process has: nobody is listening.
+  }
 }
 const { main } = await import(entry.href);
 const code = await main(process.argv.slice(2));

@@ -172,7 +172,8 @@ describe('scale-bench run --mode data-parallel', () => {
     expect(code, stderr).toBe(0);
     expect(stdout).toMatch(/width, n=600 data-parallel weak: w=2: [\d.]+x/);
     expect(stdout).toMatch(/data-parallel n=600 weak scaling, per step: w=1 exchange [\d.]+ [µm]s vs compute [\d.]+ [µm]s \(\d+%\); w=2 exchange/);
-    expect(stdout).toMatch(/replicas differ by at most \d\.\de[+-]\d/);
+    // Plain numbers on the terminal, never exponent notation (issue 20.10): "0", "0.0000012" or "1.2×10^-7".
+    expect(stdout).toMatch(/replicas differ by at most (0|\d+(\.\d+)?|[\d.]+×10\^-?\d+)[;\n ]/);
     expect(stdout).toMatch(/cell memory \(data \+ tensors\) by width: w=1 [\d.]+ MiB, w=2 [\d.]+ MiB; backend threads per worker: 1/);
     expect(stdout).not.toMatch(/NaN|Infinity|undefined/);
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findLatestReport, hasDesktop, openReport, openerCommand, serveFolder, type OpenerCommand } from '../src/report/serve.js';
+import { runCli } from './helpers/cli.js';
 
 let root: string;
 
@@ -162,6 +163,43 @@ describe('serving on 127.0.0.1', () => {
       await expect(serveFolder(root, { port: first.port })).rejects.toThrow(`port ${first.port} is in use: pass another --port`);
     } finally {
       await first.close();
+    }
+  });
+});
+
+describe('open serves only a scale-bench report folder (issue 20.9)', () => {
+  it('refuses a file whose folder holds no report.html or results.json, before serving anything (exit 2)', async () => {
+    const dir = join(root, 'etc');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'passwd'), 'root:x:0:0');
+    writeFileSync(join(dir, 'shadow'), 'root:$6$secret');
+    await expect(openReport(join(dir, 'passwd'), { platform: 'linux', env: {} })).rejects.toThrow(
+      /passwd is not a file of a scale-bench report folder \(one that holds a report\.html or results\.json\)/,
+    );
+    const cli = await runCli(['open', join(dir, 'passwd'), '--serve'], { timeoutMs: 20_000 });
+    expect(cli.code).toBe(2);
+    expect(cli.stdout).not.toMatch(/serving/);
+    expect(cli.stderr).toMatch(/is not a file of a scale-bench report folder/);
+    // A foreign results.json does not make a folder a report folder either.
+    writeFileSync(join(dir, 'results.json'), '{"users": []}');
+    await expect(openReport(join(dir, 'passwd'), { platform: 'linux', env: {} })).rejects.toThrow(/not a file of a scale-bench report folder/);
+  });
+
+  it('in a report folder, serves report files only: not hidden files such as the run lock, not other file types', async () => {
+    makeRun('i-hidden', '2025-01-05T00:00:00Z');
+    const run = join(root, 'reports', 'i-hidden');
+    writeFileSync(join(run, '.scale-bench.lock'), '{"pid": 1}');
+    writeFileSync(join(run, 'id_rsa'), 'PRIVATE KEY');
+    await expect(openReport(join(run, 'id_rsa'), { platform: 'linux', env: {} })).rejects.toThrow(/not a file of a scale-bench report folder/);
+    const res = await openReport(run, { platform: 'linux', env: {} });
+    if (!('served' in res)) throw new Error('expected to serve without a display');
+    try {
+      const port = Number(new URL(res.served).port);
+      expect((await get(port, '/report.html')).status).toBe(200);
+      expect((await get(port, '/results.json')).status).toBe(200);
+      for (const hidden of ['/.scale-bench.lock', '/id_rsa']) expect((await get(port, hidden)).status, hidden).toBe(404);
+    } finally {
+      await res.close();
     }
   });
 });

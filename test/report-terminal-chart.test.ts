@@ -42,12 +42,13 @@ describe('renderTerminalChart', () => {
   });
 
   it('strips terminal control sequences from names', () => {
-    expect(stripControl(`a${ESC}]0;pwned\u0007b\u009bc`)).toBe('a]0;pwnedbc');
+    // One rule for every terminal line (config/terminal-text.ts): a control character shows as "?".
+    expect(stripControl(`a${ESC}]0;pwned\u0007b\u009bc`)).toBe('a?]0;pwned?b?c');
     const f = makeFixture();
     for (const c of f.analysis.cells) if (c.cell.model === HOSTILE_MODEL) c.cell = { ...c.cell, model: `bad${ESC}[2Jname` };
     const out = renderTerminalChart(f.analysis, { color: false });
     expect(out).not.toContain(ESC);
-    expect(out).toContain('bad[2Jname');
+    expect(out).toContain('bad?[2Jname');
   });
 
   it('says why there is no chart instead of drawing nonsense', () => {

@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { GeneratorName } from '../results/schema.js';
 import { TOOL_VERSION } from '../config/version.js';
 import { UsageError, errorMessage } from '../config/errors.js';
+import { terminalSafe } from '../config/terminal-text.js';
 import { parseCountList, parseInteger, parseList, parseNumber } from '../config/parse.js';
 import { BACKEND_CHOICES, MODES } from '../plan/build.js';
 import { DEFAULT_CELL_TIMEOUT_MS, DEFAULT_SEED, PROFILES } from '../config/defaults.js';
@@ -100,6 +101,7 @@ export function buildProgram(streams: OutputStreams, setExitCode: (code: number)
     .option('--out <dir>', 'output folder; each run writes <dir>/<run-id>/ (default reports)')
     .option('--no-memory-check', 'skip the memory preflight that refuses a sweep whose largest cell would not fit in memory')
     .option('--resume <run-id>', 'continue an interrupted run in --out, skipping its finished cells (its saved plan is used; sweep flags are ignored)')
+    .option('--force', 'with --run-id: replace a run already saved under that id (its folder is emptied first); without it an existing run id is refused')
     .option('--report <formats>', `report formats to write (${REPORTER_NAMES.join(',')})`, formats, REPORTER_NAMES)
     .option('--json', 'print the results and analysis as JSON on stdout, and nothing else there')
     .option('-q, --quiet', 'no progress or tables; only errors and where the reports are')
@@ -110,6 +112,7 @@ export function buildProgram(streams: OutputStreams, setExitCode: (code: number)
     .option('--task <task>', 'with --data: regression or classification (default: inferred from the target, and printed)', choice('--task', ['regression', 'classification'] as const))
     .option('--features <list>', 'with --data: input columns, e.g. a,b,c (default: every column but the target)', (text) => parseList(text, '--features'))
     .option('--on-bad-row <policy>', 'with --data: rows with a missing or non-numeric value: fail (default; names the line) or skip', choice('--on-bad-row', ['skip', 'fail'] as const))
+    .option('--build-timeout <seconds>', 'with --model: seconds each model module may take to load and build while planning before it counts as hung (default 60)', (text) => parseNumber(text, '--build-timeout', 0, 86_400, true))
     .option('--model <file>', 'your own model: a .js module exporting a function that builds a tfjs LayersModel (repeat for several)', (text: string, previous: string[] | undefined) => [...(previous ?? []), text])
     .option('--config <file>', 'config file (default: scale-bench.config.{ts,js,json} in this folder); flags override it')
     .addHelpText('after', RUN_EXAMPLES)
@@ -175,10 +178,10 @@ export async function main(argv: string[], streams: OutputStreams = defaultStrea
       return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
     if (error instanceof UsageError) {
-      streams.stderr.write(`scale-bench: ${error.message}\n`);
+      streams.stderr.write(`scale-bench: ${terminalSafe(error.message)}\n`);
       return error.exitCode;
     }
-    streams.stderr.write(`scale-bench: internal error: ${error instanceof Error ? (error.stack ?? error.message) : errorMessage(error)}\nPlease report this as a bug.\n`);
+    streams.stderr.write(`scale-bench: internal error: ${terminalSafe(error instanceof Error ? (error.stack ?? error.message) : errorMessage(error))}\nPlease report this as a bug.\n`);
     return EXIT_INTERNAL;
   }
 }

@@ -1,6 +1,7 @@
 /** `scale-bench merge`: join the results files of a sweep split with `run --shard i/n` into one. */
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { readRunResult } from '../results/file.js';
 import { mergeResults, parseShardInfo, type MergeInput, type MergeOutcome } from '../plan/merge.js';
@@ -57,10 +58,31 @@ function describe(outcome: MergeOutcome, files: number, output: string): string[
   return lines;
 }
 
+/** The same file by identity (device and inode), so a symlink or another spelling of the path is caught too. */
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    const x = statSync(a);
+    const y = statSync(b);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
+}
+
+/** `merge shard1.json shard2.json -o shard1.json` would replace a shard by the merge: refused, the shards are the only copy. */
+function refuseOverwritingAnInput(output: string, files: readonly string[]): void {
+  const input = files.find((file) => sameFile(output, file));
+  if (input !== undefined) {
+    throw new UsageError(`--output: ${output} is one of the inputs (${input}); merging into it would overwrite that shard's results. Write the merge to a new file, e.g. -o merged/results.json`);
+  }
+}
+
 export async function mergeCommand(files: string[], options: MergeCommandOptions, streams: OutputStreams): Promise<number> {
   if (existsSync(options.output) && statSync(options.output).isDirectory()) {
     throw new UsageError(`--output: ${options.output} is a folder; give a file path, e.g. -o ${options.output.replace(/\/+$/, '')}/results.json`);
   }
+  refuseOverwritingAnInput(options.output, files);
   const inputs: MergeInput[] = [];
   for (const file of files) inputs.push(await readInput(file));
   const outcome = mergeResults(inputs, options.runId !== undefined ? { runId: options.runId } : {});

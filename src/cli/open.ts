@@ -5,6 +5,7 @@ import { UsageError } from '../config/errors.js';
 import { findLatestReport, openReport } from '../report/serve.js';
 import type { OutputStreams } from './output.js';
 import { EXIT_OK } from './run.js';
+import { onInterrupt } from './signals.js';
 
 function locate(report: string | undefined, dir: string): string {
   if (report) {
@@ -31,13 +32,11 @@ export async function openCommand(
   const outcome = await openReport(path, { ...(options.port !== undefined ? { port: options.port } : {}), forceServe: options.serve === true });
   if ('served' in outcome) {
     streams.stdout.write(`serving ${path}\n  ${outcome.served}\npress Ctrl-C to stop\n`);
+    // Ctrl-C is how serving ends: it stops the server, and the command exits 0.
     await new Promise<void>((resolveStop) => {
-      const stop = () => {
-        void outcome.close().then(resolveStop);
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      onInterrupt(() => void outcome.close().then(resolveStop));
     });
+    onInterrupt(undefined);
   } else {
     streams.stdout.write(`opened ${path}\n`);
   }

@@ -12,6 +12,7 @@ import { formatCount, formatMs, formatNumber } from '../config/format.js';
 import { cellVariantLabel } from '../modes/index.js';
 import type { OutputStreams } from './output.js';
 import { colorEnabled } from './output.js';
+import { terminalSafeLine } from '../config/terminal-text.js';
 
 function cellCost(cell: Cell, plan: BenchmarkPlan): number {
   const trials = plan.repeats + plan.warmup;
@@ -25,10 +26,11 @@ function medianOrUndefined(values: number[]): number | undefined {
 export function describeCellResult(result: CellResult): string {
   const ok = result.trials.filter((trial) => trial.state === 'ok');
   const { cell } = result;
-  const label = `${cell.model} ${cell.dataset} n=${formatCount(cell.size)} w=${cell.workers}${cellVariantLabel(cell)}`;
+  // Names and error messages can carry text from the user's files and modules: no terminal escapes.
+  const label = terminalSafeLine(`${cell.model} ${cell.dataset} n=${formatCount(cell.size)} w=${cell.workers}${cellVariantLabel(cell)}`);
   if (ok.length === 0) {
     const failed = result.trials[0];
-    return `✗ ${label}  ${failed?.state ?? 'errored'}: ${failed?.error ?? 'no trial finished'}`;
+    return `✗ ${label}  ${failed?.state ?? 'errored'}: ${terminalSafeLine(failed?.error ?? 'no trial finished')}`;
   }
   const wall = medianOrUndefined(ok.map((trial) => trial.wallMs));
   const rate = medianOrUndefined(ok.map((trial) => trial.samplesPerSec));
@@ -79,7 +81,7 @@ export function createProgress(plan: BenchmarkPlan, streams: OutputStreams, quie
   let finishedCells = 0;
   return {
     cellStarted(cell, index, count) {
-      bar.update(done, { current: `${cell.model} n=${formatCount(cell.size)} w=${cell.workers} (${index + 1}/${count})` });
+      bar.update(done, { current: terminalSafeLine(`${cell.model} n=${formatCount(cell.size)} w=${cell.workers} (${index + 1}/${count})`) });
     },
     cellDone(result) {
       done += costs.get(result.cell.id) ?? 0;

@@ -1,6 +1,6 @@
 /** Files shipped with scale-bench, found from the package root (the folder holding its package.json), so moving a module never breaks a path. */
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 function findPackageRoot(): string {
@@ -19,4 +19,20 @@ export const PACKAGE_ROOT = findPackageRoot();
 
 export function packagePath(...parts: string[]): string {
   return join(PACKAGE_ROOT, ...parts);
+}
+
+/**
+ * Locates a worker thread's entry module. Built code runs its sibling .js file; TypeScript sources
+ * (the tests) run the same module from dist/, because worker threads load plain JavaScript.
+ * `moduleUrl`: the worker's .js URL relative to its caller, e.g. new URL('./worker.js', import.meta.url).
+ */
+export function workerModule(moduleUrl: URL): string {
+  const path = fileURLToPath(moduleUrl);
+  if (existsSync(path)) return path;
+  const fromSources = relative(packagePath('src'), path);
+  if (!fromSources.startsWith('..')) {
+    const built = packagePath('dist', fromSources);
+    if (existsSync(built)) return built;
+  }
+  throw new Error(`${path} not found: run \`npm run build\` first`);
 }

@@ -23,10 +23,20 @@ export const LIMITS = {
   holdout: { min: 0, max: 1 },
   /** Exclusive lower bound, seconds. */
   cellTimeout: { min: 0, max: 86_400 },
+  /** Exclusive bounds, seconds: loading and building one custom model module while planning. */
+  buildTimeout: { min: 0, max: 86_400 },
 } as const;
 
-const whole = (limit: { min: number; max: number }) => z.number().int().min(limit.min).max(limit.max);
-const between = (limit: { min: number; max: number }) => z.number().gt(limit.min).lt(limit.max);
+export const whole = (limit: { min: number; max: number }) => z.number().int().min(limit.min).max(limit.max);
+export const between = (limit: { min: number; max: number }) => z.number().gt(limit.min).lt(limit.max);
+
+/**
+ * Run ids name folders: letters, digits, ".", "-" and "_", at most 100, and never only dots ("." or
+ * ".." would name the output folder itself or its parent). A flag and an id read from a file are
+ * checked against this one pattern.
+ */
+export const RUN_ID_PATTERN = /^(?!\.+$)[\w.-]{1,100}$/;
+export const runIdSchema = z.string().regex(RUN_ID_PATTERN, 'is not a run id (up to 100 letters, digits, ".", "-" or "_", naming a folder)');
 
 /** The reading options of a user data file (`--data`, `--target`, `--task`, `--features`, `--on-bad-row`). */
 export const dataConfigSchema = z.strictObject({
@@ -89,6 +99,8 @@ const sharedFields = {
   learningRate: between(LIMITS.learningRate).optional(),
   /** Seconds before a cell is stopped and recorded as timed out. */
   cellTimeout: between(LIMITS.cellTimeout).optional(),
+  /** Seconds a custom model module may take to load and build while planning (default 60). */
+  buildTimeout: between(LIMITS.buildTimeout).optional(),
   /** Output folder, relative to the working directory. */
   out: z.string().min(1).optional(),
 };
@@ -147,7 +159,7 @@ export const runOptionsSchema = z.object({
   models: z.array(z.string()).optional(),
   /** Held-out rows as a fraction of the training size. */
   testFraction: between(LIMITS.holdout).optional(),
-  runId: z.string().optional(),
+  runId: runIdSchema.optional(),
   /** Run only this shard of the sweep (`--shard i/n`). */
   shard: shardSpecSchema.optional(),
   /** Benchmark on the user's file instead of generated data; planRun loads it. */

@@ -15,6 +15,11 @@ import { InputError } from '../config/errors.js';
 export const CODE_NUMBER = -1;
 export const CODE_MISSING = -2;
 export const CODE_INVALID = -3;
+/** A number no model can train on: beyond ±FLOAT32_MAX (e.g. "1e39"), or one JavaScript reads as Infinity ("1e309"). */
+export const CODE_OUT_OF_RANGE = -4;
+
+/** The largest float32: tensors are float32, so a larger input would train as Infinity (and the loss as NaN). */
+export const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** One used column of a file, dictionary-coded. */
 export interface RawColumn {
@@ -27,6 +32,8 @@ export interface RawColumn {
   texts: string[];
   numericCount: number;
   textCount: number;
+  /** The text of each CODE_OUT_OF_RANGE cell, by row, as the file spells it (for messages, and as a category in a text column). */
+  outOfRange: Map<number, string>;
 }
 
 /** The used columns of a file (target first), in file row order. */
@@ -94,6 +101,7 @@ function kindOf(column: RawColumn, file: string): ColumnKind {
 /** The cell of row i as text (for categories and labels). */
 function cellText(column: RawColumn, i: number): string {
   const code = column.codes[i]!;
+  if (code === CODE_OUT_OF_RANGE) return column.outOfRange.get(i) ?? 'Infinity';
   return code >= 0 ? column.texts[code]! : String(column.numbers[i]);
 }
 
@@ -146,6 +154,12 @@ function badCell(column: RawColumn, i: number, numeric: boolean, role: 'target' 
   const name = `${role} "${column.name}"`;
   if (code === CODE_MISSING) return `${role === 'target' ? 'the target' : 'column'} "${column.name}" has no value`;
   if (code === CODE_INVALID) return `${name} holds an object or array, not a number or text`;
+  if (numeric && code === CODE_OUT_OF_RANGE) {
+    const text = column.outOfRange.get(i) ?? 'Infinity';
+    // JSON readers see 1e309 only as Infinity.
+    const shown = /^-?Infinity$/.test(text) ? `a number beyond ±1.8×10^308` : quoted(text);
+    return `${name} holds ${shown}, a number too large to train on (tensors are float32: at most ±3.4×10^38)`;
+  }
   if (numeric && code >= 0) return `${name} holds ${quoted(column.texts[code]!)}, which is not a number (the column holds numbers)`;
   return undefined;
 }

@@ -9,7 +9,8 @@ import { createInterface } from 'node:readline';
 import { basename, extname, isAbsolute, relative } from 'node:path';
 import { parse } from 'csv-parse';
 import { InputError, UsageError, errorMessage } from '../config/errors.js';
-import { CODE_INVALID, CODE_MISSING, CODE_NUMBER, type RawColumn, type RawTable } from './encode.js';
+import { CODE_INVALID, CODE_MISSING, CODE_NUMBER, CODE_OUT_OF_RANGE, FLOAT32_MAX, type RawColumn, type RawTable } from './encode.js';
+import { checkUtf8, utf8Guard } from './utf8.js';
 export type DataFormat = 'csv' | 'tsv' | 'json' | 'ndjson';
 
 const FORMATS: Record<string, DataFormat> = {
@@ -53,6 +54,7 @@ class ColumnBuilder {
   readonly numbers: number[] = [];
   readonly codes: number[] = [];
   readonly texts: string[] = [];
+  readonly outOfRange = new Map<number, string>();
   private readonly index = new Map<string, number>();
   numericCount = 0;
   textCount = 0;
@@ -61,12 +63,13 @@ class ColumnBuilder {
 
   push(value: unknown): void {
     if (value === null || value === undefined) return this.put(Number.NaN, CODE_MISSING);
-    if (typeof value === 'number') return Number.isFinite(value) ? this.number(value) : this.put(Number.NaN, CODE_MISSING);
-    if (typeof value === 'boolean') return this.number(value ? 1 : 0);
+    // JSON.parse reads 1e309 as Infinity: a number too large, not a missing value.
+    if (typeof value === 'number') return this.number(value, String(value));
+    if (typeof value === 'boolean') return this.number(value ? 1 : 0, String(value));
     if (typeof value !== 'string') return this.put(Number.NaN, CODE_INVALID);
     const text = value.trim();
     if (MISSING_TOKENS.has(text.toLowerCase())) return this.put(Number.NaN, CODE_MISSING);
-    if (NUMBER.test(text)) return this.number(Number(text));
+    if (NUMBER.test(text)) return this.number(Number(text), text);
     let code = this.index.get(text);
     if (code === undefined) {
       code = this.texts.length;
@@ -77,9 +80,11 @@ class ColumnBuilder {
     this.put(Number.NaN, code);
   }
 
-  private number(value: number): void {
+  private number(value: number, text: string): void {
     this.numericCount++;
-    this.put(value, CODE_NUMBER);
+    if (Number.isFinite(value) && Math.abs(value) <= FLOAT32_MAX) return this.put(value, CODE_NUMBER);
+    this.outOfRange.set(this.codes.length, text);
+    this.put(Number.NaN, CODE_OUT_OF_RANGE);
   }
 
   private put(value: number, code: number): void {
@@ -95,6 +100,7 @@ class ColumnBuilder {
       texts: this.texts,
       numericCount: this.numericCount,
       textCount: this.textCount,
+      outOfRange: this.outOfRange,
     };
   }
 }
@@ -157,9 +163,11 @@ class TableBuilder {
 }
 
 async function readDelimited(path: string, builder: TableBuilder, delimiter: string, file: string): Promise<void> {
-  const parser = createReadStream(path).pipe(
-    parse({ bom: true, info: true, delimiter, relax_column_count: true, skip_empty_lines: true, trim: true }),
-  );
+  const parser = parse({ bom: true, info: true, delimiter, relax_column_count: true, skip_empty_lines: true, trim: true });
+  const guard = utf8Guard(file);
+  // pipe() does not pass errors on: a byte that is not UTF-8 must end the parse with its own message.
+  guard.on('error', (error) => parser.destroy(error));
+  createReadStream(path).pipe(guard).pipe(parser);
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       if (!builder.hasHeader) {
@@ -187,7 +195,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 async function readJsonArray(path: string, builder: TableBuilder, file: string): Promise<void> {
-  const text = await readFile(path, 'utf8');
+  const bytes = await readFile(path);
+  checkUtf8(bytes, file);
+  const text = bytes.toString('utf8');
   if (text.trim() === '') throw emptyFile(file, 'json');
   let value: unknown;
   try {
@@ -212,9 +222,16 @@ async function readJsonArray(path: string, builder: TableBuilder, file: string):
 }
 
 async function readNdjson(path: string, builder: TableBuilder): Promise<void> {
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  const guard = utf8Guard(builder.file);
+  let notUtf8: unknown;
+  const lines = createInterface({ input: createReadStream(path).pipe(guard), crlfDelay: Infinity });
+  guard.on('error', (error) => {
+    notUtf8 = error;
+    lines.close();
+  });
   let line = 0;
   for await (const raw of lines) {
+    if (notUtf8 !== undefined) break;
     line++;
     const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
     if (text.trim() === '') continue;
@@ -235,6 +252,7 @@ async function readNdjson(path: string, builder: TableBuilder): Promise<void> {
     if (!builder.hasHeader) builder.header(Object.keys(item));
     builder.row(line, (_index, name) => item[name]);
   }
+  if (notUtf8 !== undefined) throw notUtf8;
 }
 
 function emptyFile(file: string, format: DataFormat): InputError {

@@ -2,6 +2,15 @@
 import type { BenchmarkPlan, Cell, TrialResult } from '../results/schema.js';
 import { CellTimeoutError } from './failures.js';
 import type { TrialProgress } from './runner.js';
+import { setMaxListeners } from 'node:events';
+import { LIMITS } from '../config/schema.js';
+
+/**
+ * Abort listeners one cell's signal legitimately carries: one per worker task (piscina listens on
+ * the signal of every task it runs), plus a few of our own. Node warns at 10 by default, which a
+ * pool of 11 workers passes without any leak.
+ */
+export const LISTENERS_PER_CELL_SIGNAL = LIMITS.workers.max + 8;
 
 export type TrialOutcome = { trial: TrialResult } | { failed: TrialResult };
 
@@ -18,6 +27,7 @@ export async function runRepetitions(
   onTimeout?: () => void,
 ): Promise<TrialResult[]> {
   const controller = new AbortController();
+  setMaxListeners(LISTENERS_PER_CELL_SIGNAL, controller.signal);
   const timer = setTimeout(() => {
     controller.abort(new CellTimeoutError(`cell exceeded --cell-timeout (${plan.cellTimeoutMs / 1000} s)`));
     onTimeout?.();

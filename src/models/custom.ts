@@ -19,9 +19,8 @@ import { basename, extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Tf } from '../backends/index.js';
-import type { BenchmarkPlan, DatasetSpec, ModelInfo, Task } from '../results/schema.js';
+import type { DatasetSpec, Task } from '../results/schema.js';
 import { InputError, errorMessage } from '../config/errors.js';
-import { countModelFlops, type LayerLike } from './flops.js';
 import { outputUnits } from './catalog.js';
 
 /** What a model factory receives. */
@@ -186,6 +185,23 @@ function factoryInput(tf: Tf, spec: DatasetSpec, seed: number): ModelFactoryInpu
   };
 }
 
+/**
+ * Every initial weight must be a finite number: on wasm a NaN weight does not always make the loss
+ * NaN (some kernels turn it into 0), so such a model would train silently to chance.
+ */
+export function checkInitialWeights(model: LayersModel, file: string): void {
+  for (const weight of model.weights) {
+    const values = weight.read().dataSync() as Float32Array;
+    const bad = values.findIndex((value) => !Number.isFinite(value));
+    if (bad !== -1) {
+      throw new InputError(
+        file,
+        `the model's initial weights hold ${String(values[bad])} (${weight.name}, element ${bad}): check the initializers in the model factory (a seeded glorotUniform, for example).`,
+      );
+    }
+  }
+}
+
 /** Imports the module (cached by Node after the first time), calls its factory and checks the model. */
 export async function buildCustomModel(tf: Tf, path: string, spec: DatasetSpec, seed: number, file: string = path): Promise<LayersModel> {
   const factory = await importModelFactory(path, file);
@@ -195,42 +211,12 @@ export async function buildCustomModel(tf: Tf, path: string, spec: DatasetSpec, 
   } catch (error) {
     throw new InputError(file, `the model factory threw: ${errorMessage(error)}`);
   }
-  return checkBuiltModel(value, spec, file);
-}
-
-export interface CheckedCustomModel {
-  name: string;
-  dataset: string;
-  info: ModelInfo;
-  /** Layer types whose FLOPs were estimated as 2 per parameter. */
-  estimated: string[];
-}
-
-/**
- * Builds every custom model of a plan once, in this thread on the cpu backend, for each data set it
- * runs on: a module that does not load, exports no factory or builds the wrong shape fails here,
- * while planning, instead of in every cell.
- */
-export async function checkCustomModels(plan: Pick<BenchmarkPlan, 'customModels' | 'cells' | 'datasets' | 'seed'>, display: (path: string) => string = (p) => p): Promise<CheckedCustomModel[]> {
-  const entries = Object.entries(plan.customModels ?? {});
-  if (entries.length === 0) return [];
-  const { initBackend } = await import('../backends/index.js');
-  const { tf } = await initBackend('cpu', { stockKernels: true, threads: 1 });
-  const specs = new Map(plan.datasets.map((spec) => [spec.name, spec]));
-  const checked: CheckedCustomModel[] = [];
-  for (const [name, path] of entries) {
-    const datasets = new Set(plan.cells.filter((cell) => cell.model === name).map((cell) => cell.dataset));
-    for (const dataset of datasets) {
-      const spec = specs.get(dataset);
-      if (!spec) continue;
-      const model = await buildCustomModel(tf, path, spec, plan.seed, display(path));
-      try {
-        const counted = countModelFlops(model as unknown as { layers: LayerLike[] }, name);
-        checked.push({ name, dataset, info: counted.info, estimated: counted.estimated });
-      } finally {
-        model.dispose();
-      }
-    }
+  const model = checkBuiltModel(value, spec, file);
+  try {
+    checkInitialWeights(model, file);
+  } catch (error) {
+    model.dispose();
+    throw error;
   }
-  return checked;
+  return model;
 }

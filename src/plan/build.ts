@@ -8,6 +8,7 @@ import { BUILTIN_MODELS } from '../models/catalog.js';
 import { GENERATORS } from '../data/generators/index.js';
 import { DEFAULT_CELL_TIMEOUT_MS, DEFAULT_OUT_DIR, DEFAULT_SEED, PROFILES, defaultWidths } from '../config/defaults.js';
 import { applyShard } from './shard.js';
+import { validatePlan } from './validate.js';
 import { checkModeOptions, modeCellFields, modeDefaultSizes, modePlanFields, modeVariant } from '../modes/index.js';
 import type { RunOptions } from '../config/schema.js';
 import { checkCustomModelMode, checkFileModel, checkFileSizes, customModelsByName, defaultFileModels, defaultFileSizes, plannedFile, type PlannedFile } from './user-data.js';
@@ -136,5 +137,8 @@ export function buildPlan(options: RunOptions, cores: number, inputs: PlanInputs
     ...(custom.size > 0 ? { customModels: Object.fromEntries(custom) } : {}),
     ...modePlanFields(mode, options),
   };
-  return applyShard(plan, options.shard, options.runId);
+  const planned = applyShard(plan, options.shard, options.runId);
+  // A resumed plan passes the same check (./resume.ts): one set of ranges for flags, files and saved plans.
+  validatePlan(planned, { kind: 'options' });
+  return planned;
 }

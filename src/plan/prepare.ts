@@ -4,7 +4,7 @@
  */
 import type { BenchmarkPlan } from '../results/schema.js';
 import { loadDataFile, displayPath } from '../data/load.js';
-import { checkCustomModels } from '../models/custom.js';
+import { checkCustomModels } from './custom-check.js';
 import { buildPlan, type RunOptions } from './build.js';
 
 function formatCount(value: number): string {
@@ -22,7 +22,7 @@ export async function planRun(options: RunOptions, cores: number, note: (line: s
   const dataset = options.data ? await loadDataFile(options.data) : undefined;
   for (const line of dataset?.notes ?? []) note(line);
   const plan = buildPlan(options, cores, dataset ? { dataset } : {});
-  for (const model of await checkCustomModels(plan, (path) => displayPath(path))) {
+  for (const model of await checkCustomModels(plan, (path) => displayPath(path), options.buildTimeout !== undefined ? { buildTimeout: options.buildTimeout } : {})) {
     const estimated = model.estimated.length > 0 ? ` (FLOPs of ${model.estimated.join(', ')} layers estimated as 2 per parameter)` : '';
     note(
       `${model.name} on ${model.dataset}: ${model.info.params.toLocaleString('en-US')} parameters, ` +

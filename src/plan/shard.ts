@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { BenchmarkPlan, Cell, ShardInfo } from '../results/schema.js';
-import type { ShardSpec } from '../config/schema.js';
+import { RUN_ID_PATTERN, type ShardSpec } from '../config/schema.js';
 import { UsageError } from '../config/errors.js';
 import { estimatedUsPerSample } from '../models/cost.js';
 import { modes } from '../modes/index.js';
@@ -24,8 +24,6 @@ const MAX_SHARDS = 1000;
  */
 const TRIAL_OVERHEAD_US = 20_000;
 
-/** Run ids name folders, so they stay to letters, digits, dot, dash and underscore. */
-const RUN_ID = /^[\w.-]{1,100}$/;
 
 /** Parses "i/n" (e.g. "2/4"); `flag` names the option in errors. */
 export function parseShard(text: string, flag = '--shard'): ShardSpec {
@@ -40,7 +38,7 @@ export function parseShard(text: string, flag = '--shard'): ShardSpec {
 
 /** Checks a user-given run id; `flag` names the option in errors. */
 export function parseRunId(text: string, flag = '--run-id'): string {
-  if (!RUN_ID.test(text)) {
+  if (!RUN_ID_PATTERN.test(text)) {
     throw new UsageError(`${flag}: "${text}" cannot be a run id; use up to 100 letters, digits, ".", "-" or "_" (it names a folder), e.g. ${flag} nightly-42.`);
   }
   return text;

@@ -6,7 +6,8 @@
 import Table from 'cli-table3';
 import { createColors } from 'picocolors';
 import type { BudgetResult, Comparison, MetricComparison, Verdict } from '../gate/schema.js';
-import { formatBytes, formatMs, formatNumber, formatPercent, MISSING } from '../config/format.js';
+import { terminalSafeData } from '../config/terminal-text.js';
+import { formatBytes, formatMs, formatNumber, formatPercent, MISSING, plainFixed, plainNumber } from '../config/format.js';
 
 export interface ComparisonTableOptions {
   color: boolean;
@@ -25,8 +26,13 @@ function value(metric: string, v: number): string {
 
 function change(metric: string, x: number | null): string {
   if (x === null || !Number.isFinite(x)) return MISSING;
-  if (metric === 'quality') return `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
+  if (metric === 'quality') return `${x >= 0 ? '+' : ''}${plainFixed(x, 4)}`;
   return `${x >= 0 ? '+' : ''}${formatPercent(x, 1)}`;
+}
+
+/** Two significant digits, as a plain decimal down to 0.000001 and a power of ten below. */
+function pValueText(p: number): string {
+  return plainNumber(p, (v) => String(Number(v.toPrecision(2))));
 }
 
 function interval(m: MetricComparison): string {
@@ -64,7 +70,9 @@ export function failureLines(c: Pick<Comparison, 'metrics' | 'budgets'>): string
   ];
 }
 
-export function renderComparisonTable(c: Comparison, opts: ComparisonTableOptions): string {
+export function renderComparisonTable(unsafe: Comparison, opts: ComparisonTableOptions): string {
+  // Subjects and warnings name models and data sets from user files: no control characters on the terminal.
+  const c = terminalSafeData(unsafe);
   const colors = createColors(opts.color);
   const paint: Record<Verdict, (s: string) => string> = {
     regressed: colors.red,
@@ -86,7 +94,7 @@ export function renderComparisonTable(c: Comparison, opts: ComparisonTableOption
       colAligns: ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'left', 'left'],
     });
     for (const m of rows) {
-      const p = m.pValue !== null && Number.isFinite(m.pValue) ? ` p=${Number(m.pValue.toPrecision(2))}` : '';
+      const p = m.pValue !== null && Number.isFinite(m.pValue) ? ` p=${pValueText(m.pValue)}` : '';
       table.push([
         paint[m.verdict](m.verdict),
         m.metric,
@@ -108,7 +116,7 @@ export function renderComparisonTable(c: Comparison, opts: ComparisonTableOption
 
   if (c.geometricMeanRatio !== null) {
     const cells = c.metrics.filter((m) => m.metric === 'wallMs').length;
-    out.push(`geometric mean of wall-time ratios (current / baseline) over ${cells} cells: ${c.geometricMeanRatio.toFixed(3)}x (${change('wallMs', c.geometricMeanRatio - 1)})`);
+    out.push(`geometric mean of wall-time ratios (current / baseline) over ${cells} cells: ${plainFixed(c.geometricMeanRatio, 3)}x (${change('wallMs', c.geometricMeanRatio - 1)})`);
   }
   if (c.budgets.length > 0) out.push('budgets:', renderBudgets(c.budgets, opts));
   if (c.warnings.length > 0) out.push('warnings:', ...c.warnings.map((w) => `  ${colors.yellow('!')} ${w}`));
@@ -124,12 +132,12 @@ export function renderComparisonTable(c: Comparison, opts: ComparisonTableOption
 
 /** A metric comparison in one line, naming the subject, the change, its interval and the test. */
 export function describeMetric(m: MetricComparison): string {
-  const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
-  const fmt = m.metric === 'quality' ? (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(4)}` : pct;
+  const pct = (x: number) => `${x >= 0 ? '+' : ''}${plainFixed(x * 100, 1)}%`;
+  const fmt = m.metric === 'quality' ? (x: number) => `${x >= 0 ? '+' : ''}${plainFixed(x, 4)}` : pct;
   const ci = m.changeCi && m.changeCi.low !== null && m.changeCi.high !== null ? `, ${Math.round(m.changeCi.level * 100)}% CI ${fmt(m.changeCi.low)} to ${fmt(m.changeCi.high)}` : '';
-  const p = m.pValue !== null ? `, p=${Number(m.pValue.toPrecision(2))}` : '';
-  const threshold = m.metric === 'quality' ? m.threshold.toFixed(3) : `${(m.threshold * 100).toFixed(0)}%`;
-  const number = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Number(x.toPrecision(3)).toString());
+  const p = m.pValue !== null ? `, p=${pValueText(m.pValue)}` : '';
+  const threshold = m.metric === 'quality' ? plainFixed(m.threshold, 3) : `${plainFixed(m.threshold * 100, 0)}%`;
+  const number = (x: number) => plainNumber(x, (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : Number(v.toPrecision(3)).toString()), 3);
   const value = (x: number) => (m.metric === 'wallMs' ? `${number(x)} ms` : m.metric === 'peakRssBytes' ? `${number(x / 2 ** 20)} MiB` : number(x));
   return `${m.verdict} ${m.metric} of ${m.subject}: ${fmt(m.change)} (${value(m.baseline)} -> ${value(m.current)}${ci}; ${m.test}${p}; threshold ${threshold})${m.gated ? '' : ' [not gated]'}`;
 }

@@ -34,11 +34,24 @@ export const CSV_COLUMNS = [
 
 type CsvValue = string | number | null | undefined;
 
-/** Quotes a field when it contains a separator, quote or line break; doubles inner quotes. */
+/**
+ * A text cell a spreadsheet would run as a formula (it starts with = + - @, or a tab or carriage
+ * return that some spreadsheets skip before one): a data file named "=HYPERLINK(...).csv" must land
+ * in cells.csv as text. OWASP's CSV-injection fix: prefix such a cell with a single quote.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** Quotes a field when it contains a separator, quote or line break; doubles inner quotes; neutralises formulas. */
 export function csvField(v: CsvValue): string {
   if (v === null || v === undefined) return '';
-  if (typeof v === 'number') return Number.isFinite(v) ? String(Number(v.toPrecision(10))) : '';
-  return /[",\r\n]/.test(v) || v !== v.trim() ? `"${v.replace(/"/g, '""')}"` : v;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) return '';
+    // Rounding near the float limit can overflow (-1.797…e308 to 10 digits is -Infinity): keep the value then.
+    const rounded = Number(v.toPrecision(10));
+    return String(Number.isFinite(rounded) ? rounded : v);
+  }
+  const text = FORMULA_START.test(v) ? `'${v}` : v;
+  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 export function csvLine(values: readonly CsvValue[]): string {

@@ -7,7 +7,9 @@ import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { UsageError } from '../config/errors.js';
+import { isScaleBenchResultsFile } from '../results/file.js';
 
 export const REPORT_FILE = 'report.html';
 
@@ -43,14 +45,33 @@ export function findLatestReport(reportsDir: string): string | null {
   return best?.path ?? null;
 }
 
-/** A report.html path from a file or a run folder; throws with the fix when there is none. */
+/**
+ * Whether a folder is one scale-bench wrote reports to: it holds a report.html, or a results.json
+ * that scale-bench wrote. Only such a folder is ever served: `open` must not turn an arbitrary file's
+ * folder (`open /etc/passwd`) into a web server.
+ */
+export function isReportFolder(dir: string): boolean {
+  return existsSync(join(dir, REPORT_FILE)) || isScaleBenchResultsFile(join(dir, 'results.json'));
+}
+
+/** A file `open` may show: a report file type, not hidden (the run folder's lock file, temp files). */
+function servable(path: string): boolean {
+  return Object.hasOwn(MEDIA_TYPES, extname(path).toLowerCase()) && !basename(path).startsWith('.');
+}
+
+/** A report.html path from a file or a run folder; throws with the fix (exit 2) when there is none or it is not a report. */
 export function resolveReportPath(target: string): string {
   const abs = resolve(target);
-  if (!existsSync(abs)) throw new Error(`${target} does not exist: pass a report.html or a reports/<run-id> folder, or run \`scale-bench run\` first.`);
+  if (!existsSync(abs)) throw new UsageError(`${target} does not exist: pass a report.html or a reports/<run-id> folder, or run \`scale-bench run\` first.`);
   if (statSync(abs).isDirectory()) {
     const file = join(abs, REPORT_FILE);
-    if (!existsSync(file)) throw new Error(`${target} has no ${REPORT_FILE}: run with \`--report html\` or pass the path of a report.html.`);
+    if (!existsSync(file)) throw new UsageError(`${target} has no ${REPORT_FILE}: run with \`--report html\` or pass the path of a report.html.`);
     return file;
+  }
+  if (!isReportFolder(dirname(abs)) || !servable(abs)) {
+    throw new UsageError(
+      `${target} is not a file of a scale-bench report folder (one that holds a report.html or results.json), so it is not opened or served: pass a report.html or a reports/<run-id> folder.`,
+    );
   }
   return abs;
 }
@@ -157,7 +178,7 @@ export function serveFolder(root: string, opts: ServeOptions = {}): Promise<Serv
       const real = realpathSync(file);
       if (!inside(rootReal, real)) return send(res, 403, 'Paths outside the served folder are refused.');
       const st = statSync(real);
-      if (!st.isFile()) return send(res, 404, 'Not found.');
+      if (!st.isFile() || !servable(real)) return send(res, 404, 'Not found.');
       res.writeHead(200, {
         'content-type': MEDIA_TYPES[extname(real).toLowerCase()] ?? 'application/octet-stream',
         'content-length': st.size,

@@ -8,7 +8,8 @@ import Table from 'cli-table3';
 import { createColors } from 'picocolors';
 import type { Analysis, AnalysisWarning, CellAnalysis, ComplexityScaling, InferenceSweep, SizeScaling, WidthScaling } from '../analyse/schema.js';
 import type { Estimate } from '../stats/types.js';
-import { formatBytes, formatCount, formatMs, formatNumber, formatPercent, MISSING } from '../config/format.js';
+import { terminalSafeLine } from '../config/terminal-text.js';
+import { formatBytes, formatCount, formatMs, formatNumber, formatPercent, MISSING, plainFixed, plainNumber } from '../config/format.js';
 import { SIZE_METRIC_LABEL } from './text.js';
 
 type Colors = ReturnType<typeof createColors>;
@@ -17,9 +18,7 @@ type Colors = ReturnType<typeof createColors>;
 const WARNINGS_SHOWN_PER_CODE = 3;
 
 /** Names come from user files: keep control characters (terminal escapes) out of the output. */
-function clean(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-}
+const clean = terminalSafeLine;
 
 /** Fixed decimals without a "-0.00" for values that round to zero. */
 function fixed(value: number | null, digits: number): string {
@@ -60,7 +59,7 @@ function describeUsl(sweep: WidthScaling): string {
 /** GFLOP/s with 2 decimals, or 2 significant digits below 1 so small models do not print 0.00. */
 function formatGflops(value: number | null): string {
   if (value === null || !Number.isFinite(value)) return MISSING;
-  return Math.abs(value) >= 1 || value === 0 ? value.toFixed(2) : value.toPrecision(2);
+  return Math.abs(value) >= 1 || value === 0 ? plainFixed(value, 2) : plainNumber(value, (v) => v.toPrecision(2));
 }
 
 function range(values: readonly number[], format: (v: number) => string): string {
@@ -200,7 +199,7 @@ function describeDataParallel(cells: readonly CellAnalysis[]): string[] {
         return `w=${c.cell.workers} exchange ${formatMs(dp.exchangeMsPerStep)} vs compute ${formatMs(dp.computeMsPerStep)} (${formatPercent(dp.exchangeShare)})`;
       });
     const diffs = group.flatMap((c) => (c.dataParallel?.replicaMaxDiff != null ? [c.dataParallel.replicaMaxDiff] : []));
-    const agree = diffs.length === 0 ? '' : `; replicas differ by at most ${Math.max(...diffs).toExponential(1)}`;
+    const agree = diffs.length === 0 ? '' : `; replicas differ by at most ${plainNumber(Math.max(...diffs), (v) => String(Number(v.toPrecision(2))))}`;
     return `  data-parallel ${where}, per step: ${parts.join('; ')}${agree}`;
   });
 }

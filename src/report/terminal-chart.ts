@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import type { Analysis, CellAnalysis } from '../analyse/schema.js';
 import { fmtMs, fmtNumber, fmtPower } from './text.js';
+import { terminalSafeLine } from '../config/terminal-text.js';
 
 interface AsciiChart {
   plot(series: number[][], cfg: { height?: number; colors?: string[]; format?: (x: number, i: number) => string; padding?: string; offset?: number }): string;
@@ -38,9 +39,7 @@ interface Line {
 }
 
 /** Terminal escapes in a name could rewrite the screen; names print without control characters. */
-export function stripControl(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
-}
+export const stripControl = terminalSafeLine;
 
 function linesOf(a: Analysis): Line[] {
   const groups = new Map<string, CellAnalysis[]>();

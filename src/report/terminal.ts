@@ -7,6 +7,7 @@ import { renderCellTable } from './table.js';
 import { renderScalingSummary } from './summary.js';
 import { renderTerminalChart } from './terminal-chart.js';
 import { SYNTHETIC_NOTE, isSynthetic } from './text.js';
+import { terminalSafeData } from '../config/terminal-text.js';
 
 export interface TerminalOptions {
   /** ANSI colours (the CLI decides from NO_COLOR, FORCE_COLOR and whether stdout is a terminal). */
@@ -18,9 +19,11 @@ export interface TerminalOptions {
   view: 'run' | 'report';
 }
 
-export function renderTerminal(input: ReportInput, options: TerminalOptions): string {
+export function renderTerminal(unsafeInput: ReportInput, options: TerminalOptions): string {
   const { color } = options;
   const synthetic = (result: ReportInput['runs'][number]['result']): string => (isSynthetic(result) ? `${SYNTHETIC_NOTE}\n` : '');
+  // Names and messages come from user files; the terminal gets them without control characters.
+  const input = terminalSafeData(unsafeInput);
   if (options.view === 'report') {
     return input.runs
       .map((run) => `${run.result.runId}\n${synthetic(run.result)}${renderCellTable(run.analysis, { color })}\n\n${renderScalingSummary(run.analysis, { color })}\n\n`)

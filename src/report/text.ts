@@ -7,6 +7,7 @@ import type { Analysis, SizeScaling, WidthPoint, WidthScaling } from '../analyse
 import type { MetricComparison, Verdict } from '../gate/schema.js';
 import type { Environment, RunResult } from '../results/schema.js';
 import type { Estimate } from '../stats/types.js';
+import { plainFixed, plainNumber } from '../config/format.js';
 
 export const NA = 'n/a';
 
@@ -18,14 +19,15 @@ export function finite(x: number | null | undefined): x is number {
 export function fmtNumber(x: number | null | undefined, significant = 3): string {
   if (!finite(x)) return NA;
   if (x === 0) return '0';
-  // Integers of more digits than `significant` keep their digits rounded, not an exponent.
-  return new Intl.NumberFormat('en-US', { maximumSignificantDigits: significant }).format(x);
+  // Integers of more digits than `significant` keep their digits rounded, not an exponent; magnitudes no
+  // decimal can carry (a diverged loss) read as a power of ten.
+  return plainNumber(x, (v) => new Intl.NumberFormat('en-US', { maximumSignificantDigits: significant }).format(v), significant);
 }
 
 /** Fixed decimals, e.g. fmtFixed(1.0234, 2) = "1.02". */
 export function fmtFixed(x: number | null | undefined, decimals: number): string {
   if (!finite(x)) return NA;
-  const s = x.toFixed(decimals);
+  const s = plainFixed(x, decimals);
   // "-0.00" reads as a sign error; show the zero plainly.
   return /^-0(\.0+)?$/.test(s) ? s.slice(1) : s;
 }

@@ -1,4 +1,5 @@
 /** Reading saved RunResult files: validated with zod so a bad or foreign file gets a clear message, never a crash later. */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { RESULT_SCHEMA_VERSION, runResultSchema, type RunResult } from './schema.js';
@@ -51,4 +52,17 @@ export async function readRunResult(file: string): Promise<RunResult> {
 /** The bytes of a results file: what `run`, `merge` and baselines write. */
 export function serialiseResult(result: RunResult): string {
   return `${JSON.stringify(result, null, 2)}\n`;
+}
+
+/**
+ * Whether `path` is a results file scale-bench wrote, judged loosely (JSON naming the tool), whatever
+ * its validity otherwise: enough to tell a run folder from any other folder.
+ */
+export function isScaleBenchResultsFile(path: string): boolean {
+  try {
+    const value = JSON.parse(readFileSync(path, 'utf8')) as { tool?: { name?: unknown } };
+    return value.tool?.name === 'scale-bench';
+  } catch {
+    return false;
+  }
 }

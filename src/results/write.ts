@@ -7,7 +7,7 @@
  * the rename itself may be lost.
  */
 import { appendFile, mkdir, open, rename, rm } from 'node:fs/promises';
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UsageError } from '../config/errors.js';
@@ -122,4 +122,48 @@ export async function writeArtifacts(root: string, artifacts: readonly Artifact[
 export async function appendFileText(path: string, text: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await appendFile(path, text);
+}
+
+/**
+ * Creates `path` holding `text` only if nothing is there yet (O_EXCL): the one atomic test-and-set the
+ * file system offers, used for lock files. Returns false when the file already exists.
+ */
+export function createFileExclusive(path: string, text: string): boolean {
+  mkdirSync(dirname(path), { recursive: true });
+  try {
+    writeFileSync(path, text, { flag: 'wx' });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+/** Moves a file aside in one step (rename); false when it was already gone. */
+export function moveFile(from: string, to: string): boolean {
+  try {
+    renameSync(from, to);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+/** Puts a file back under `to` only if nothing took that name meanwhile (a hard link never overwrites). */
+export function restoreFile(from: string, to: string): boolean {
+  try {
+    linkSync(from, to);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    rmSync(from, { force: true });
+  }
+}
+
+/** Removes a file (or folder, recursively) if it exists. Synchronous, so it also works in an 'exit' handler. */
+export function removePath(path: string): void {
+  rmSync(path, { recursive: true, force: true });
 }

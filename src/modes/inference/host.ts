@@ -11,7 +11,8 @@ import { RssSampler, cellMemoryOf } from '../../measure/memory.js';
 import { CellTimeoutError, failedTrial, failureOf } from '../../measure/failures.js';
 import { workerModule } from '../../measure/worker-file.js';
 import { cellTaskFields, type CellJob, type CellMeasurement, type TrialProgress } from '../../measure/runner.js';
-import { runRepetitions, type TrialOutcome } from '../../measure/repetitions.js';
+import { LISTENERS_PER_CELL_SIGNAL, runRepetitions, type TrialOutcome } from '../../measure/repetitions.js';
+import { setMaxListeners } from 'node:events';
 import type { ModeContext } from '../types.js';
 import { latencySummary } from './analysis.js';
 import { runLevel, waitForChange, type LevelOutcome } from './load.js';
@@ -151,6 +152,7 @@ export async function runInferenceCell(ctx: ModeContext, job: CellJob, onTrial?:
   const queue = createQueue(width);
   const start = createBarrier();
   const serversAbort = new AbortController();
+  setMaxListeners(LISTENERS_PER_CELL_SIGNAL, serversAbort.signal);
   let serverFailure: unknown;
   const servers = Array.from({ length: width }, (_, rank) => {
     const task: ServeTask = {

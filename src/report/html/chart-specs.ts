@@ -7,6 +7,7 @@ import type { Analysis, WidthScaling } from '../../analyse/schema.js';
 import type { ReportInput } from '../types.js';
 import { SYNTHETIC_NOTE_SHORT, fmtPower, isSynthetic, runLabels } from '../text.js';
 import { uslThroughput } from '../../stats/index.js';
+import { withinPlotRange } from './plot-range.js';
 
 
 export type ChartId =
@@ -371,7 +372,7 @@ export function buildChartSpecs(input: ReportInput): ChartSpec[] {
     memoryVsSize(input, nm),
     qualityVsSize(input, nm),
   ];
-  const drawn = specs.filter((s) => s.series.some((x) => x.role === 'measured' && x.points.length > 0));
+  const drawn = specs.map(withinPlotRange).filter((s) => s.series.some((x) => x.role === 'measured' && x.points.length > 0));
   // Every chart says so itself: a PNG travels without the report around it.
   if (!input.runs.some((run) => isSynthetic(run.result))) return drawn;
   return drawn.map((s) => ({ ...s, subtitle: s.subtitle ? `${SYNTHETIC_NOTE_SHORT}\n${s.subtitle}` : SYNTHETIC_NOTE_SHORT }));
