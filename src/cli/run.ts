@@ -20,6 +20,7 @@ import { createProgress } from './progress.js';
 import { colorEnabled, type OutputStreams } from './output.js';
 import { briefRunGate, prepareRunGate, renderRunGate, runGateJson } from './gate.js';
 import { type GateCliOptions } from '../gate/settings.js';
+import { recordRunHistory, type RunHistoryOptions } from './history.js';
 
 export const EXIT_OK = 0;
 export const EXIT_REGRESSION = 1;
@@ -28,7 +29,7 @@ export const EXIT_USAGE = 2;
 export const EXIT_INCOMPLETE = 3;
 export const EXIT_INTERRUPTED = 130;
 
-export interface RunCommandOptions extends RunOptions, GateCliOptions {
+export interface RunCommandOptions extends RunOptions, GateCliOptions, RunHistoryOptions {
   /** Continue the interrupted run with this id (in --out), skipping its finished cells. */
   resume?: string;
   /** false skips the memory preflight (commander's --no-memory-check). */
@@ -94,6 +95,9 @@ export async function runCommand(options: RunCommandOptions, streams: OutputStre
 
   const comparison = gate?.compare(result);
   const input = buildReportInput([result], comparison);
+  const historyNotes = options.history !== undefined
+    ? await recordRunHistory({ ...options, history: options.history }, input, streams, { stepSummary: !gate, interrupted: controller.signal.aborted })
+    : [];
   const written = await writeArtifacts(runDir, await renderReports(input, options.formats));
   const analysis = input.runs[0]!.analysis;
   const gateOutcome = gate ? await gate.finish(input, comparison, streams, controller.signal.aborted) : null;
@@ -107,6 +111,7 @@ export async function runCommand(options: RunCommandOptions, streams: OutputStre
     streams.stderr.write(`results and reports: ${runDir}\n`);
   }
 
+  for (const line of historyNotes) streams.stderr.write(`${line}\n`);
   if (gateOutcome) {
     if (options.json || options.quiet) for (const line of briefRunGate(gateOutcome)) streams.stderr.write(`${line}\n`);
     else {
