@@ -16,6 +16,7 @@ import { reportCommand } from './report.js';
 import { addShardOptions, registerMergeCommand } from './merge.js';
 import { addRunGateOptions, registerCompareCommand } from './compare.js';
 import { openCommand } from './open.js';
+import { addHistoryOptions, registerHistoryCommand } from './history.js';
 import { envCommand, listCommand } from './info.js';
 import { defaultStreams, type OutputStreams } from './output.js';
 import { givenOptions, resolveRunOptions } from './run-options.js';
@@ -116,8 +117,10 @@ export function buildProgram(streams: OutputStreams, setExitCode: (code: number)
       setExitCode(await runCommand(await resolveRunOptions({ ...(suite !== undefined ? { suite } : {}), flags, cwd: process.cwd() }), streams));
     });
   addRunGateOptions(run);
-  addShardOptions(run);
+  addShardOptions(run, streams.env);
+  addHistoryOptions(run);
   registerMergeCommand(program, streams, setExitCode);
+  registerHistoryCommand(program, streams, setExitCode);
   registerCompareCommand(program, streams, setExitCode);
 
   program
