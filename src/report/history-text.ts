@@ -103,9 +103,9 @@ export function renderHistoryShow(analysis: HistoryAnalysis, counts: HistorySumm
   }
   const quiet = analysis.trends.filter((t) => t.status === 'analysed' && t.changePoints.length === 0).length;
   const untested = analysis.trends.filter((t) => t.status === 'too-few-runs').length;
-  lines.push('', `no change point in ${quiet} series${changed.length === 0 && quiet > 0 ? ' (none in any tested series)' : ''}`);
+  if (quiet > 0) lines.push('', `no change point in ${quiet} series${changed.length === 0 ? ' (none in any tested series)' : ''}`);
   const inconclusive = notTested(analysis, untested);
-  if (inconclusive) lines.push(inconclusive);
+  if (inconclusive) lines.push(...(quiet > 0 ? [] : ['']), inconclusive);
   return `${lines.join('\n')}\n`;
 }
 
