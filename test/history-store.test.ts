@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { makeRunResult } from './helpers/run-result.js';
+import { makeEnvironment, makeRunResult, TEST_MACHINE_ID } from './helpers/run-result.js';
 import { analyse } from '../src/analyse/index.js';
 import { historyRecords, runKey } from '../src/history/records.js';
 import { appendRecords, historyFile, readHistory } from '../src/history/store.js';
@@ -66,6 +66,26 @@ describe('history records', () => {
     expect(runKey(a)).not.toBe(runKey(b));
     const [first] = records(a, 'feature/x');
     expect(first).toMatchObject({ v: 1, run: runKey(a), runId: a.runId, date: a.startedAt, commit: 'f'.repeat(40), branch: 'feature/x', machine: a.environment.machineId, backend: a.environment.backend, runner: a.environment.runner });
+  });
+
+  it('a merged run of two machines: each cell under the machine that ran it, laws under the primary machine', async () => {
+    const other = { ...makeEnvironment({ machineId: 'other-machine', backend: 'cpu' }) };
+    const result = makeRunResult(
+      [
+        { model: 'linear', size: 1000 },
+        { model: 'linear', size: 2000, machineId: 'other-machine' },
+      ],
+      { machines: { [TEST_MACHINE_ID]: makeEnvironment(), 'other-machine': other } },
+    );
+    const all = records(result);
+    expect(all.filter((r) => r.kind === 'cell').map((r) => [r.machine, r.backend])).toEqual([
+      [TEST_MACHINE_ID, makeEnvironment().backend],
+      ['other-machine', 'cpu'],
+    ]);
+    expect(all.filter((r) => r.kind !== 'cell').every((r) => r.machine === TEST_MACHINE_ID)).toBe(true);
+    const dir = tempDir();
+    const outcome = await appendRecords(dir, all);
+    expect(outcome.files.map((f) => f.split('/').slice(-2).join('/')).sort()).toEqual(['main/other-machine.jsonl', `main/${TEST_MACHINE_ID}.jsonl`]);
   });
 
   it('leaves out cells without an ok repetition, and says so', () => {
