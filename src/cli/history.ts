@@ -158,7 +158,7 @@ async function checkCommand(flags: CheckFlags, streams: OutputStreams): Promise<
   }
   if (flags.json) {
     const finding = (f: CheckOutcome['failures'][number]) => ({ key: f.trend.series.key, metric: f.trend.series.metric, subject: f.trend.series.subject, changePoint: f.changePoint, newestCommit: f.newestCommit, runsSince: f.runsSince });
-    streams.stdout.write(`${JSON.stringify({ passed: outcome.failures.length === 0, failures: outcome.failures.map(finding), known: outcome.known.map(finding), analysed: outcome.analysed, tooFewRuns: outcome.tooFewRuns, notes }, null, 2)}\n`);
+    streams.stdout.write(`${JSON.stringify({ passed: outcome.failures.length === 0, failures: outcome.failures.map(finding), improvements: outcome.improvements.map(finding), known: outcome.known.map(finding), analysed: outcome.analysed, tooFewRuns: outcome.tooFewRuns, notes }, null, 2)}\n`);
   } else {
     for (const note of notes) streams.stderr.write(`${note}\n`);
     streams.stdout.write(renderHistoryCheck(outcome, analysis));
