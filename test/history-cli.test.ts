@@ -95,6 +95,13 @@ describe('history add, show, check', () => {
     expect(show.stdout).toMatch(/history: 288 records of 18 runs in 1 file; 8 series/);
     expect(show.stdout).toMatch(/change points in 4 series:/);
     expect(show.stdout).toMatch(/no change point in 4 series/);
+
+    // `report --history` gives a saved run's reports the trends.
+    const out = join(root, 'report');
+    const report = await runCli(['report', join(root, 'nightly-17', 'results.json'), '--history', history, '--report', 'html,markdown', '--out', out]);
+    expect(report.code, report.stderr).toBe(0);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('id="chart-trend-0"');
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/### History: change points[\s\S]*\d+ series stay at a worse level found before the newest commit/);
   });
 
   it('--confirm re-runs only the suspect cells: a re-run back at the old level passes, a slow one fails', async () => {

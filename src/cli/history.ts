@@ -295,6 +295,13 @@ function commitUrlFrom(env: NodeJS.ProcessEnv): string | undefined {
   return env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY ? `${env.GITHUB_SERVER_URL.replace(/\/+$/, '')}/${env.GITHUB_REPOSITORY}/commit/` : undefined;
 }
 
+/** The trends of one branch of a history (every branch when none is given), for the reports. */
+export async function historyView(dir: string, branch: string | undefined, env: NodeJS.ProcessEnv): Promise<HistoryView> {
+  const { analysis } = await analyseStore({ dir, ...(branch !== undefined ? { branch } : {}) });
+  const commitUrl = commitUrlFrom(env);
+  return { analysis, outcome: checkHistory(analysis), ...(commitUrl ? { commitUrl } : {}) };
+}
+
 /**
  * `run --history <dir>`: appends the run, analyses its branch's history and hands the trends to the
  * reports (`input.history`). With `stepSummary`, the new change points also go to $GITHUB_STEP_SUMMARY
@@ -311,9 +318,7 @@ export async function recordRunHistory(
   if (settings.interrupted) return [`history: run ${run.result.runId} was interrupted, so it was not added to ${options.history}`];
   const context = recordContext(run.result, options, streams.env, process.cwd());
   const lines = await addRunToHistory(options.history, run.result, run.analysis, context);
-  const { analysis } = await analyseStore({ dir: options.history, branch: context.branch });
-  const commitUrl = commitUrlFrom(streams.env);
-  const view: HistoryView = { analysis, outcome: checkHistory(analysis), ...(commitUrl ? { commitUrl } : {}) };
+  const view = await historyView(options.history, context.branch, streams.env);
   input.history = view;
   const { failures, improvements } = view.outcome;
   if (failures.length + improvements.length > 0) {

@@ -130,7 +130,9 @@ export function buildProgram(streams: OutputStreams, setExitCode: (code: number)
     .option('--out <dir>', 'folder to write the reports to (default: the first results file\'s folder)')
     .option('--report <formats>', `formats (${REPORTER_NAMES.join(',')})`, formats, REPORTER_NAMES)
     .option('--json', 'print the analysis as JSON on stdout')
-    .action(async (files: string[], options: { out?: string; report: ReporterName[]; json?: boolean }) => {
+    .option('--history <dir>', 'add the trends and change points of this history folder to the HTML and Markdown reports')
+    .option('--branch <name>', 'with --history: only this branch')
+    .action(async (files: string[], options: { out?: string; report: ReporterName[]; json?: boolean; history?: string; branch?: string }) => {
       setExitCode(await reportCommand(files, options, streams));
     });
 
