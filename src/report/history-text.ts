@@ -68,6 +68,16 @@ export function describeChangePoint(series: Series, cp: TrendChangePoint): strin
   );
 }
 
+const BARS = '▁▂▃▄▅▆▇█';
+
+/** The series as a one-line sparkline, oldest run first, scaled from its minimum to its maximum (the newest 60 runs). */
+export function sparkline(values: readonly number[]): string {
+  const shown = values.slice(-60);
+  const low = Math.min(...shown);
+  const high = Math.max(...shown);
+  return shown.map((v) => BARS[high > low ? Math.round(((v - low) / (high - low)) * (BARS.length - 1)) : 0]).join('');
+}
+
 function settings(analysis: HistoryAnalysis): string {
   return `E-Divisive means, permutation test at p <= ${analysis.options.alpha}, minimum step ${fmtPercent(analysis.options.minStep, 0)} (quality: ${fmtFixed(analysis.options.minStep, 2)} points)`;
 }
@@ -98,7 +108,9 @@ export function renderHistoryShow(analysis: HistoryAnalysis, counts: HistorySumm
   for (const trend of changed) {
     const s = trend.series;
     const latest = s.points[s.points.length - 1]!;
+    const values = s.points.map((p) => p.value);
     lines.push(`  ${seriesTitle(s)}  [${seriesWhere(s)}; ${s.points.length} runs, latest ${fmtHistoryValue(s.metric, latest.value)}]`);
+    lines.push(`    ${sparkline(values)}  ${fmtHistoryValue(s.metric, Math.min(...values.slice(-60)))} .. ${fmtHistoryValue(s.metric, Math.max(...values.slice(-60)))}`);
     for (const cp of [...trend.changePoints].reverse()) lines.push(`    ${describeChangePoint(s, cp)}`);
   }
   const quiet = analysis.trends.filter((t) => t.status === 'analysed' && t.changePoints.length === 0).length;
