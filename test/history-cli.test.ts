@@ -117,7 +117,7 @@ describe('history add, show, check', () => {
     const transient = await runCli(first.args);
     expect(transient.code, transient.stdout + transient.stderr).toBe(0);
     expect(transient.stderr).toMatch(/confirm: re-running 4 suspect cells of nightly-16 once/);
-    expect(transient.stderr).toMatch(/the re-run is back within \+5\.0% of the level before .*: not confirmed, not failing/);
+    expect(transient.stderr).toMatch(/the re-run is not 5\.0% or more worse than the level before \([+-]\d\.\d%\): not confirmed, not failing/);
     const rerun = readdirSync(join(first.root, 'confirm'));
     expect(rerun).toHaveLength(1);
     const rerunResult = parseRunResult(JSON.parse(readFileSync(join(first.root, 'confirm', rerun[0]!, 'results.json'), 'utf8')), 'rerun');

@@ -117,7 +117,8 @@ export async function confirmSuspects(
       notes.push(`confirm: ${series.metric} of ${series.subject}: the re-run is worse too (${fmtStep(series.metric, step)} from the level before the change point): confirmed`);
       confirmedKeys.push(series.key);
     } else {
-      notes.push(`confirm: ${series.metric} of ${series.subject}: the re-run is back within ${fmtStep(series.metric, minStep)} of the level before (${fmtStep(series.metric, step)}): not confirmed, not failing`);
+      const minimum = fmtStep(series.metric, minStep).replace(/^\+/, '');
+      notes.push(`confirm: ${series.metric} of ${series.subject}: the re-run is not ${minimum} or more worse than the level before (${fmtStep(series.metric, step)}): not confirmed, not failing`);
     }
   }
   return { confirmedKeys, notes };
