@@ -17,6 +17,7 @@ import { reportCommand } from './report.js';
 import { addShardOptions, registerMergeCommand } from './merge.js';
 import { addRunGateOptions, registerCompareCommand } from './compare.js';
 import { openCommand } from './open.js';
+import { addHistoryOptions, registerHistoryCommand } from './history.js';
 import { envCommand, listCommand } from './info.js';
 import { defaultStreams, type OutputStreams } from './output.js';
 import { givenOptions, resolveRunOptions } from './run-options.js';
@@ -123,8 +124,10 @@ export function buildProgram(streams: OutputStreams, setExitCode: (code: number)
       setExitCode(await runCommand(await resolveRunOptions({ ...(suite !== undefined ? { suite } : {}), flags, cwd: process.cwd(), warn }), streams));
     });
   addRunGateOptions(run);
-  addShardOptions(run);
+  addShardOptions(run, streams.env);
+  addHistoryOptions(run);
   registerMergeCommand(program, streams, setExitCode);
+  registerHistoryCommand(program, streams, setExitCode);
   registerCompareCommand(program, streams, setExitCode);
 
   program
@@ -134,7 +137,9 @@ export function buildProgram(streams: OutputStreams, setExitCode: (code: number)
     .option('--out <dir>', 'folder to write the reports to (default: the first results file\'s folder)')
     .option('--report <formats>', `formats (${REPORTER_NAMES.join(',')})`, formats, REPORTER_NAMES)
     .option('--json', 'print the analysis as JSON on stdout')
-    .action(async (files: string[], options: { out?: string; report: ReporterName[]; json?: boolean }) => {
+    .option('--history <dir>', 'add the trends and change points of this history folder to the HTML and Markdown reports')
+    .option('--branch <name>', 'with --history: only this branch')
+    .action(async (files: string[], options: { out?: string; report: ReporterName[]; json?: boolean; history?: string; branch?: string }) => {
       setExitCode(await reportCommand(files, options, streams));
     });
 

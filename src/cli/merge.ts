@@ -7,7 +7,8 @@ import { readRunResult } from '../results/file.js';
 import { mergeResults, parseShardInfo, type MergeInput, type MergeOutcome } from '../plan/merge.js';
 import { writeFileAtomic } from '../results/write.js';
 import { UsageError } from '../config/errors.js';
-import { parseRunId, parseShard } from '../plan/shard.js';
+import { parseRunId } from '../plan/shard.js';
+import { parseShardFlag } from '../plan/shard-env.js';
 import type { OutputStreams } from './output.js';
 import { EXIT_INCOMPLETE, EXIT_OK } from './run.js';
 import { serialiseResult } from '../results/file.js';
@@ -97,10 +98,14 @@ export async function mergeCommand(files: string[], options: MergeCommandOptions
   return outcome.result.complete ? EXIT_OK : EXIT_INCOMPLETE;
 }
 
-/** `run --shard i/n --run-id <id>`: options on the run command, parsed into RunOptions.shard and .runId. */
-export function addShardOptions(run: Command): void {
+/** `run --shard i/n|auto --run-id <id>`: options on the run command, parsed into RunOptions.shard and .runId. */
+export function addShardOptions(run: Command, env: NodeJS.ProcessEnv = process.env): void {
   run
-    .option('--shard <i/n>', 'run only shard i of n of the sweep (balanced by estimated cost; join them with `scale-bench merge`)', (text) => parseShard(text))
+    .option(
+      '--shard <i/n|auto>',
+      'run only shard i of n of the sweep (balanced by estimated cost; join them with `scale-bench merge`); auto: from SCALE_BENCH_SHARD, a Kubernetes Indexed Job or a Slurm array',
+      (text) => parseShardFlag(text, env),
+    )
     .option('--run-id <id>', 'run id (folder name) instead of a timestamp; with --shard, the id every shard shares', (text) => parseRunId(text));
 }
 

@@ -7,16 +7,18 @@ import { buildReportInput, renderReports, type ReporterName } from '../report/in
 import { renderTerminal } from '../report/terminal.js';
 import { colorEnabled, type OutputStreams } from './output.js';
 import { EXIT_OK } from './run.js';
+import { historyView } from './history.js';
 
 export async function reportCommand(
   files: string[],
-  options: { out?: string; report: ReporterName[]; json?: boolean },
+  options: { out?: string; report: ReporterName[]; json?: boolean; history?: string; branch?: string },
   streams: OutputStreams,
 ): Promise<number> {
   const results: RunResult[] = [];
   for (const file of files) results.push(await readRunResult(file));
   const outDir = resolve(options.out ?? dirname(files[0]!));
   const input = buildReportInput(results);
+  if (options.history !== undefined) input.history = await historyView(options.history, options.branch, streams.env);
   const written = await writeArtifacts(outDir, await renderReports(input, options.report));
   if (options.json) {
     streams.stdout.write(`${JSON.stringify({ analyses: input.runs.map((run) => run.analysis), files: written }, null, 2)}\n`);

@@ -27,6 +27,7 @@ import { createProgress } from './progress.js';
 import { colorEnabled, type OutputStreams } from './output.js';
 import { briefRunGate, prepareRunGate, renderRunGate, runGateJson } from './gate.js';
 import { type GateCliOptions } from '../gate/settings.js';
+import { recordRunHistory, type RunHistoryOptions } from './history.js';
 
 export const EXIT_OK = 0;
 export const EXIT_REGRESSION = 1;
@@ -37,7 +38,7 @@ export { EXIT_INTERRUPTED };
 /** An unexpected error: a bug in scale-bench (EX_SOFTWARE in BSD sysexits.h). */
 export const EXIT_INTERNAL = 70;
 
-export interface RunCommandOptions extends RunOptions, GateCliOptions {
+export interface RunCommandOptions extends RunOptions, GateCliOptions, RunHistoryOptions {
   /** Continue the interrupted run with this id (in --out), skipping its finished cells. */
   resume?: string;
   /** Replace a run already saved under the same --run-id (its folder is emptied first). */
@@ -176,6 +177,9 @@ async function measureAndReport(
 
   const comparison = gate?.compare(result);
   const input = buildReportInput([result], comparison);
+  const historyNotes = options.history !== undefined
+    ? await recordRunHistory({ ...options, history: options.history }, input, streams, { stepSummary: !gate, interrupted: controller.signal.aborted })
+    : [];
   const written = await writeArtifacts(runDir, await renderReports(input, options.formats));
   const analysis = input.runs[0]!.analysis;
   // An interrupted run returned above, so the gate only ever sees a run that went to its end.
@@ -191,6 +195,7 @@ async function measureAndReport(
     streams.stderr.write(`results and reports: ${runDir}\n`);
   }
 
+  for (const line of historyNotes) streams.stderr.write(`${line}\n`);
   if (gateOutcome) {
     if (options.json || options.quiet) for (const line of briefRunGate(gateOutcome)) streams.stderr.write(`${line}\n`);
     else {

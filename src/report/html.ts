@@ -14,6 +14,7 @@ import type { Environment, RunResult } from '../results/schema.js';
 import { buildChartSpecs, type ChartSpec } from './html/chart-specs.js';
 import { chartJsConfig, legendEntries } from './html/chartjs-config.js';
 import { CLIENT_SCRIPT } from './html/client.js';
+import { renderTrendSection } from './html/trend.js';
 import { escapeHtml as h, jsonForScript } from './html/escape.js';
 import { STYLES } from './html/styles.js';
 import { NA, SIZE_METRIC_LABEL, describeBackend, describeMachine, fmtBytes, fmtChange, fmtChangeCi, fmtFixed, fmtGiB, fmtMetricValue, fmtMs, fmtNumber, fmtPercent, lawSentences, runLabels, type LawSentence } from './text.js';
@@ -330,15 +331,16 @@ function environmentSection(input: ReportInput, labels: string[]): string {
 export function renderHtml(input: ReportInput): string {
   const labels = runLabels(input.runs);
   const specs = buildChartSpecs(input);
+  const trend = input.history ? renderTrendSection(input.history) : null;
   const data = {
-    charts: specs.map((s) => ({
+    charts: [...specs.map((s) => ({
       id: s.id,
       xTitle: s.xTitle,
       yTitle: s.yTitle,
       legend: legendEntries(s),
       groups: s.series.map((x) => x.group),
       config: chartJsConfig(s, 'html'),
-    })),
+    })), ...(trend?.charts ?? [])],
     analyses: input.runs.map((r) => r.analysis),
     comparison: input.comparison ?? null,
   };
@@ -358,7 +360,7 @@ export function renderHtml(input: ReportInput): string {
     ? [
         summarySection(input, labels),
         input.comparison ? comparisonSection(input.comparison) : '',
-        chartsSection(specs),
+        chartsSection(specs) + (trend?.html ?? ''),
         cellsSection(input, labels),
         widthSection(input, labels),
         sizeSection(input, labels),

@@ -24,6 +24,7 @@ import {
   runLabels,
   VERDICT_MARK,
 } from './text.js';
+import { renderHistorySection } from './history-markdown.js';
 function mdTable(header: string[], rows: string[][], align?: Array<'l' | 'r'>): string {
   const sep = header.map((_, i) => (align?.[i] === 'r' ? '---:' : '---'));
   return [header, sep, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
@@ -170,6 +171,7 @@ export function renderMarkdown(input: ReportInput): string {
     out.push(`- ${prefix}**Machine**: ${mdEscape(describeMachine(env))} · **Backend**: ${mdEscape(describeBackend(env))}${commit}${state}`);
   });
   if (input.comparison) out.push('', '### Comparison', '', comparisonSection(input.comparison));
+  if (input.history) out.push('', renderHistorySection(input.history).trimEnd());
   input.runs.forEach((run, i) => {
     out.push('', `### Scaling laws${input.runs.length > 1 ? `: ${mdEscape(labels[i]!)}` : ''}`, '', lawsSection(run.analysis));
     const flags = run.analysis.qualityFlags;

@@ -3,6 +3,7 @@ import type { RunResult } from '../results/schema.js';
 import type { Analysis } from '../analyse/schema.js';
 import type { Comparison } from '../gate/schema.js';
 import type { Artifact } from '../results/write.js';
+import type { HistoryView } from '../history/check.js';
 
 export type { Artifact };
 
@@ -10,4 +11,6 @@ export interface ReportInput {
   /** One or more runs (several overlay their curves). The first is the primary. */
   runs: Array<{ result: RunResult; analysis: Analysis }>;
   comparison?: Comparison;
+  /** Trends and change points of the history the run was added to (`run --history`). */
+  history?: HistoryView;
 }

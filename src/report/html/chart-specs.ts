@@ -16,7 +16,9 @@ export type ChartId =
   | 'speedup-vs-workers'
   | 'efficiency-vs-workers'
   | 'memory-vs-size'
-  | 'quality-vs-size';
+  | 'quality-vs-size'
+  /** The history's trend view (html/trend.ts), one chart per series shown. */
+  | `trend-${number}`;
 
 export interface ChartPoint {
   x: number;
