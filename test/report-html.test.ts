@@ -84,7 +84,7 @@ describe('html reporter', () => {
     expect(page).toContain('<table class="sortable" id="cells-table">');
     expect(page).toContain('<table class="sortable" id="comparison-table">');
     expect(page).toMatch(/<th scope="col" class="num" data-type="number"><button type="button">median wall<\/button><\/th>/);
-    expect(page).toMatch(/<td class="num" data-sort="32">32 ms<\/td>/);
+    expect(page).toMatch(/<td class="num" data-sort="32">32.0 ms<\/td>/);
     expect(page).toMatch(/<td class="num na" data-sort="">n\/a<\/td>/);
     expect(page).not.toMatch(/>\s*(NaN|undefined|Infinity)\s*</);
   });

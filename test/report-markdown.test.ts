@@ -17,7 +17,7 @@ describe('markdown reporter', () => {
     expect(md).toContain('**Machine**: AMD EPYC 7B13, 2 cores, 24.0 GiB');
     expect(md).toContain('**Backend**: wasm (SIMD) 4.22.0, tfjs 4.22.0');
     expect(md).toContain('- **mlp-small** · 1 worker: time grows as n^1.02 ± 0.03');
-    expect(md).toContain('- **mlp-small** · n=1,000: 2 workers: 1.87x, 93% efficient');
+    expect(md).toContain('- **mlp-small** · n=1k: 2 workers: 1.87x, 93% efficient');
     expect(md).toContain('USL: not enough widths: 3 &lt; 4');
     expect(md).toContain('USL: throughput peaks at 7.0 workers');
   });

@@ -9,5 +9,8 @@ export type { Artifact };
 export interface ReportInput {
   /** One or more runs (several overlay their curves). The first is the primary. */
   runs: Array<{ result: RunResult; analysis: Analysis }>;
+  /** The gate's baseline comparison (`run --baseline`), compared with the primary run. */
   comparison?: Comparison;
+  /** Runs 2..n each compared with the first (`report a.json b.json`): the side-by-side view. */
+  overlays?: Comparison[];
 }
