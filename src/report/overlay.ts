@@ -72,14 +72,17 @@ export function ratioText(cell: Pick<OverlayCell, 'ratio' | 'low' | 'high'>): st
   return `${formatRatio(cell.ratio)}${interval}`;
 }
 
-/** One line per overlay (not the baseline comparison, which the gate prints itself): counts of verdicts and the geometric mean. */
+/** "run-b vs run-a: geometric mean 1.30x; 3 regressed, 0 improved, 1 inconclusive, 20 unchanged of 24 cells (raw gate, same machine)." */
+export function overlayLine(view: OverlayView): string {
+  const counts = new Map<Verdict, number>();
+  for (const c of view.cells) counts.set(c.verdict, (counts.get(c.verdict) ?? 0) + 1);
+  const verdicts = (['regressed', 'improved', 'inconclusive', 'unchanged'] as const).map((v) => `${counts.get(v) ?? 0} ${v}`).join(', ');
+  const gm = view.comparison.geometricMeanRatio;
+  const mean = gm === null ? '' : `geometric mean ${formatRatio(gm)}; `;
+  return `${view.currentRunId} vs ${view.baselineRunId}: ${mean}${verdicts} of ${view.cells.length} cells (${view.comparison.gateMode} gate${view.comparison.sameMachine ? ', same machine' : ', different machines'}).`;
+}
+
+/** One line per overlay (not the baseline comparison, which the gate prints itself). */
 export function overlayLines(input: ReportInput): string[] {
-  return overlayViews({ ...input, comparison: undefined }).map((view) => {
-    const counts = new Map<Verdict, number>();
-    for (const c of view.cells) counts.set(c.verdict, (counts.get(c.verdict) ?? 0) + 1);
-    const verdicts = (['regressed', 'improved', 'inconclusive', 'unchanged'] as const).map((v) => `${counts.get(v) ?? 0} ${v}`).join(', ');
-    const gm = view.comparison.geometricMeanRatio;
-    const mean = gm === null ? '' : `geometric mean ${formatRatio(gm)}; `;
-    return `${view.currentRunId} vs ${view.baselineRunId}: ${mean}${verdicts} of ${view.cells.length} cells (${view.comparison.gateMode} gate${view.comparison.sameMachine ? ', same machine' : ', different machines'}).`;
-  });
+  return overlayViews({ ...input, comparison: undefined }).map(overlayLine);
 }

@@ -1,16 +1,15 @@
 /**
  * Terminal tables of the cells, one line per row (no rule between rows):
- * - the pivot the first screen shows: rows model × size, one column per pool width;
+ * - the pivot the first screen shows (./pivot.ts): rows model × size, one column per pool width;
  * - the full per-cell tables behind --details, grouped by model and data set.
  */
 import Table from 'cli-table3';
 import { createColors } from 'picocolors';
-import type { Analysis, CellAnalysis } from '../analyse/schema.js';
+import type { Analysis } from '../analyse/schema.js';
 import { formatBytes, formatCount, formatFixed, formatMs, formatPercent, formatSig, MISSING } from '../config/format.js';
 import { cellVariantLabel } from '../modes/index.js';
 import { findingsGroups } from './findings/index.js';
-
-type Colors = ReturnType<typeof createColors>;
+import { cellPivot, PIVOT_NOTE, pivotTitle, qualityText } from './pivot.js';
 
 /** Names come from user files: keep control characters (terminal escapes) out of the output. */
 export function clean(text: string): string {
@@ -35,63 +34,20 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   return groups;
 }
 
-/** "31.5 ms ±1%" (median and IQR/2 relative to it), "failed (0/5)", or "31.5 ms ±1% (3/5 ok)". */
-function timeWithSpread(cell: CellAnalysis, colors: Colors, spread: boolean): string {
-  const summary = cell.wallMs;
-  if (!summary) return colors.red(`failed (0/${cell.totalTrials})`);
-  const text = `${formatMs(summary.median)}${spread ? ` ±${formatPercent(summary.relativeSpread / 2)}` : ''}`;
-  return cell.okTrials < cell.totalTrials ? `${text} ${colors.red(`(${cell.okTrials}/${cell.totalTrials} ok)`)}` : text;
-}
-
-function quality(cell: CellAnalysis | undefined): string {
-  if (!cell?.quality) return MISSING;
-  return `${cell.quality.metric === 'r2' ? 'R²' : 'acc'} ${formatFixed(cell.quality.value, 3)}`;
-}
-
-/** Widths beyond this many columns drop the spread so the pivot stays readable on wide machines (it stays in --details). */
-const SPREAD_MAX_WIDTHS = 4;
-
-export interface PivotOptions {
-  color: boolean;
-}
-
 /** Rows in the pivot: model × size (× mode variant). */
 export function pivotRowCount(analysis: Analysis): number {
   return findingsGroups(analysis).reduce((sum, g) => sum + g.sizes.length, 0);
 }
 
-/**
- * Every cell in one table: rows model × size, one column per pool width (median wall time ±IQR/2),
- * then held-out quality and peak RSS at the narrowest width.
- */
-export function renderCellPivot(analysis: Analysis, opts: PivotOptions): string {
+/** Every cell in one table (see ./pivot.ts): rows model × size, one column per pool width. */
+export function renderCellPivot(analysis: Analysis, opts: { color: boolean }): string {
   const colors = createColors(opts.color);
-  const groups = findingsGroups(analysis);
-  const widths = [...new Set(analysis.cells.map((c) => c.cell.workers))].sort((a, b) => a - b);
-  const spread = widths.length <= SPREAD_MAX_WIDTHS;
-  const table = compactTable(
-    ['model', 'n', ...widths.map((w) => `w=${w}`), 'quality', 'peak RSS'],
-    ['left', 'right', ...widths.map(() => 'right' as const), 'right', 'right'],
-    opts.color,
-  );
-  for (const g of groups) {
-    for (const size of g.sizes) {
-      const atSize = g.cells.filter((c) => c.cell.size === size);
-      const narrowest = atSize.reduce<CellAnalysis | undefined>((a, c) => (a && a.cell.workers <= c.cell.workers ? a : c), undefined);
-      table.push([
-        clean(g.label),
-        formatCount(size),
-        ...widths.map((w) => {
-          const cell = atSize.find((c) => c.cell.workers === w);
-          return cell ? timeWithSpread(cell, colors, spread) : '';
-        }),
-        quality(narrowest),
-        formatBytes(narrowest?.peakRssBytes?.median),
-      ]);
-    }
+  const pivot = cellPivot(analysis);
+  const table = compactTable(pivot.header, ['left', ...pivot.header.slice(1).map(() => 'right' as const)], opts.color);
+  for (const row of pivot.rows) {
+    table.push([clean(row.label), formatCount(row.size), ...row.cells.map((c) => (c.state === 'failed' || c.state === 'partial' ? colors.red(c.text) : c.text))]);
   }
-  const what = spread ? 'median wall time ±IQR/2' : 'median wall time';
-  return `${colors.bold(`Cells: ${what} by pool width w`)} ${colors.dim('(quality and peak RSS at the narrowest width)')}\n${table.toString()}`;
+  return `${colors.bold(`Cells: ${pivotTitle(pivot)}`)} ${colors.dim(`(${PIVOT_NOTE})`)}\n${table.toString()}`;
 }
 
 /** Every metric of every cell, one compact table per model and data set (behind --details). */
@@ -122,7 +78,7 @@ export function renderCellTable(analysis: Analysis, opts: { color: boolean }): s
         cell.wallMs ? `${formatMs(cell.wallMs.median)} ±${formatPercent(cell.wallMs.relativeSpread / 2)}` : MISSING,
         rateText,
         formatSig(cell.gflops, 3),
-        quality(cell),
+        qualityText(cell),
         formatBytes(cell.peakRssBytes?.median),
         cpuUtilisation === null ? MISSING : `${formatFixed(cpuUtilisation, 1)} cores`,
         cell.okTrials === cell.totalTrials ? ok : colors.red(ok),
