@@ -1,0 +1,20 @@
+/**
+ * report.html is an ordered list of sections (see HTML_SECTIONS in ../html.ts): each renders escaped
+ * HTML from the same context, or '' when it has nothing to show. A new panel is one more entry there.
+ */
+import type { ReportInput } from '../types.js';
+import type { ChartSpec } from './chart-specs.js';
+
+export interface HtmlContext {
+  input: ReportInput;
+  /** Labels that tell the runs apart (run ids, or hosts across machines), raw. */
+  labels: string[];
+  /** The charts, as embedded in the page's data. */
+  specs: ChartSpec[];
+}
+
+export interface HtmlSection {
+  /** The section element's id (the page's anchors). */
+  id: string;
+  render(ctx: HtmlContext): string;
+}
