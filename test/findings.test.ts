@@ -120,6 +120,17 @@ describe('Findings sentences', () => {
     expect(f.sentences[0]!.tone).toBe('bad');
   });
 
+  it('puts noise first when a quarter or more of the cells are noisy: the laws rest on them', () => {
+    const noisy = [100, 60, 140, 80, 120];
+    const specs: CellSpec[] = [1000, 2000, 4000].map((size) => ({ size, wallMs: noisy.map((v) => (v * size) / 1000) }));
+    const run = makeRunResult([...specs, { size: 8000, wallMs: five(800) }]);
+    const f = buildFindings({ result: run, analysis: analyse(run) });
+    expect(f.sentences[0]).toMatchObject({ tone: 'bad', text: '3 of 4 cells are noisy (wide spread between repetitions), so the laws above are rough: rerun on a quiet machine or add --repeats.' });
+    const few = makeRunResult([...[1000, 2000, 4000, 8000].map((size) => ({ size, wallMs: five(size / 10) })), { size: 16000, wallMs: noisy.map((v) => v * 16) }]);
+    const g = buildFindings({ result: few, analysis: analyse(few) });
+    expect(g.sentences.find((x) => x.text.startsWith('1 of 5 cells are noisy'))?.tone).toBe('warn');
+  });
+
   it('every rule and column is registered once', () => {
     expect(new Set(FINDINGS_RULES).size).toBe(FINDINGS_RULES.length);
     expect(new Set(FINDINGS_COLUMNS.map((c) => c.id)).size).toBe(FINDINGS_COLUMNS.length);

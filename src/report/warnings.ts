@@ -32,9 +32,10 @@ export function groupWarnings(warnings: readonly AnalysisWarning[]): WarningGrou
   for (const w of warnings) byCode.set(w.code, [...(byCode.get(w.code) ?? []), w]);
   return [...byCode].map(([code, group]) => {
     const kind = KINDS[code as WarningCode];
-    // A kind with one warning keeps its own, more specific message.
-    const summary = kind && group.length > 1 ? kind.summary(group.length) : group[0]!.message.replace(/\.$/, '');
-    return { code, count: group.length, summary, fix: kind?.fix ?? null, warnings: group };
+    // A kind with one warning keeps its own, more specific message, which already says what to do.
+    const single = !kind || group.length === 1;
+    const summary = single ? group[0]!.message.replace(/\.$/, '') : kind.summary(group.length);
+    return { code, count: group.length, summary, fix: single ? null : kind.fix, warnings: group };
   });
 }
 

@@ -13,7 +13,7 @@ export function exponentText(law: SizeScaling | null, withClass: boolean): strin
   if (!law?.exponent) return MISSING;
   const hw = halfWidth(law.exponent);
   const value = formatFixed(law.exponent.value, 2);
-  const interval = hw === null ? ` (${law.points.length} sizes, no CI)` : ` ±${formatFixed(hw, 2)}`;
+  const interval = hw === null ? ' (no CI)' : ` ±${formatFixed(hw, 2)}`;
   const bigO = withClass && law.bigO ? ` ${law.bigO.class}` : '';
   return `${value}${interval}${bigO}`;
 }

@@ -277,10 +277,15 @@ export const qualityRule: FindingsRule = (groups, ctx) => {
   return out;
 };
 
+/** Noisy cells; when they are a quarter or more of the run, every law above rests on them, so it is the worst news. */
 export const noiseRule: FindingsRule = (_groups, ctx) => {
   const noisy = ctx.analysis.warnings.filter((w) => w.code === 'noisy-cell').length;
   if (noisy === 0) return [];
-  return [{ severity: 40, tone: 'warn', text: `${noisy} of ${plural(ctx.analysis.cells.length, 'cell')} are noisy (wide spread between repetitions): rerun on a quiet machine or add --repeats.` }];
+  const total = ctx.analysis.cells.length;
+  if (noisy >= total / 4) {
+    return [{ severity: 85, tone: 'bad', text: `${noisy} of ${plural(total, 'cell')} are noisy (wide spread between repetitions), so the laws above are rough: rerun on a quiet machine or add --repeats.` }];
+  }
+  return [{ severity: 40, tone: 'warn', text: `${noisy} of ${plural(total, 'cell')} are noisy (wide spread between repetitions): rerun on a quiet machine or add --repeats.` }];
 };
 
 export const uslMissingRule: FindingsRule = (groups) => {
