@@ -71,7 +71,7 @@ function pageData(specs: readonly ChartSpec[]) {
           const series = panel.series[i]!;
           d.data = series.points.map((p) => (p.tip ? { x: p.x, y: p.y, tip: p.tip } : { x: p.x, y: p.y }));
         });
-        return { id: panel.id, keys: panel.series.map((s) => s.key), roles: panel.series.map((s) => s.role), config };
+        return { id: panel.id, keys: panel.series.map((s) => s.key), roles: panel.series.map((s) => s.role), ...(panel.y ? { yTicks: panel.y.ticks } : {}), config };
       }),
     })),
   };

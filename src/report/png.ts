@@ -155,7 +155,7 @@ export function renderFigure(spec: ChartSpec): { bytes: Uint8Array; layout: Figu
     const canvas = createCanvas(panelWidth, PANEL_HEIGHT);
     // chart.js only needs the 2D context; its typings expect a DOM one, which @napi-rs/canvas mirrors.
     const panelCtx = canvas.getContext('2d') as unknown as { readonly canvas: unknown };
-    const chart = new Chart(panelCtx as never, { ...withTicks(panelConfig(spec, panel, 'png'), spec), plugins: [whiteBackground] });
+    const chart = new Chart(panelCtx as never, { ...withTicks(panelConfig(spec, panel, 'png'), spec, panel), plugins: [whiteBackground] });
     try {
       chart.draw();
       plotAreas.push({ width: chart.chartArea.width, height: chart.chartArea.height });

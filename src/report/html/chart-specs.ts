@@ -55,6 +55,8 @@ export interface PanelSpec {
   model: string;
   dataset: string;
   mode: string;
+  /** This panel's own y axis, where values differ too much between panels to share one (throughput). */
+  y?: AxisSpec;
   series: SeriesSpec[];
 }
 
@@ -135,7 +137,12 @@ function modeWords(g: FindingsGroup): string {
 /** Drafts -> panels of at most MAX_SERIES_PER_PANEL values, coloured by value across the whole chart. */
 function assemble(
   input: ReportInput,
-  base: Omit<ChartSpec, 'legend' | 'panels' | 'x' | 'y'> & { xAxis: (values: ChartPoint[]) => AxisSpec; yAxis: (values: ChartPoint[]) => AxisSpec },
+  base: Omit<ChartSpec, 'legend' | 'panels' | 'x' | 'y'> & {
+    xAxis: (values: ChartPoint[]) => AxisSpec;
+    yAxis: (values: ChartPoint[]) => AxisSpec;
+    /** Each panel gets its own y axis from its own points (the chart's y is then the first panel's). */
+    yPerPanel?: boolean;
+  },
   drafts: PanelDraft[],
   styles: LegendEntry[],
 ): ChartSpec {
@@ -166,7 +173,10 @@ function assemble(
       });
     });
   }
-  const all = panels.flatMap((p) => p.series.flatMap((s) => s.points));
+  // Axes span the measurements (and ideal lines), not the fits: a wide band must not squash the data; chart.js clips it.
+  const framing = (p: PanelSpec) => p.series.filter((s) => s.role === 'measured' || s.role === 'ideal').flatMap((s) => s.points);
+  const all = panels.flatMap(framing);
+  if (base.yPerPanel) for (const p of panels) p.y = base.yAxis(framing(p));
   const used = new Set(panels.flatMap((p) => p.series.map((s) => s.key)));
 
   const legend: LegendEntry[] = [
@@ -174,7 +184,7 @@ function assemble(
     // A line style is explained only where some panel draws it.
     ...styles.filter((style) => panels.some((p) => p.series.some((s) => s.role === style.key))),
   ];
-  const { xAxis, yAxis, ...rest } = base;
+  const { xAxis, yAxis, yPerPanel: _perPanel, ...rest } = base;
   return { ...rest, x: xAxis(all), y: yAxis(all), legend, panels };
 }
 
@@ -243,7 +253,9 @@ function sizeChart(input: ReportInput, metric: 'wallMs' | 'peakRssBytes'): Chart
         const xs = logSpace(measured[0]!.x, measured[measured.length - 1]!.x, 24);
         const b = law.exponent.value;
         series.push({ role: 'fit', points: xs.map((x) => ({ x, y: (law.coefficient! * x ** b) / scale })) });
-        const band = powerLawBand(law.points.map((p) => p.size), law.coefficient, law.exponent, xs);
+        // One band a panel, around the law its note quotes: several overlapping bands would hide the data.
+        const quoted = (time ? group.timeLaw : group.memoryLaw)?.workers === w;
+        const band = quoted ? powerLawBand(law.points.map((p) => p.size), law.coefficient, law.exponent, xs) : null;
         if (band) {
           series.push({ role: 'band-high', points: band.map((p) => ({ x: p.x, y: p.high / scale })) }, { role: 'band-low', points: band.map((p) => ({ x: p.x, y: p.low / scale })) });
         }
@@ -262,7 +274,9 @@ function sizeChart(input: ReportInput, metric: 'wallMs' | 'peakRssBytes'): Chart
     {
       id: time ? 'time-vs-size' : 'memory-vs-size',
       title: time ? 'Training time vs dataset size' : 'Peak memory vs dataset size',
-      subtitle: time ? 'median of the repetitions per pool width w; dashed: fitted power law t = a·n^b, shaded: its 95% band' : 'median peak RSS of the process per pool width w; dashed: fitted power law, shaded: its 95% band',
+      subtitle: time
+        ? 'median of the repetitions per pool width w; dashed: fitted power law t = a·n^b; shaded: the 95% band of the law each panel quotes'
+        : 'median peak RSS of the process per pool width w; dashed: fitted power law; shaded: the 95% band of the law each panel quotes',
       varying: 'workers',
       xAxis: logAxis('dataset size n (samples)', 'count', sizes),
       yAxis: time ? logAxis('wall time', 'ms') : memoryAxis,
@@ -326,6 +340,8 @@ function widthChart(input: ReportInput, which: 'throughput' | 'speedup' | 'effic
       varying: 'size',
       xAxis: linearAxis('workers w (threads in the pool)', 'number', { integerX: widths.length > 0 ? widths : [1, 2] }),
       yAxis: linearAxis(yTitle, unit, { from0: true }),
+      // Throughput differs by 100x between models: each panel gets its own scale; speedup and efficiency share one.
+      yPerPanel: which === 'throughput',
     },
     drafts,
     [

@@ -53,7 +53,7 @@ export function panelConfig(spec: ChartSpec, panel: PanelSpec, target: ChartTarg
       maintainAspectRatio: false,
       ...(png ? { devicePixelRatio: 2, events: [] } : {}),
       interaction: { mode: 'nearest', intersect: false },
-      scales: { x: axis(spec.x, png), y: axis(spec.y, png) },
+      scales: { x: axis(spec.x, png), y: axis(panel.y ?? spec.y, png) },
       plugins: {
         title: { display: true, text: panel.title, font: { size: 13, weight: 'bold' }, padding: { top: 4, bottom: panel.note ? 0 : 6 } },
         subtitle: { display: panel.note !== undefined, text: panel.note ?? '', font: { size: 11 }, padding: { bottom: 6 } },
@@ -66,9 +66,9 @@ export function panelConfig(spec: ChartSpec, panel: PanelSpec, target: ChartTarg
 }
 
 /** chart.js hooks that place exactly the spec's round ticks and print their labels; the same in Node and (as text) in the browser. */
-export function withTicks(config: ChartConfiguration<'line', ScatterDataPoint[]>, spec: ChartSpec): ChartConfiguration<'line', ScatterDataPoint[]> {
+export function withTicks(config: ChartConfiguration<'line', ScatterDataPoint[]>, spec: ChartSpec, panel: PanelSpec): ChartConfiguration<'line', ScatterDataPoint[]> {
   const scales = config.options?.scales ?? {};
-  for (const [id, axisSpec] of [['x', spec.x], ['y', spec.y]] as const) {
+  for (const [id, axisSpec] of [['x', spec.x], ['y', panel.y ?? spec.y]] as const) {
     const scale = scales[id] as Record<string, unknown> & { ticks: Record<string, unknown> };
     const labels = new Map(axisSpec.ticks.map((t) => [t.value, t.label]));
     scale.afterBuildTicks = (built: { ticks: Array<{ value: number }> }) => {

@@ -28,7 +28,7 @@ export const CLIENT_SCRIPT = String.raw`(function () {
       if (!canvas || typeof Chart === 'undefined') return;
       var cfg = p.config;
       placeTicks(cfg.options.scales.x, c.xTicks);
-      placeTicks(cfg.options.scales.y, c.yTicks);
+      placeTicks(cfg.options.scales.y, p.yTicks || c.yTicks);
       var tooltip = cfg.options.plugins.tooltip;
       tooltip.filter = function (item) { return p.roles[item.datasetIndex] === 'measured'; };
       tooltip.callbacks = {

@@ -2,7 +2,7 @@
 import type { Comparison, MetricComparison } from '../../gate/schema.js';
 import { buildFindings, type Findings } from '../findings/index.js';
 import { overlayLine, overlayViews, ratioText, type OverlayCell, type OverlayView } from '../overlay.js';
-import { describeBackend, describeMachine, fmtChange, fmtChangeCi, fmtCount, fmtFixed, fmtMetricValue, fmtNumber } from '../text.js';
+import { describeMachine, fmtChange, fmtChangeCi, fmtCount, fmtFixed, fmtMetricValue, fmtNumber } from '../text.js';
 import { escapeHtml as h } from './escape.js';
 import type { HtmlContext, HtmlSection } from './section.js';
 import { num, plainTable, sortableTable } from './table.js';
@@ -39,7 +39,9 @@ export const findingsSection: HtmlSection = {
       const env = run.analysis.environment;
       const findings = buildFindings({ ...run, ...(i === 0 && input.comparison ? { comparison: input.comparison } : {}) });
       const fake = env.runner === 'fake' ? '<p class="banner">Measured with the fake runner: numbers are synthetic.</p>' : '';
-      const machine = `<p class="machine">${multi ? `<strong>${h(labels[i]!)}</strong> · ` : ''}${h(describeMachine(env))} · ${h(describeBackend(env))}</p>`;
+      // The kernel list is long: it is under Environment; here the backend and how many kernels were patched.
+      const backend = `${env.backend}${env.wasmSimd ? ' (SIMD)' : ''} ${env.backendVersion}, tfjs ${env.tfjsVersion}, Node ${env.node}, ${env.kernelPatches.length > 0 ? `${env.kernelPatches.length} patched kernels` : 'stock kernels'}`;
+      const machine = `<p class="machine">${multi ? `<strong>${h(labels[i]!)}</strong> · ` : ''}${h(describeMachine(env))} · ${h(backend)}</p>`;
       return `${multi ? `<h3>${h(labels[i]!)}</h3>` : ''}${fake}${findingsHtml(findings)}${machine}`;
     });
     return `<section id="findings"><h2>Findings</h2>${parts.join('')}</section>`;
