@@ -200,18 +200,19 @@ export const widthLimitRule: FindingsRule = (groups, ctx) => {
   }
   if (coreBound.length > 0) {
     const who = names(coreBound.map((x) => x.g), 3, groups.length);
+    const one = coreBound.length === 1;
     const example = coreBound.find((x) => x.v.beyond && x.v.atCores);
     if (example) {
       const { beyond, atCores } = example.v;
       out.push({
         severity: 35,
         tone: 'info',
-        text: `${who} scale up to the ${plural(cores, 'core')} and no further: ${example.g.label} gets ${formatRatio(atCores!.speedup)} at w=${atCores!.workers} and ${formatRatio(beyond!.speedup)} at w=${beyond!.workers} (n=${formatCount(example.v.size)}).`,
+        text: `${who} ${one ? 'scales' : 'scale'} up to the ${plural(cores, 'core')} and no further: ${example.g.label} gets ${formatRatio(atCores!.speedup)} at w=${atCores!.workers} and ${formatRatio(beyond!.speedup)} at w=${beyond!.workers} (n=${formatCount(example.v.size)}).`,
       });
     } else {
       const best = coreBound.map((x) => ({ x, b: bestSpeedup(x.g) })).filter((y) => y.b !== null).sort((a, b) => (b.b!.point.speedup ?? 0) - (a.b!.point.speedup ?? 0))[0];
-      const detail = best ? ` (best: ${best.x.g.label} ${formatRatio(best.b!.point.speedup)} at w=${best.b!.point.workers})` : '';
-      out.push({ severity: 34, tone: 'info', text: `${who} keep gaining up to the ${plural(cores, 'core')}${detail}; a machine with more cores would show where scaling stops.` });
+      const detail = best ? ` (${one ? '' : `best: ${best.x.g.label} `}${formatRatio(best.b!.point.speedup)} at w=${best.b!.point.workers})` : '';
+      out.push({ severity: 34, tone: 'info', text: `${who} ${one ? 'keeps' : 'keep'} gaining up to the ${plural(cores, 'core')}${detail}; a machine with more cores would show where scaling stops.` });
     }
   }
   return out;
@@ -283,7 +284,7 @@ export const noiseRule: FindingsRule = (_groups, ctx) => {
   if (noisy === 0) return [];
   const total = ctx.analysis.cells.length;
   if (noisy >= total / 4) {
-    return [{ severity: 85, tone: 'bad', text: `${noisy} of ${plural(total, 'cell')} are noisy (wide spread between repetitions), so the laws above are rough: rerun on a quiet machine or add --repeats.` }];
+    return [{ severity: 85, tone: 'bad', text: `${noisy === total ? `All ${total} cells` : `${noisy} of ${plural(total, 'cell')}`} are noisy (wide spread between repetitions), so the laws above are rough: rerun on a quiet machine or add --repeats.` }];
   }
   return [{ severity: 40, tone: 'warn', text: `${noisy} of ${plural(total, 'cell')} are noisy (wide spread between repetitions): rerun on a quiet machine or add --repeats.` }];
 };
