@@ -167,9 +167,11 @@ describe('scale-bench run --mode data-parallel', () => {
     const out = mkdtempSync(join(tmpdir(), 'sb-dp-'));
     const { code, stdout, stderr } = await runCli([
       'run', '--mode', 'data-parallel', '--scaling', 'weak', '--models', 'linear', '--sizes', '600', '--workers', '1,2',
-      '--repeats', '1', '--warmup', '0', '--backend', 'wasm', '--out', out, '--report', 'json',
+      '--repeats', '1', '--warmup', '0', '--backend', 'wasm', '--out', out, '--report', 'json', '--details',
     ]);
     expect(code, stderr).toBe(0);
+    // The Findings say what share of a step the exchange takes; --details has every number.
+    expect(stdout).toMatch(/linear: exchanging gradients takes \d+(\.\d+)?% of a step at w=2/);
     expect(stdout).toMatch(/width, n=600 data-parallel weak: w=2: [\d.]+x/);
     expect(stdout).toMatch(/data-parallel n=600 weak scaling, per step: w=1 exchange [\d.]+ [µm]s vs compute [\d.]+ [µm]s \(\d+%\); w=2 exchange/);
     expect(stdout).toMatch(/replicas differ by at most \d\.\de[+-]\d/);

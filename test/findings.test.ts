@@ -131,6 +131,16 @@ describe('Findings sentences', () => {
     expect(g.sentences.find((x) => x.text.startsWith('1 of 5 cells are noisy'))?.tone).toBe('warn');
   });
 
+  it('says what share of a data-parallel step the gradient exchange takes at the widest pool: 3 / (3 + 7) = 30%', () => {
+    const step = (exchangeMs: number, computeMs: number) => Array.from({ length: 5 }, () => ({ steps: 10, exchangeMs: exchangeMs * 10, computeMs: computeMs * 10 }));
+    const run = makeRunResult([
+      { mode: 'data-parallel', size: 4000, workers: 1, wallMs: five(100), trialOverrides: step(0.1, 9.9) },
+      { mode: 'data-parallel', size: 4000, workers: 2, wallMs: five(80), trialOverrides: step(3, 7) },
+    ]);
+    const f = buildFindings({ result: run, analysis: analyse(run) });
+    expect(f.sentences).toContainEqual({ severity: 48, tone: 'warn', text: 'mlp-small: exchanging gradients takes 30% of a step at w=2 (n=4k).' });
+  });
+
   it('every rule and column is registered once', () => {
     expect(new Set(FINDINGS_RULES).size).toBe(FINDINGS_RULES.length);
     expect(new Set(FINDINGS_COLUMNS.map((c) => c.id)).size).toBe(FINDINGS_COLUMNS.length);

@@ -93,21 +93,9 @@ export function renderHtml(input: ReportInput): string {
   const primary = input.runs[0];
   const title = primary ? `scale-bench report: ${input.runs.length > 1 ? labels.join(' vs ') : primary.analysis.runId}` : 'scale-bench report';
   const version = primary?.result.tool.version ?? '';
-  const body = primary ? HTML_SECTIONS.map((section) => section.render(ctx)).filter((html) => html !== '').join('\n') : '<p>No runs to report.</p>';
-  const nav = primary
-    ? `<nav aria-label="Sections">${[
-        ['findings', 'Findings'],
-        ...(input.comparison ? [['comparison', 'Comparison']] : []),
-        ...(input.comparison || input.overlays?.length ? [['side-by-side', 'Side by side']] : []),
-        ['charts', 'Charts'],
-        ['models', 'Per model'],
-        ['cells', 'Tables'],
-        ['warnings', 'Warnings'],
-        ['environment', 'Environment'],
-      ]
-        .map(([id, text]) => `<a href="#${id}">${text}</a>`)
-        .join('')}</nav>`
-    : '';
+  const rendered = primary ? HTML_SECTIONS.map((section) => ({ section, html: section.render(ctx) })).filter((r) => r.html !== '') : [];
+  const body = primary ? rendered.map((r) => r.html).join('\n') : '<p>No runs to report.</p>';
+  const nav = rendered.length > 0 ? `<nav aria-label="Sections">${rendered.map(({ section }) => `<a href="#${h(section.id)}">${h(section.title)}</a>`).join('')}</nav>` : '';
   return `<!doctype html>
 <html lang="en">
 <head>

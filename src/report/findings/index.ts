@@ -18,6 +18,7 @@ import {
 } from './columns.js';
 import {
   comparisonRule,
+  exchangeRule,
   failedCellsRule,
   inferenceRule,
   linearTimeRule,
@@ -57,6 +58,7 @@ export const FINDINGS_RULES: FindingsRule[] = [
   overheadRule,
   widthLimitRule,
   qualityRule,
+  exchangeRule,
   inferenceRule,
   memoryGrowthRule,
   noiseRule,

@@ -317,3 +317,26 @@ export const inferenceRule: FindingsRule = (_groups, ctx) => {
   if (flat > 0) out.push({ severity: 25, tone: 'info', text: `No latency knee among the load levels run in ${flat} of ${plural(sweeps.length, 'load sweep')}; raise --concurrency or --rate to find one.` });
   return out;
 };
+
+/** Data-parallel: the share of each step spent exchanging gradients, at the widest pool (the cost that grows with w). */
+export const exchangeRule: FindingsRule = (groups) => {
+  const items = groups.flatMap((g) => {
+    if (g.mode !== 'data-parallel') return [];
+    const widest = Math.max(...g.widths);
+    const shares = g.cells.filter((c) => c.cell.workers === widest && c.dataParallel?.exchangeShare != null);
+    if (widest < 2 || shares.length === 0) return [];
+    const worst = shares.reduce((a, b) => (b.dataParallel!.exchangeShare! > a.dataParallel!.exchangeShare! ? b : a));
+    return [{ g, value: { share: worst.dataParallel!.exchangeShare!, workers: widest, size: worst.cell.size } }];
+  });
+  const heavy = items.filter((i) => i.value.share >= 0.25);
+  const light = items.filter((i) => i.value.share < 0.25);
+  const write = (tone: 'warn' | 'info', severity: number, these: typeof items) =>
+    perGroup(
+      these,
+      ({ g, value }) => `${g.label}: exchanging gradients takes ${formatPercent(value.share)} of a step at w=${value.workers} (n=${formatCount(value.size)}).`,
+      (all, who) => `${who}: exchanging gradients takes up to ${formatPercent(Math.max(...all.map((i) => i.value.share)))} of a step at the widest pool.`,
+      { severity, tone },
+      groups.length,
+    );
+  return [...write('warn', 48, heavy), ...write('info', 22, light)];
+};

@@ -51,6 +51,7 @@ function figureHtml(spec: ChartSpec): string {
 
 export const chartsSection: HtmlSection = {
   id: 'charts',
+  title: 'Charts',
   render({ specs }) {
     if (specs.length === 0) return '<section id="charts"><h2>Charts</h2><p>Not enough data for any chart.</p></section>';
     return `<section id="charts"><h2>Charts</h2>${filterControls(specs)}${specs.map(figureHtml).join('\n')}</section>`;

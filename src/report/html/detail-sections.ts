@@ -176,11 +176,12 @@ function environmentHtml(input: ReportInput, labels: string[]): string {
 
 export const tablesSection: HtmlSection = {
   id: 'cells',
+  title: 'Tables',
   render({ input, labels }) {
     return `<section id="cells"><h2>Tables</h2>${cellsTable(input, labels)}${widthTable(input, labels)}${sizeTable(input, labels)}</section>`;
   },
 };
 
-export const warningsSection: HtmlSection = { id: 'warnings', render: ({ input, labels }) => warningsHtml(input, labels) };
+export const warningsSection: HtmlSection = { id: 'warnings', title: 'Warnings', render: ({ input, labels }) => warningsHtml(input, labels) };
 
-export const environmentSection: HtmlSection = { id: 'environment', render: ({ input, labels }) => environmentHtml(input, labels) };
+export const environmentSection: HtmlSection = { id: 'environment', title: 'Environment', render: ({ input, labels }) => environmentHtml(input, labels) };

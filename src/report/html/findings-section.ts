@@ -33,6 +33,7 @@ export function findingsHtml(findings: Findings): string {
 
 export const findingsSection: HtmlSection = {
   id: 'findings',
+  title: 'Findings',
   render({ input, labels }) {
     const multi = input.runs.length > 1;
     const parts = input.runs.map((run, i) => {
@@ -89,6 +90,7 @@ function comparisonHtml(c: Comparison): string {
 
 export const comparisonSection: HtmlSection = {
   id: 'comparison',
+  title: 'Comparison',
   render({ input }) {
     return input.comparison ? `<section id="comparison">${comparisonHtml(input.comparison)}</section>` : '';
   },
@@ -125,6 +127,7 @@ function viewHtml(view: OverlayView): string {
 
 export const sideBySideSection: HtmlSection = {
   id: 'side-by-side',
+  title: 'Side by side',
   render({ input }: HtmlContext) {
     const views = overlayViews(input);
     if (views.length === 0) return '';

@@ -48,6 +48,7 @@ function flagsHtml(a: Analysis, g: FindingsGroup): string {
 
 export const modelSections: HtmlSection = {
   id: 'models',
+  title: 'Per model',
   render({ input, labels }) {
     const multi = input.runs.length > 1;
     const sections = input.runs.flatMap(({ analysis }, run) =>

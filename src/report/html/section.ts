@@ -16,5 +16,7 @@ export interface HtmlContext {
 export interface HtmlSection {
   /** The section element's id (the page's anchors). */
   id: string;
+  /** Its link text in the page's navigation bar; the bar lists the sections that rendered something. */
+  title: string;
   render(ctx: HtmlContext): string;
 }
