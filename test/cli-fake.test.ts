@@ -40,12 +40,13 @@ describe('scale-bench run (fake runner)', () => {
     for (const file of ['report.html', 'cells.csv', 'summary.md', 'analysis.json']) expect(existsSync(join(parsed.reportDir, file))).toBe(true);
   });
 
-  it('prints tables and a scaling summary on a terminal run', async () => {
+  it('prints the Findings, the cells and the warnings on a terminal run', async () => {
     const out = tempOut();
     const { code, stdout, stderr } = await runCli(['run', '--runner', 'fake', '--quick', '--out', out, '--report', 'json']);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/samples\/s/);
-    expect(stdout).toMatch(/n\^/);
+    expect(stdout).toMatch(/^\nFindings: /);
+    expect(stdout).toMatch(/n\^b/);
+    expect(stdout).toMatch(/Cells: median wall time/);
     expect(stdout).toMatch(/results and reports: /);
     expect(stdout).not.toMatch(/NaN|Infinity|undefined/);
     // Non-TTY progress: one line per cell on stderr.

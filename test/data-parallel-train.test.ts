@@ -167,14 +167,16 @@ describe('scale-bench run --mode data-parallel', () => {
     const out = mkdtempSync(join(tmpdir(), 'sb-dp-'));
     const { code, stdout, stderr } = await runCli([
       'run', '--mode', 'data-parallel', '--scaling', 'weak', '--models', 'linear', '--sizes', '600', '--workers', '1,2',
-      '--repeats', '1', '--warmup', '0', '--backend', 'wasm', '--out', out, '--report', 'json',
+      '--repeats', '1', '--warmup', '0', '--backend', 'wasm', '--out', out, '--report', 'json', '--details',
     ]);
     expect(code, stderr).toBe(0);
+    // The Findings say what share of a step the exchange takes; --details has every number.
+    expect(stdout).toMatch(/linear: exchanging gradients takes \d+(\.\d+)?% of a step at w=2/);
     expect(stdout).toMatch(/width, n=600 data-parallel weak: w=2: [\d.]+x/);
     expect(stdout).toMatch(/data-parallel n=600 weak scaling, per step: w=1 exchange [\d.]+ [µm]s vs compute [\d.]+ [µm]s \(\d+%\); w=2 exchange/);
     // Plain numbers on the terminal, never exponent notation (issue 20.10): "0", "0.0000012" or "1.2×10^-7".
     expect(stdout).toMatch(/replicas differ by at most (0|\d+(\.\d+)?|[\d.]+×10\^-?\d+)[;\n ]/);
-    expect(stdout).toMatch(/cell memory \(data \+ tensors\) by width: w=1 [\d.]+ MiB, w=2 [\d.]+ MiB; backend threads per worker: 1/);
+    expect(stdout).toMatch(/cell memory \(data \+ tensors\) by width: w=1 [\d.]+ [KM]iB, w=2 [\d.]+ [KM]iB; backend threads per worker: 1/);
     expect(stdout).not.toMatch(/NaN|Infinity|undefined/);
 
     // Nothing the data-parallel mode writes may be dropped by the results schema.

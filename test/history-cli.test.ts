@@ -100,7 +100,7 @@ describe('history add, show, check', () => {
     const out = join(root, 'report');
     const report = await runCli(['report', join(root, 'nightly-17', 'results.json'), '--history', history, '--report', 'html,markdown', '--out', out]);
     expect(report.code, report.stderr).toBe(0);
-    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('id="chart-trend-0"');
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('id="panel-history-0"');
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/### History: change points[\s\S]*\d+ series stay at a worse level found before the newest commit/);
   });
 

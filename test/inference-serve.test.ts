@@ -17,7 +17,7 @@ describe('scale-bench run --mode inference (real tfjs servers)', () => {
     const { code, stdout, stderr } = await runCli([
       'run', '--mode', 'inference', '--models', 'logistic', '--sizes', '400', '--workers', '1,2',
       '--concurrency', '1,4', '--rate', '40', '--request-rows', '8', '--duration', '0.4',
-      '--repeats', '2', '--warmup', '1', '--backend', 'wasm', '--out', out, '--report', 'json',
+      '--repeats', '2', '--warmup', '1', '--backend', 'wasm', '--out', out, '--report', 'json', '--details',
     ]);
     expect(code, stderr).toBe(0);
     const file = join(out, readdirSync(out)[0]!, 'results.json');
@@ -68,9 +68,11 @@ describe('scale-bench run --mode inference (real tfjs servers)', () => {
     // Width sweeps compare the same level and batch size only.
     expect(analysis.widthScaling.map((w) => w.key)).toContain('logistic|classification|n=400|inference|b=8|c=4');
 
+    // The latency table is part of --details; the Findings name the knee, or that there was none.
+    expect(stdout).toMatch(/Latency climbs past|No latency knee among the load levels run/);
     expect(stdout).toMatch(/Inference under load/);
     expect(stdout).toMatch(/predictions\/s/);
-    expect(stdout).toMatch(/cell memory \(data \+ tensors\) by width: w=1 [\d.]+ MiB, w=2 [\d.]+ MiB; backend threads per worker: 1/);
+    expect(stdout).toMatch(/cell memory \(data \+ tensors\) by width: w=1 [\d.]+ [KM]iB, w=2 [\d.]+ [KM]iB; backend threads per worker: 1/);
     expect(stdout).not.toMatch(/NaN|Infinity|undefined/);
   });
 

@@ -20,17 +20,19 @@ describe('number formatting', () => {
   });
 
   it('picks a readable time unit', () => {
-    expect(fmtMs(32)).toBe('32 ms');
+    expect(fmtMs(32)).toBe('32.0 ms');
     expect(fmtMs(1070.4)).toBe('1.07 s');
-    expect(fmtMs(150_000)).toBe('2.5 min');
+    expect(fmtMs(150_000)).toBe('2.50 min');
   });
 
   it('formats bytes, percentages and signed changes', () => {
-    expect(fmtBytes(184.7615e6)).toBe('185 MB');
-    expect(fmtBytes(2.5e9)).toBe('2.5 GB');
+    // One family of formats: binary units in every report, as in the terminal.
+    expect(fmtBytes(184.7615e6)).toBe('176 MiB');
+    expect(fmtBytes(2.5e9)).toBe('2.33 GiB');
     expect(fmtPercent(0.9346)).toBe('93%');
     expect(fmtPercent(0.05136, 1)).toBe('5.1%');
-    expect(fmtFixed(-0.0001, 2)).toBe('0.00');
+    expect(fmtFixed(-0.00001, 2)).toBe('-0.00001');
+    expect(fmtFixed(-0, 2)).toBe('0.00');
     expect(fmtChange({ metric: 'wallMs', change: 0.3 })).toBe('+30.0%');
     expect(fmtChange({ metric: 'wallMs', change: -0.2 })).toBe('-20.0%');
     expect(fmtChange({ metric: 'quality', change: -0.04 })).toBe('-0.0400');
@@ -69,7 +71,10 @@ describe('laws in words', () => {
     const fitted = analysis.widthScaling.find((x) => x.model === 'mlp-small' && x.size === 4000)!;
     // sqrt(0.97 / 0.02) = 6.964
     expect(describeUsl(fitted)).toContain('throughput peaks at 7.0 workers');
-    expect(describeUsl(fitted)).toContain('σ 0.030, κ 0.020, limited by coherency');
+    expect(describeUsl(fitted)).toContain('σ 0.03, κ 0.02, limited by coherency');
+    // Parameters keep 3 significant digits: a small κ never prints as 0.000.
+    const tiny = { ...fitted, usl: { ...(fitted.usl as Exclude<typeof fitted.usl, { unavailable: string }>), kappa: 0.000104 } };
+    expect(describeUsl(tiny)).toContain('κ 0.000104');
     const unfitted = analysis.widthScaling.find((x) => x.model === 'mlp-small' && x.size === 1000)!;
     expect(describeUsl(unfitted)).toBe('USL: not enough widths: 3 < 4');
     expect(describeWidthScaling(unfitted)).toBe(

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { chartJsUmd, html, renderHtml } from '../src/report/html.js';
+import { chartJsUmd, html, HTML_SECTIONS, renderHtml } from '../src/report/html.js';
 import { escapeHtml, jsonForScript } from '../src/report/html/escape.js';
 import { HOSTILE_MODEL, makeComparison, makeFixture } from './helpers/analysis-fixture.js';
 
@@ -60,31 +60,53 @@ describe('html reporter', () => {
     expect(outsideScripts).not.toContain('<!--');
   });
 
-  it('embeds the data as JSON the page can read back', () => {
+  it('embeds the charts as JSON the page can read back: one chart.js configuration per panel', () => {
     const data = JSON.parse(scripts(page)[0]!.body);
     expect(data.charts.map((c: { id: string }) => c.id)).toContain('time-vs-size');
-    expect(data.analyses[0].runId).toBe(f.analysis.runId);
-    expect(data.analyses[0].cells.find((c: { cell: { model: string } }) => c.cell.model === HOSTILE_MODEL)).toBeDefined();
-    expect(data.comparison.regressions).toBe(1);
     const chart = data.charts[0];
-    expect(chart.legend).toHaveLength(chart.config.data.datasets.length);
-    expect(chart.groups).toHaveLength(chart.config.data.datasets.length);
+    expect(chart.panels).toHaveLength(2);
+    const panel = chart.panels[0];
+    expect(panel.keys).toHaveLength(panel.config.data.datasets.length);
+    expect(panel.roles).toHaveLength(panel.config.data.datasets.length);
+    // Round ticks travel with the data; hover text with each measured point.
+    expect(chart.xTicks.map((t: { label: string }) => t.label)).toEqual(['1k', '2k', '4k']);
+    expect(panel.config.data.datasets[0].data[0].tip).toMatch(/^n=1k, w=1: 32\.0 ms \[/);
+    // The hostile name reaches the page only inside the escaped JSON, and reads back intact.
+    expect(chart.panels[1].config.options.plugins.title.text).toBe(HOSTILE_MODEL);
   });
 
-  it('summarises laws in words, machine and backend at the top', () => {
-    const summary = page.slice(page.indexOf('<section id="summary">'), page.indexOf('<section id="comparison">'));
-    expect(summary).toContain('AMD EPYC 7B13, 2 cores, 24.0 GiB');
-    expect(summary).toContain('time grows as n^1.02 ± 0.03');
-    expect(summary).toContain('2 workers: 1.87x, 93% efficient');
-    expect(summary).toContain('USL: not enough widths: 3 &lt; 4');
-    expect(page.indexOf('id="summary"')).toBeLessThan(page.indexOf('id="charts"'));
+  it('opens on the Findings, then the comparison, the charts, the models and the tables, in that order', () => {
+    const order = ['findings', 'comparison', 'side-by-side', 'charts', 'models', 'cells', 'warnings', 'environment'].map((id) => page.indexOf(`<section id="${id}">`));
+    for (const at of order) expect(at).toBeGreaterThan(0);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    const findings = page.slice(order[0]!, order[1]!);
+    expect(findings).toContain('<table class="findings">');
+    expect(findings).toContain('AMD EPYC 7B13, 2 cores, 24.0 GiB');
+    expect(findings).toContain('<td class="num">1.02 ±0.03 O(n)</td>');
+    expect(findings).toMatch(/<ul class="sentences"><li class="tone-bad">/);
+    expect(HTML_SECTIONS.map((s) => s.id)).toEqual(['findings', 'comparison', 'side-by-side', 'charts', 'history', 'models', 'cells', 'warnings', 'environment']);
+  });
+
+  it('has one section per model with its laws in words', () => {
+    const models = page.slice(page.indexOf('<section id="models">'), page.indexOf('<section id="cells">'));
+    expect(models.match(/<section class="model"/g)).toHaveLength(2);
+    expect(models).toContain('time grows as n^1.02 ± 0.03');
+    expect(models).toContain('2 workers: 1.87x, 93% efficient');
+    expect(models).toContain('USL: not enough widths: 3 &lt; 4');
+  });
+
+  it('has small-multiple charts with filters and a shared legend', () => {
+    const charts = page.slice(page.indexOf('<section id="charts">'), page.indexOf('<section id="models">'));
+    expect(charts).toContain('<select data-filter="model">');
+    expect(charts).toContain('<button type="button" data-chart="time-vs-size" data-key="w=1" aria-pressed="true">');
+    expect(charts.match(/<canvas id="panel-time-vs-size-\d+"/g)).toHaveLength(2);
   });
 
   it('has sortable tables with numeric sort keys and n/a for missing values', () => {
     expect(page).toContain('<table class="sortable" id="cells-table">');
     expect(page).toContain('<table class="sortable" id="comparison-table">');
     expect(page).toMatch(/<th scope="col" class="num" data-type="number"><button type="button">median wall<\/button><\/th>/);
-    expect(page).toMatch(/<td class="num" data-sort="32">32 ms<\/td>/);
+    expect(page).toMatch(/<td class="num" data-sort="32">32.0 ms<\/td>/);
     expect(page).toMatch(/<td class="num na" data-sort="">n\/a<\/td>/);
     expect(page).not.toMatch(/>\s*(NaN|undefined|Infinity)\s*</);
   });
@@ -93,16 +115,29 @@ describe('html reporter', () => {
     expect(page).toContain('<span class="badge v-regressed">regressed</span>');
     expect(page).toContain('<span class="badge v-improved">improved</span>');
     expect(page).toContain('<h2>Comparison <span class="badge failed">failed</span></h2>');
-    expect(page).toContain('<strong>few-repetitions</strong>');
+    expect(page).toContain('<strong>few-repetitions</strong> (1): 3 repetitions per cell');
     expect(page).toContain('<tr><th scope="row">kernel patches</th><td>BatchMatMul:transpose-first</td></tr>');
   });
 
-  it('overlays several runs with a run column', () => {
-    const two = renderHtml({ runs: [f, g] });
+  it('overlays several runs with a run column, panels per run and the side-by-side ratios', () => {
+    const two = renderHtml({ runs: [f, g], overlays: [makeComparison(f, g)] });
     expect(two).toContain('<title>scale-bench report: 2025-11-25T10-00-00Z-abc1234 vs run-b</title>');
     expect(two).toContain('<button type="button">run</button>');
+    expect(two).toContain('<select data-filter="run">');
     const data = JSON.parse(scripts(two)[0]!.body);
-    const labels: string[] = data.charts[0].config.data.datasets.map((d: { label: string }) => d.label);
-    expect(labels.some((l) => l.startsWith('run-b · '))).toBe(true);
+    expect(data.charts[0].panels).toHaveLength(4);
+    const side = two.slice(two.indexOf('<section id="side-by-side">'), two.indexOf('<section id="charts">'));
+    expect(side).toContain('<td class="num ratio v-regressed" title="regressed; 95% CI">1.30x [1.21, 1.39]</td>');
+    expect(side).toContain('<td class="num ratio v-improved"');
+  });
+
+  it('stays one offline file under 2 MB for the default sweep shape', async () => {
+    const { makeRunResult } = await import('./helpers/run-result.js');
+    const { analyse } = await import('../src/analyse/index.js');
+    const models = ['linear', 'logistic', 'mlp-small', 'mlp-deep', 'cnn-small'];
+    const cells = models.flatMap((model) => [1000, 2000, 4000, 8000, 16000, 32000].flatMap((size) => [1, 2, 3].map((workers) => ({ model, size, workers, wallMs: [size / 100, size / 99, size / 101, size / 98, size / 102] }))));
+    const run = makeRunResult(cells);
+    const bytes = html.render({ runs: [{ result: run, analysis: analyse(run) }] })[0]!.bytes.length;
+    expect(bytes).toBeLessThan(2 * 1024 * 1024);
   });
 });

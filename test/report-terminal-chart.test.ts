@@ -11,8 +11,8 @@ describe('renderTerminalChart', () => {
     const out = renderTerminalChart(analysis, { color: false, width: 80 });
     expect(out).not.toContain(ESC);
     expect(out.split('\n')[0]).toBe('median training time vs dataset size (log-log; 2 models at their smallest pool width)');
-    expect(out).toContain('n=1,000');
-    expect(out).toContain('n=4,000');
+    expect(out).toContain('n=1k');
+    expect(out).toContain('n=4k');
     expect(out).toContain('  mlp-small 1w: time grows as n^1.02 ± 0.03');
     expect(out).toMatch(/[╭╯─]/);
     expect(out).not.toMatch(/NaN|undefined|Infinity/);
@@ -22,7 +22,7 @@ describe('renderTerminalChart', () => {
     const rows = renderTerminalChart(analysis, { color: false, width: 80 }).split('\n');
     const yLabels = rows.slice(1, 12).map((r) => r.slice(0, 9).trim());
     expect(yLabels[0]).toBe('1.07 s');
-    expect(yLabels[yLabels.length - 1]).toBe('32 ms');
+    expect(yLabels[yLabels.length - 1]).toBe('32.0 ms');
     // Each line's name sits at the row where it ends: the slower model on the top row.
     expect(rows[1]).toMatch(/evil,/);
     expect(rows.find((r) => r.includes(' mlp-small 1w') && /[┤┼]/.test(r))).toBeDefined();

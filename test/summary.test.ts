@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyse } from '../src/analyse/index.js';
 import { renderScalingSummary } from '../src/report/summary.js';
+import { renderWarningGroups, renderWarningList } from '../src/report/terminal.js';
 import { makeFixture } from './helpers/analysis-fixture.js';
 import { makeRunResult, type CellSpec } from './helpers/run-result.js';
 
@@ -38,12 +39,18 @@ describe('renderScalingSummary', () => {
   it('states GFLOP/s and MFU, quality per cell, and the warnings', () => {
     // 6 MFLOP per sample at 200 samples/s = 1.2 GFLOP/s (12% of 10 GFLOP/s); w=2: 2.256 of 2 x 10
     // (11.3%); w=4: 3.6 of 2 x 10 (18%, two cores, not four).
-    expect(text).toContain('compute: 1.20–3.60 GFLOP/s, MFU 11.3%–18.0% (best at n=8000, w=4)');
-    expect(text).toContain('quality (accuracy): n=1000: w=1 0.900;');
-    expect(text).toContain('n=8000: w=1 0.900, w=2 0.850 (worse than slowest), w=4 0.900');
-    expect(text).toContain('quality-tradeoff:');
-    expect(text).toMatch(/Warnings \(\d+\)/);
-    expect(text).toContain("oversubscribed: w=4 exceeds the machine's 2 logical cores");
+    expect(text).toContain('compute: 1.2–3.6 GFLOP/s, MFU 11.3%–18.0% (best at n=8k, w=4)');
+    expect(text).toContain('quality (accuracy): n=1k: w=1 0.900;');
+    expect(text).toContain('n=8k: w=1 0.900, w=2 0.850 (worse than slowest), w=4 0.900');
+    const warnings = analyse(sweepRun()).warnings;
+    const list = renderWarningList(warnings, { color: false });
+    expect(list).toContain('quality-tradeoff:');
+    expect(list).toMatch(/Warnings \(\d+\)/);
+    expect(list).toContain("oversubscribed: w=4 exceeds the machine's 2 logical cores");
+    // Grouped: one line per kind, with its count.
+    const grouped = renderWarningGroups(warnings, { color: false }).split('\n');
+    expect(grouped).toHaveLength(1 + new Set(warnings.map((w) => w.code)).size);
+    expect(grouped.some((line) => line.startsWith('  oversubscribed (1): '))).toBe(true);
   });
 
   it('names the USL peak when the sweep has enough widths', () => {
@@ -51,13 +58,13 @@ describe('renderScalingSummary', () => {
     const X = [1, 1.8868, 3.0769, 3.5294, 3.5398, 3.3557];
     const run = makeRunResult(N.map((workers, i) => ({ workers, samplesPerSec: five((X[i] ?? 0) * 1000) })), { environment: { cores: 16 } });
     const usl = renderScalingSummary(analyse(run), { color: false });
-    expect(usl).toMatch(/USL: peak at w=7\.0, 3\.57k samples\/s \(coherency-limited; σ 0\.020, κ 0\.020/);
+    expect(usl).toMatch(/USL: peak at w=7\.0, 3\.57k samples\/s \(coherency-limited; σ 0\.02, κ 0\.02/);
   });
 
   it('says "n/a (no calibration)" for MFU without a peak, never NaN or Infinity', () => {
     const uncalibrated = renderScalingSummary(analyse(sweepRun([], { peakFlopsPerSec: undefined })), { color: false });
     expect(uncalibrated).toContain('MFU n/a (no calibration)');
-    expect(uncalibrated).toContain('no-calibration');
+    expect(renderWarningList(analyse(sweepRun([], { peakFlopsPerSec: undefined })).warnings, { color: false })).toContain('no-calibration');
     const uniform = renderScalingSummary(analyse(makeRunResult([{ size: 1000 }, { size: 2000 }])), { color: false });
     expect(uniform).toContain('quality (accuracy): 0.900 in every cell');
   });
@@ -66,13 +73,14 @@ describe('renderScalingSummary', () => {
     const failed: CellSpec = { model: 'other', size: 1000, trialOverrides: [0, 1, 2, 3, 4].map(() => ({ state: 'errored' as const })) };
     const lonely: CellSpec = { model: 'lonely', size: 8000, wallMs: [7] };
     const small: CellSpec = { model: 'tiny', size: 1000, wallMs: five(1000), modelInfo: { params: 10, trainFlopsPerSample: 60 } };
-    const out = renderScalingSummary(analyse(sweepRun([failed, lonely, small])), { color: false });
+    const edge = analyse(sweepRun([failed, lonely, small]));
+    const out = renderScalingSummary(edge, { color: false });
     expect(out).not.toMatch(/NaN|Infinity|undefined|null/);
-    expect(out).toContain('failed-cell');
+    expect(renderWarningList(edge.warnings, { color: false })).toContain('failed-cell');
     // The largest size with 2 or more models at width 1; 'tiny' (60 FLOPs x 1000 samples/s) is not in it.
-    expect(out).toMatch(/Model complexity \(n=8000, w=1 on classification\)/);
+    expect(out).toMatch(/Model complexity \(n=8k, w=1 on classification\)/);
     expect(out).toContain('time per sample grows as params^');
-    expect(out).toContain('tiny on classification\n  compute: 0.000060 GFLOP/s');
+    expect(out).toContain('tiny on classification\n  compute: 0.00006 GFLOP/s');
     expect(renderScalingSummary(analyse(makeRunResult([])), { color: false })).toContain('no cells were analysed');
   });
 

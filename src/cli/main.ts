@@ -106,6 +106,7 @@ export function buildProgram(streams: OutputStreams, setExitCode: (code: number)
     .option('--report <formats>', `report formats to write (${REPORTER_NAMES.join(',')})`, formats, REPORTER_NAMES)
     .option('--json', 'print the results and analysis as JSON on stdout, and nothing else there')
     .option('-q, --quiet', 'no progress or tables; only errors and where the reports are')
+    .option('--details', 'print every cell, every fitted law and every warning after the Findings (the report files always have them)')
     .addOption(new Option('--runner <kind>', 'measurement runner (fake is for tests)').choices(['tfjs', 'fake']).default('tfjs').hideHelp())
     .argument('[suite]', 'a suite file (e.g. benchmarks/iris.json) or a built-in suite name (see `scale-bench list`); flags override it')
     .option('--data <file>', 'benchmark on your own data: a .csv, .tsv, .json (array of objects) or .ndjson file')
@@ -139,7 +140,8 @@ export function buildProgram(streams: OutputStreams, setExitCode: (code: number)
     .option('--json', 'print the analysis as JSON on stdout')
     .option('--history <dir>', 'add the trends and change points of this history folder to the HTML and Markdown reports')
     .option('--branch <name>', 'with --history: only this branch')
-    .action(async (files: string[], options: { out?: string; report: ReporterName[]; json?: boolean; history?: string; branch?: string }) => {
+    .option('--details', 'print every cell, every fitted law and every warning after the Findings')
+    .action(async (files: string[], options: { out?: string; report: ReporterName[]; json?: boolean; history?: string; branch?: string; details?: boolean }) => {
       setExitCode(await reportCommand(files, options, streams));
     });
 

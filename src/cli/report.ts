@@ -11,7 +11,7 @@ import { historyView } from './history.js';
 
 export async function reportCommand(
   files: string[],
-  options: { out?: string; report: ReporterName[]; json?: boolean; history?: string; branch?: string },
+  options: { out?: string; report: ReporterName[]; json?: boolean; history?: string; branch?: string; details?: boolean },
   streams: OutputStreams,
 ): Promise<number> {
   const results: RunResult[] = [];
@@ -24,7 +24,7 @@ export async function reportCommand(
     streams.stdout.write(`${JSON.stringify({ analyses: input.runs.map((run) => run.analysis), files: written }, null, 2)}\n`);
     return EXIT_OK;
   }
-  streams.stdout.write(renderTerminal(input, { color: colorEnabled(streams.stdout, streams.env), view: 'report' }));
+  streams.stdout.write(renderTerminal(input, { color: colorEnabled(streams.stdout, streams.env), view: 'report', details: options.details === true }));
   streams.stdout.write(`wrote ${written.length} files to ${outDir}\n`);
   return EXIT_OK;
 }

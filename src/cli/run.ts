@@ -47,6 +47,8 @@ export interface RunCommandOptions extends RunOptions, GateCliOptions, RunHistor
   memoryCheck?: boolean;
   json?: boolean;
   quiet?: boolean;
+  /** Print every cell, law and warning after the Findings. */
+  details?: boolean;
   runner?: 'tfjs' | 'fake';
   formats: ReporterName[];
 }
@@ -189,7 +191,7 @@ async function measureAndReport(
     const synthetic = isSynthetic(result) ? { synthetic: SYNTHETIC_NOTE } : {};
     streams.stdout.write(`${JSON.stringify({ ...synthetic, result, analysis, ...(gateOutcome ? runGateJson(gateOutcome) : {}), reportDir: runDir, files: written }, null, 2)}\n`);
   } else if (!options.quiet) {
-    streams.stdout.write(renderTerminal(input, { color: colorEnabled(streams.stdout, streams.env), view: 'run' }));
+    streams.stdout.write(renderTerminal(input, { color: colorEnabled(streams.stdout, streams.env), view: 'run', details: options.details === true }));
     streams.stdout.write(`results and reports: ${runDir}\n`);
   } else {
     streams.stderr.write(`results and reports: ${runDir}\n`);

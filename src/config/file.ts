@@ -59,7 +59,7 @@ export function parseConfig(value: unknown, file: string): LoadedConfig['config'
   const parsed = configSchema.safeParse(value);
   if (!parsed.success) {
     const issues = parsed.error.issues.slice(0, 3).map(describeIssue).join('; ');
-    throw new InputError(file, `is not a valid scale-bench config: ${issues}. See "Your own data and models" in the README for the fields.`);
+    throw new InputError(file, `is not a valid scale-bench config: ${issues}. See docs/your-data.md ("Config files and suites") for the fields.`);
   }
   const { sizes, ...rest } = parsed.data;
   if (sizes === undefined) return rest;

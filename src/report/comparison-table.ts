@@ -90,7 +90,7 @@ export function renderComparisonTable(unsafe: Comparison, opts: ComparisonTableO
   if (rows.length > 0) {
     const table = new Table({
       head: ['verdict', 'metric', 'subject', 'baseline', 'current', 'change', 'CI of change', 'noise band', 'test', 'gated'],
-      style: { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [] },
+      style: { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [], compact: true },
       colAligns: ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'left', 'left'],
     });
     for (const m of rows) {

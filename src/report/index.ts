@@ -8,6 +8,7 @@ import type { Comparison } from '../gate/schema.js';
 import type { RunResult } from '../results/schema.js';
 import type { Artifact, ReportInput } from './types.js';
 import { analyse } from '../analyse/index.js';
+import { compare } from '../gate/compare.js';
 import { csv } from './csv.js';
 import { html } from './html.js';
 import { json } from './json.js';
@@ -38,12 +39,18 @@ export function checkReportFormats(names: readonly string[], where: string): Rep
   return [...new Set(names)] as ReporterName[];
 }
 
-/** Analyses each run (the first is the primary; more overlay their curves), with the baseline comparison if any. */
+/**
+ * Analyses each run (the first is the primary; more overlay their curves), with the baseline comparison
+ * if any. Without one, each later run is compared with the first, for the side-by-side view.
+ */
 export function buildReportInput(results: readonly RunResult[], comparison?: Comparison): ReportInput {
-  return {
-    runs: results.map((result) => ({ result, analysis: analyse(result) })),
-    ...(comparison ? { comparison } : {}),
-  };
+  const runs = results.map((result) => ({ result, analysis: analyse(result) }));
+  const first = runs[0];
+  const overlays =
+    comparison || !first
+      ? []
+      : runs.slice(1).map((run) => compare(first.result, run.result, { baselineAnalysis: first.analysis, currentAnalysis: run.analysis }));
+  return { runs, ...(comparison ? { comparison } : {}), ...(overlays.length > 0 ? { overlays } : {}) };
 }
 
 /**

@@ -1,97 +1,94 @@
 /**
- * summary.md: a GitHub job summary / PR comment, in the words of ./text.ts.
+ * summary.md: a GitHub job summary / PR comment, in the words of ./text.ts. It leads with the same
+ * Findings as the terminal, then the comparison, the cells (one row per model × size), the laws in
+ * words (folded) and the warnings grouped by kind; under 200 lines for the default sweep.
  */
-import type { Analysis, AnalysisWarning, CellAnalysis } from '../analyse/schema.js';
+import type { Analysis, AnalysisWarning } from '../analyse/schema.js';
 import type { Artifact, ReportInput } from './types.js';
 import type { BudgetResult, Comparison, MetricComparison, Verdict } from '../gate/schema.js';
 import {
-  NA,
   describeBackend,
   describeMachine,
   finite,
-  fmtBytes,
   fmtChange,
   fmtChangeCi,
+  fmtCount,
   fmtFixed,
   fmtMetricValue,
-  fmtMs,
   fmtNumber,
-  fmtPercent,
   lawSentences,
-  isSynthetic,
   mdEscape,
-  SYNTHETIC_NOTE,
   runLabels,
   VERDICT_MARK,
 } from './text.js';
+import { buildFindings, type Findings, type Tone } from './findings/index.js';
+import { cellPivot, PIVOT_NOTE, pivotTitle, type PivotCell } from './pivot.js';
+import { groupWarnings } from './warnings.js';
+import { overlayLine, overlayViews, ratioText } from './overlay.js';
 import { renderHistorySection } from './history-markdown.js';
 function mdTable(header: string[], rows: string[][], align?: Array<'l' | 'r'>): string {
   const sep = header.map((_, i) => (align?.[i] === 'r' ? '---:' : '---'));
   return [header, sep, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }
 
-/** PR comments are capped at 65,536 characters; the full table is in cells.csv. */
-const MAX_CELL_ROWS = 60;
+const TONE_MARK: Record<Tone, string> = { bad: '🔴', warn: '🟡', info: 'ℹ️', good: '🟢' };
 
-function cellsTable(runs: ReportInput['runs'], labels: string[]): string {
-  const multi = runs.length > 1;
-  const header = [
-    ...(multi ? ['run'] : []),
-    'model',
-    'dataset',
-    'n',
-    'workers',
-    'mode',
-    'ok',
-    'median wall',
-    'IQR',
-    'samples/s',
-    'cell memory',
-    'process peak RSS',
-    'quality',
-    'GFLOP/s',
-    'MFU',
-  ];
-  const align: Array<'l' | 'r'> = [...(multi ? ['l' as const] : []), 'l', 'l', 'r', 'r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'];
-  const rows: string[][] = [];
-  runs.forEach((run, i) => {
-    for (const c of run.analysis.cells) rows.push([...(multi ? [mdEscape(labels[i]!)] : []), ...cellRow(c)]);
+/** The Findings: the same table and sentences as the terminal, first in the job summary. */
+export function findingsMarkdown(findings: Findings, heading: string): string {
+  const lines = [`### ${heading}`, ''];
+  for (const label of findings.labels) lines.push(`> ⚠️ **${mdEscape(label)}**`, '');
+  if (findings.rows.length > 0) {
+    const text = new Set(['model', 'data', 'mode']);
+    lines.push(
+      mdTable(
+        findings.columns.map((c) => mdEscape(c.title)),
+        findings.rows.map((row) => row.map(mdEscape)),
+        findings.columns.map((c) => (text.has(c.id) ? 'l' : 'r')),
+      ),
+    );
+  } else {
+    lines.push('_No cells were analysed._');
+  }
+  if (findings.sentences.length > 0) lines.push('', ...findings.sentences.map((s) => `- ${TONE_MARK[s.tone]} ${mdEscape(s.text)}`));
+  return lines.join('\n');
+}
+
+/** Every cell: rows model × size, one column per width (the full per-cell metrics are in cells.csv). */
+function pivotMarkdown(a: Analysis): string {
+  const pivot = cellPivot(a);
+  const mark = (c: PivotCell) => (c.state === 'failed' || c.state === 'partial' ? `⚠️ ${c.text}` : c.text);
+  const rows = pivot.rows.map((r) => [mdEscape(r.label), fmtCount(r.size), ...r.cells.map(mark)]);
+  const table = mdTable(pivot.header, rows, ['l', ...pivot.header.slice(1).map(() => 'r' as const)]);
+  const title = pivotTitle(pivot);
+  return `${title[0]!.toUpperCase()}${title.slice(1)} (${PIVOT_NOTE}; every metric of every cell is in cells.csv).\n\n${table}`;
+}
+
+/**
+ * The laws in words: time at every width, memory at the narrowest (it barely depends on width), speedup
+ * per size, time per sample per model size. Folded, and capped so the summary stays short.
+ */
+function lawsSection(a: Analysis): { count: number; body: string } {
+  const narrowest = new Map<string, number>();
+  for (const s of a.sizeScaling) {
+    const key = `${s.model}|${s.dataset}|${s.mode}`;
+    narrowest.set(key, Math.min(narrowest.get(key) ?? Infinity, s.workers));
+  }
+  const keep = new Set(a.sizeScaling.filter((s) => s.metric === 'wallMs' || s.workers === narrowest.get(`${s.model}|${s.dataset}|${s.mode}`)));
+  const laws = lawSentences({ ...a, sizeScaling: a.sizeScaling.filter((s) => keep.has(s)) });
+  if (laws.length === 0) return { count: 0, body: '_No laws could be fitted: measure at least 2 sizes or 2 widths._' };
+  const lines = laws.slice(0, MAX_LAW_LINES).map((l) => {
+    const subject = [l.model === null ? null : `**${mdEscape(l.model)}**`, l.context ? mdEscape(l.context) : null].filter((s) => s !== null).join(' · ');
+    return `- ${subject}: ${mdEscape(l.text)}`;
   });
-  const shown = rows.slice(0, MAX_CELL_ROWS);
-  const more = rows.length - shown.length;
-  return mdTable(header, shown, align) + (more > 0 ? `\n\n…and ${more} more cells in cells.csv.` : '');
+  if (laws.length > MAX_LAW_LINES) lines.push(`- …and ${laws.length - MAX_LAW_LINES} more in analysis.json and report.html.`);
+  return { count: laws.length, body: lines.join('\n') };
 }
 
-function cellRow(c: CellAnalysis): string[] {
-  return [
-    mdEscape(c.cell.model),
-    mdEscape(c.cell.dataset),
-    fmtNumber(c.cell.size, 21),
-    String(c.cell.workers),
-    c.cell.mode,
-    `${c.okTrials}/${c.totalTrials}`,
-    fmtMs(c.wallMs?.median),
-    fmtMs(c.wallMs?.iqr),
-    fmtNumber(c.samplesPerSec?.median),
-    fmtBytes(c.cellMemoryBytes?.median),
-    fmtBytes(c.peakRssBytes?.median),
-    c.quality ? `${c.quality.metric === 'r2' ? 'R²' : 'acc'} ${fmtFixed(c.quality.value, 3)}` : NA,
-    fmtNumber(c.gflops),
-    fmtPercent(c.mfu, 1),
-  ];
-}
+/** Lines of fitted laws shown before the rest are counted (the summary must stay well under 200 lines). */
+const MAX_LAW_LINES = 80;
 
-function lawsSection(a: Analysis): string {
-  const laws = lawSentences(a);
-  if (laws.length === 0) return '_No laws could be fitted: measure at least 2 sizes or 2 widths._';
-  return laws
-    .map((l) => {
-      const subject = [l.model === null ? null : `**${mdEscape(l.model)}**`, l.context ? mdEscape(l.context) : null]
-        .filter((s) => s !== null)
-        .join(' · ');
-      return `- ${subject}: ${mdEscape(l.text)}`;
-    })
-    .join('\n');
+function details(summary: string, body: string): string {
+  return `<details><summary>${summary}</summary>\n\n${body}\n\n</details>`;
 }
 
 function warningLine(w: AnalysisWarning, runLabel: string | null): string {
@@ -99,6 +96,35 @@ function warningLine(w: AnalysisWarning, runLabel: string | null): string {
   const subject = w.subject ? ` (${mdEscape(w.subject)})` : '';
   return `- ⚠️ ${run}**${w.code}**${subject}: ${mdEscape(w.message)}`;
 }
+
+/** One line per kind with its count and fix, then every warning folded. */
+function warningsSection(warnings: ReadonlyArray<{ w: AnalysisWarning; label: string | null }>): string {
+  const groups = groupWarnings(warnings.map((x) => x.w));
+  const lines = groups.map((g) => `- ⚠️ **${g.code}** (${g.count}): ${mdEscape(g.summary)}${g.fix ? `; fix: ${mdEscape(g.fix)}` : ''}`);
+  const listed = warnings.slice(0, MAX_WARNING_LINES).map(({ w, label }) => warningLine(w, label));
+  if (warnings.length > MAX_WARNING_LINES) listed.push(`- …and ${warnings.length - MAX_WARNING_LINES} more in analysis.json and report.html.`);
+  lines.push('', details(`All ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`, listed.join('\n')));
+  return lines.join('\n');
+}
+
+/** Overlays: the geometric mean and the cells that changed, per later run against the first. */
+function overlaySection(input: ReportInput): string {
+  const views = overlayViews({ ...input, comparison: undefined });
+  return views
+    .map((view) => {
+      const changed = view.cells.filter((c) => c.verdict !== 'unchanged');
+      const head = `- ${mdEscape(overlayLine(view))}`;
+      if (changed.length === 0) return head;
+      const rows = changed.slice(0, MAX_OVERLAY_ROWS).map((c) => [VERDICT_MARK[c.verdict], mdEscape(c.model), fmtCount(c.size), String(c.workers), ratioText(c)]);
+      const more = changed.length > MAX_OVERLAY_ROWS ? `\n\n…and ${changed.length - MAX_OVERLAY_ROWS} more in report.html.` : '';
+      return `${head}\n\n${details(`${changed.length} changed cell${changed.length === 1 ? '' : 's'}`, mdTable(['verdict', 'model', 'n', 'w', 'time ratio [95% CI]'], rows, ['l', 'l', 'r', 'r', 'r']) + more)}`;
+    })
+    .join('\n\n');
+}
+
+const MAX_OVERLAY_ROWS = 40;
+/** Warnings listed one by one (folded) before the rest are counted. */
+const MAX_WARNING_LINES = 50;
 
 function comparisonTable(metrics: readonly MetricComparison[]): string {
   return mdTable(
@@ -155,48 +181,46 @@ export function renderMarkdown(input: ReportInput): string {
   const labels = runLabels(input.runs);
   const primary = input.runs[0];
   if (!primary) return '## scale-bench report\n\n_No runs to report._\n';
+  const multi = input.runs.length > 1;
   const out: string[] = [];
-  const title = input.runs.length > 1 ? `${input.runs.length} runs` : primary.analysis.runId;
+  const title = multi ? `${input.runs.length} runs` : primary.analysis.runId;
   out.push(`## scale-bench report: ${mdEscape(title)}`, '');
-  const synthetic = input.runs.map((run, i) => (isSynthetic(run.result) ? labels[i]! : null)).filter((label) => label !== null);
-  if (synthetic.length > 0) {
-    const which = input.runs.length > 1 ? ` (${synthetic.map((label) => mdEscape(label)).join(', ')})` : '';
-    out.push(`> ⚠️ **${mdEscape(SYNTHETIC_NOTE)}**${which}`, '');
-  }
   input.runs.forEach((run, i) => {
     const env = run.analysis.environment;
-    const prefix = input.runs.length > 1 ? `**${mdEscape(labels[i]!)}**: ` : '';
+    const prefix = multi ? `**${mdEscape(labels[i]!)}**: ` : '';
     const commit = env.gitCommit ? `, commit ${mdEscape(env.gitCommit)}` : '';
     const state = run.result.complete ? '' : ' (incomplete run)';
     out.push(`- ${prefix}**Machine**: ${mdEscape(describeMachine(env))} · **Backend**: ${mdEscape(describeBackend(env))}${commit}${state}`);
   });
+  input.runs.forEach((run, i) => {
+    const findings = buildFindings({ ...run, ...(i === 0 && input.comparison ? { comparison: input.comparison } : {}) });
+    out.push('', findingsMarkdown(findings, `Findings${multi ? `: ${mdEscape(labels[i]!)}` : ''}`));
+  });
   if (input.comparison) out.push('', '### Comparison', '', comparisonSection(input.comparison));
+  if (input.overlays && input.overlays.length > 0) out.push('', '### Side by side (current / baseline)', '', overlaySection(input));
   if (input.history) out.push('', renderHistorySection(input.history).trimEnd());
   input.runs.forEach((run, i) => {
-    out.push('', `### Scaling laws${input.runs.length > 1 ? `: ${mdEscape(labels[i]!)}` : ''}`, '', lawsSection(run.analysis));
-    const flags = run.analysis.qualityFlags;
-    if (flags.length > 0) {
-      out.push('');
-      for (const f of flags) {
-        out.push(
-          `- ⚖️ ${mdEscape(f.cellId)} is ${fmtFixed(f.speedup, 1)}x faster than ${mdEscape(f.referenceCellId)} ` +
-            `but reaches ${f.metric === 'r2' ? 'R²' : 'accuracy'} ${fmtFixed(f.value, 3)} vs ${fmtFixed(f.referenceValue, 3)}`,
-        );
-      }
-    }
+    out.push('', `### Cells${multi ? `: ${mdEscape(labels[i]!)}` : ''}`, '', pivotMarkdown(run.analysis));
   });
-  out.push('', '### Cells', '', cellsTable(input.runs, labels));
-  const warnings = input.runs.flatMap((r, i) => r.analysis.warnings.map((w) => ({ w, label: labels[i]! })));
-  if (warnings.length > 0) {
-    out.push('', '### Warnings', '');
-    for (const { w, label } of warnings) out.push(warningLine(w, input.runs.length > 1 ? label : null));
-  }
+  input.runs.forEach((run, i) => {
+    const a = run.analysis;
+    const laws = lawsSection(a);
+    const flags = a.qualityFlags.map(
+      (f) =>
+        `- ⚖️ ${mdEscape(f.cellId)} is ${fmtFixed(f.speedup, 1)}x faster than ${mdEscape(f.referenceCellId)} ` +
+        `but reaches ${f.metric === 'r2' ? 'R²' : 'accuracy'} ${fmtFixed(f.value, 3)} vs ${fmtFixed(f.referenceValue, 3)}`,
+    );
+    const body = laws.body + (flags.length > 0 ? `\n\n${flags.join('\n')}` : '');
+    out.push('', `### Scaling laws${multi ? `: ${mdEscape(labels[i]!)}` : ''}`, '', details(`${laws.count} fitted law${laws.count === 1 ? '' : 's'} in words`, body));
+  });
+  const warnings = input.runs.flatMap((r, i) => r.analysis.warnings.map((w) => ({ w, label: multi ? labels[i]! : null })));
+  if (warnings.length > 0) out.push('', '### Warnings', '', warningsSection(warnings));
   out.push('');
   return out.join('\n');
 }
 
 export const markdown = {
-  description: 'summary.md: fitted laws in words, a per-cell table, warnings and comparison verdicts (GitHub job summary / PR comment)',
+  description: 'summary.md: the Findings, comparison verdicts, the cells by width, the laws in words and grouped warnings (GitHub job summary / PR comment)',
   render(input: ReportInput): Artifact[] {
     return [{ path: 'summary.md', mediaType: 'text/markdown; charset=utf-8', bytes: new TextEncoder().encode(renderMarkdown(input)) }];
   },

@@ -1,30 +1,19 @@
 /**
- * Compact terminal summary of the fitted scaling laws, read after the per-cell table:
- * per model how time and memory grow with data size, how throughput grows with pool width
- * (speedup, efficiency, Karp-Flatt, Amdahl, USL peak), achieved GFLOP/s and MFU, quality per
- * cell; then time per sample against model size, and the warnings. Missing values print "n/a".
+ * The fitted scaling laws in full, for `--details`: per model how time and memory grow with data size,
+ * how throughput grows with pool width at every size (speedup, efficiency, Karp-Flatt, Amdahl, USL),
+ * achieved GFLOP/s and MFU, quality per cell; then time per sample against model size, and inference
+ * under load. The Findings (./findings/) say the same in one table; missing values print "n/a".
  */
-import Table from 'cli-table3';
 import { createColors } from 'picocolors';
-import type { Analysis, AnalysisWarning, CellAnalysis, ComplexityScaling, InferenceSweep, SizeScaling, WidthScaling } from '../analyse/schema.js';
+import type { Analysis, CellAnalysis, ComplexityScaling, InferenceSweep, SizeScaling, WidthScaling } from '../analyse/schema.js';
 import type { Estimate } from '../stats/types.js';
-import { terminalSafeLine } from '../config/terminal-text.js';
-import { formatBytes, formatCount, formatMs, formatNumber, formatPercent, MISSING, plainFixed, plainNumber } from '../config/format.js';
+import { formatBytes, formatCount, formatFixed, formatMs, formatNumber, formatPercent, formatSig, MISSING, plainNumber } from '../config/format.js';
+import { clean, compactTable } from './table.js';
 import { SIZE_METRIC_LABEL } from './text.js';
 
 type Colors = ReturnType<typeof createColors>;
 
-/** Warnings of one kind shown before the rest are counted. */
-const WARNINGS_SHOWN_PER_CODE = 3;
-
-/** Names come from user files: keep control characters (terminal escapes) out of the output. */
-const clean = terminalSafeLine;
-
-/** Fixed decimals without a "-0.00" for values that round to zero. */
-function fixed(value: number | null, digits: number): string {
-  const text = formatNumber(value, digits);
-  return /^-0\.?0*$/.test(text) ? text.slice(1) : text;
-}
+const fixed = formatFixed;
 
 function interval(estimate: Estimate, digits: number): string {
   if (estimate.low === null || estimate.high === null) return '[CI n/a]';
@@ -50,16 +39,15 @@ function describeUsl(sweep: WidthScaling): string {
   const amdahl = sweep.amdahlParallelFraction === null ? '' : `Amdahl ${formatPercent(sweep.amdahlParallelFraction)} parallel; `;
   const usl = sweep.usl;
   if ('unavailable' in usl) return `${amdahl}USL n/a: ${usl.unavailable}`;
-  const params = `σ ${formatNumber(usl.sigma, 3)}, κ ${formatNumber(usl.kappa, 3)}, R² ${formatNumber(usl.rSquared, 3)}`;
+  const params = `σ ${formatSig(usl.sigma, 3)}, κ ${formatSig(usl.kappa, 3)}, R² ${formatFixed(usl.rSquared, 3)}`;
   const limit = usl.limitedBy === 'none' ? 'near-linear' : `${usl.limitedBy}-limited`;
   if (usl.peakWorkers === null) return `${amdahl}USL: no peak (${limit}; ${params})`;
   return `${amdahl}USL: peak at w=${formatNumber(usl.peakWorkers, 1)}, ${formatCount(usl.peakThroughput)} samples/s (${limit}; ${params})`;
 }
 
-/** GFLOP/s with 2 decimals, or 2 significant digits below 1 so small models do not print 0.00. */
+/** GFLOP/s with 3 significant digits, so small models do not print 0.00. */
 function formatGflops(value: number | null): string {
-  if (value === null || !Number.isFinite(value)) return MISSING;
-  return Math.abs(value) >= 1 || value === 0 ? plainFixed(value, 2) : plainNumber(value, (v) => v.toPrecision(2));
+  return formatSig(value, 3);
 }
 
 function range(values: readonly number[], format: (v: number) => string): string {
@@ -76,7 +64,7 @@ function describeCompute(cells: readonly CellAnalysis[]): string {
   const mfus = rated.flatMap((c) => (c.mfu === null ? [] : [c.mfu]));
   const mfu = mfus.length === 0 ? `MFU ${MISSING} (no calibration)` : `MFU ${range(mfus, (v) => formatPercent(v, 1))}`;
   const best = rated.reduce((a, b) => ((b.gflops ?? 0) > (a.gflops ?? 0) ? b : a));
-  return `compute: ${gflops} GFLOP/s, ${mfu} (best at n=${best.cell.size}, w=${best.cell.workers})`;
+  return `compute: ${gflops} GFLOP/s, ${mfu} (best at n=${formatCount(best.cell.size)}, w=${best.cell.workers})`;
 }
 
 function describeQuality(cells: readonly CellAnalysis[], flagged: ReadonlySet<string>): string {
@@ -90,13 +78,13 @@ function describeQuality(cells: readonly CellAnalysis[], flagged: ReadonlySet<st
   const bySize = new Map<number, CellAnalysis[]>();
   for (const c of rated) bySize.set(c.cell.size, [...(bySize.get(c.cell.size) ?? []), c]);
   const parts = [...bySize].sort((a, b) => a[0] - b[0]).map(([size, group]) => {
-    if (group.length > 1 && same(group)) return `n=${size}: ${value(group[0]!)}`;
+    if (group.length > 1 && same(group)) return `n=${formatCount(size)}: ${value(group[0]!)}`;
     const entries = group.map((c) => {
       const mode = c.cell.mode === 'job-parallel' ? '' : ` ${c.cell.mode}`;
       const mark = flagged.has(c.cellId) ? ' (worse than slowest)' : '';
       return `w=${c.cell.workers}${mode} ${value(c)}${mark}`;
     });
-    return `n=${size}: ${entries.join(', ')}`;
+    return `n=${formatCount(size)}: ${entries.join(', ')}`;
   });
   return `quality (${metric}): ${parts.join('; ')}`;
 }
@@ -109,7 +97,7 @@ function renderModel(analysis: Analysis, model: string, color: Colors, flagged: 
 
   const fits = analysis.sizeScaling.filter((s) => s.model === model && s.points.length >= 2);
   const timeFits = fits.filter((s) => s.metric === 'wallMs').sort((a, b) => a.workers - b.workers);
-  // Memory against size is said once per data set and mode, at the narrowest width.
+  // Peak memory is a process-wide figure that barely depends on width: say it once, at the narrowest.
   const memoryShown = new Set<string>();
   for (const time of timeFits) {
     const memoryKey = `${time.dataset}|${time.mode}`;
@@ -123,7 +111,7 @@ function renderModel(analysis: Analysis, model: string, color: Colors, flagged: 
   }
 
   for (const sweep of analysis.widthScaling.filter((w) => w.model === model && w.points.length >= 2).sort((a, b) => a.size - b.size)) {
-    const where = `n=${sweep.size}${sweep.mode === 'job-parallel' ? '' : ` ${sweep.mode}${variantLabel(sweep.key, sweep.mode)}`}${datasets.length > 1 ? ` on ${clean(sweep.dataset)}` : ''}`;
+    const where = `n=${formatCount(sweep.size)}${sweep.mode === 'job-parallel' ? '' : ` ${sweep.mode}${variantLabel(sweep.key, sweep.mode)}`}${datasets.length > 1 ? ` on ${clean(sweep.dataset)}` : ''}`;
     const points = sweep.points.filter((p) => p.workers !== 1).map(describeWidthPoint);
     lines.push(`  width, ${where}: ${points.join('; ')}`);
     lines.push(`    ${describeUsl(sweep)}`);
@@ -147,18 +135,14 @@ function complexitySweeps(analysis: Analysis): ComplexityScaling[] {
   return [...chosen.values()];
 }
 
-function renderComplexity(analysis: Analysis, sweep: ComplexityScaling, color: Colors, tableStyle: { head: string[]; border: string[] }): string[] {
+function renderComplexity(analysis: Analysis, sweep: ComplexityScaling, color: Colors): string[] {
   const params = sweep.exponentVsParams;
   const flops = sweep.exponentVsFlops ?? null;
   const law = params
     ? `time per sample grows as params^${formatNumber(params.value, 2)} ${interval(params, 2)}${flops ? `, FLOPs^${formatNumber(flops.value, 2)}` : ''}`
     : `time per sample vs params: ${MISSING}`;
-  const where = `n=${sweep.size}, w=${sweep.workers}${sweep.mode === 'job-parallel' ? '' : `, ${sweep.mode}`}${sweep.dataset ? ` on ${clean(sweep.dataset)}` : ''}`;
-  const table = new Table({
-    head: ['model', 'params', 'train FLOPs/sample', 'µs/sample/worker', 'GFLOP/s', 'MFU'],
-    style: tableStyle,
-    colAligns: ['left', 'right', 'right', 'right', 'right', 'right'],
-  });
+  const where = `n=${formatCount(sweep.size)}, w=${sweep.workers}${sweep.mode === 'job-parallel' ? '' : `, ${sweep.mode}`}${sweep.dataset ? ` on ${clean(sweep.dataset)}` : ''}`;
+  const table = compactTable(['model', 'params', 'train FLOPs/sample', 'µs/sample/worker', 'GFLOP/s', 'MFU'], ['left', 'right', 'right', 'right', 'right', 'right'], color.isColorSupported);
   const cellsByModel = new Map(
     analysis.cells.filter((c) => c.cell.size === sweep.size && c.cell.workers === sweep.workers && c.cell.mode === sweep.mode).map((c) => [c.cell.model, c]),
   );
@@ -167,7 +151,7 @@ function renderComplexity(analysis: Analysis, sweep: ComplexityScaling, color: C
       clean(point.model),
       formatCount(point.params),
       formatCount(point.trainFlopsPerSample),
-      formatNumber(point.usPerSample, 2),
+      formatSig(point.usPerSample, 3),
       formatGflops(point.gflops),
       formatPercent(cellsByModel.get(point.model)?.mfu ?? null, 1),
     ]);
@@ -188,7 +172,7 @@ function describeDataParallel(cells: readonly CellAnalysis[]): string[] {
   const groups = new Map<string, CellAnalysis[]>();
   for (const c of cells) {
     if (c.cell.mode !== 'data-parallel' || !c.dataParallel) continue;
-    const key = `n=${c.cell.size} ${c.cell.scaling ?? 'strong'} scaling`;
+    const key = `n=${formatCount(c.cell.size)} ${c.cell.scaling ?? 'strong'} scaling`;
     groups.set(key, [...(groups.get(key) ?? []), c]);
   }
   return [...groups].map(([where, group]) => {
@@ -204,10 +188,7 @@ function describeDataParallel(cells: readonly CellAnalysis[]): string[] {
   });
 }
 
-/**
- * Memory against width for the modes that promise the data is shared, not copied, and the backend
- * threads: the memory each cell holds (data + tensors), or the process peak RSS in results that predate it.
- */
+/** Peak RSS against width for the modes that promise it stays flat (the dataset is shared, not copied), and the backend threads. */
 function describeMemoryByWidth(cells: readonly CellAnalysis[]): string[] {
   const metric = cells.some((c) => c.cellMemoryBytes) ? 'cellMemoryBytes' : 'peakRssBytes';
   const modes = cells.filter((c) => c.cell.mode !== 'job-parallel' && c[metric]);
@@ -221,12 +202,12 @@ function describeMemoryByWidth(cells: readonly CellAnalysis[]): string[] {
 }
 
 /** Inference: throughput and latency per load level, and where latency starts to climb. */
-function renderInference(sweeps: readonly InferenceSweep[], color: Colors, tableStyle: { head: string[]; border: string[] }): string[] {
-  const table = new Table({
-    head: ['model', 'n', 'w', 'rows/req', 'load', 'predictions/s', 'p50', 'p95', 'p99', 'max', 'errors'],
-    style: tableStyle,
-    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
-  });
+function renderInference(sweeps: readonly InferenceSweep[], color: Colors): string[] {
+  const table = compactTable(
+    ['model', 'n', 'w', 'rows/req', 'load', 'predictions/s', 'p50', 'p95', 'p99', 'max', 'errors'],
+    ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    color.isColorSupported,
+  );
   const knees: string[] = [];
   let flat = 0;
   for (const sweep of sweeps) {
@@ -264,22 +245,9 @@ function renderInference(sweeps: readonly InferenceSweep[], color: Colors, table
   ];
 }
 
-function renderWarnings(warnings: readonly AnalysisWarning[], color: Colors): string[] {
-  if (warnings.length === 0) return [];
-  const lines = [color.bold(color.yellow(`Warnings (${warnings.length})`))];
-  const byCode = new Map<string, AnalysisWarning[]>();
-  for (const w of warnings) byCode.set(w.code, [...(byCode.get(w.code) ?? []), w]);
-  for (const [code, group] of byCode) {
-    for (const w of group.slice(0, WARNINGS_SHOWN_PER_CODE)) lines.push(`  ${color.yellow(code)}: ${clean(w.message)}`);
-    if (group.length > WARNINGS_SHOWN_PER_CODE) lines.push(color.dim(`  … and ${group.length - WARNINGS_SHOWN_PER_CODE} more ${code} warnings`));
-  }
-  return lines;
-}
-
 /** Renders the analysis as a compact terminal text; colour only when opts.color. */
 export function renderScalingSummary(analysis: Analysis, opts: { color: boolean }): string {
   const color = createColors(opts.color);
-  const tableStyle = { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [] };
   const env = analysis.environment;
   const lines: string[] = [color.bold(`Scaling summary: ${clean(analysis.runId)} (${analysis.backend}, ${env.cores} cores)`)];
   const flagged = new Set(analysis.qualityFlags.map((f) => f.cellId));
@@ -288,9 +256,7 @@ export function renderScalingSummary(analysis: Analysis, opts: { color: boolean 
   for (const model of models) {
     lines.push('', ...renderModel(analysis, model, color, flagged));
   }
-  for (const sweep of complexitySweeps(analysis)) lines.push('', ...renderComplexity(analysis, sweep, color, tableStyle));
-  if (analysis.inference && analysis.inference.length > 0) lines.push('', ...renderInference(analysis.inference, color, tableStyle));
-  const warnings = renderWarnings(analysis.warnings, color);
-  if (warnings.length > 0) lines.push('', ...warnings);
+  for (const sweep of complexitySweeps(analysis)) lines.push('', ...renderComplexity(analysis, sweep, color));
+  if (analysis.inference && analysis.inference.length > 0) lines.push('', ...renderInference(analysis.inference, color));
   return lines.join('\n');
 }

@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Analysis, CellAnalysis } from '../analyse/schema.js';
-import { fmtMs, fmtNumber, fmtPower } from './text.js';
+import { fmtCount, fmtMs, fmtPower } from './text.js';
 import { terminalSafeLine } from '../config/terminal-text.js';
 
 interface AsciiChart {
@@ -132,8 +132,8 @@ export function renderTerminalChart(analysis: Analysis, opts: TerminalChartOptio
   });
 
   const pad = ' '.repeat(LABEL_WIDTH + 2);
-  const loText = `n=${fmtNumber(lo, 21)}`;
-  const hiText = `n=${fmtNumber(hi, 21)}`;
+  const loText = `n=${fmtCount(lo)}`;
+  const hiText = `n=${fmtCount(hi)}`;
   const axis = `${pad}${loText}${' '.repeat(Math.max(1, columns - loText.length - hiText.length))}${hiText}`;
   const title = `median training time vs dataset size (log-log; ${drawn.length === 1 ? 'one model' : `${drawn.length} models`} at their smallest pool width)`;
   const laws = drawn.map((l) => `  ${l.name}: ${l.law ? `time grows as ${l.law}` : 'no fitted law'}`);

@@ -7,55 +7,32 @@ import type { Analysis, SizeScaling, WidthPoint, WidthScaling } from '../analyse
 import type { MetricComparison, Verdict } from '../gate/schema.js';
 import type { Environment, RunResult } from '../results/schema.js';
 import type { Estimate } from '../stats/types.js';
-import { plainFixed, plainNumber } from '../config/format.js';
+import { MISSING, formatBytes, formatCount, formatFixed, formatMs, formatPercent, formatSig, isFiniteNumber } from '../config/format.js';
 
-export const NA = 'n/a';
+export const NA = MISSING;
 
-export function finite(x: number | null | undefined): x is number {
-  return typeof x === 'number' && Number.isFinite(x);
-}
+export const finite = isFiniteNumber;
 
-/** 3 significant digits with thousands separators: 50,000 / 12.3 / 0.00123. */
-export function fmtNumber(x: number | null | undefined, significant = 3): string {
-  if (!finite(x)) return NA;
-  if (x === 0) return '0';
-  // Integers of more digits than `significant` keep their digits rounded, not an exponent; magnitudes no
-  // decimal can carry (a diverged loss) read as a power of ten.
-  return plainNumber(x, (v) => new Intl.NumberFormat('en-US', { maximumSignificantDigits: significant }).format(v), significant);
-}
-
-/** Fixed decimals, e.g. fmtFixed(1.0234, 2) = "1.02". */
-export function fmtFixed(x: number | null | undefined, decimals: number): string {
-  if (!finite(x)) return NA;
-  const s = plainFixed(x, decimals);
-  // "-0.00" reads as a sign error; show the zero plainly.
-  return /^-0(\.0+)?$/.test(s) ? s.slice(1) : s;
-}
-
+/*
+ * The report formats once had their own number formatters (decimal MB, separators); there is now one
+ * family, in config/format.ts, shared with the terminal. These names stay as its aliases.
+ */
+/** 3 significant digits with thousands separators: 50,000 / 12.3 / 0.00123 / 1.04e-4. */
+export const fmtNumber = formatSig;
+/** Fixed decimals, never "-0.00" and never a non-zero value rounded to zero. */
+export const fmtFixed = formatFixed;
 /** 0.934 -> "93%". */
-export function fmtPercent(ratio: number | null | undefined, decimals = 0): string {
-  return finite(ratio) ? `${fmtFixed(ratio * 100, decimals)}%` : NA;
-}
-
-/** Milliseconds in the unit a person reads best: "850 ms", "1.23 s", "2.5 min". */
-export function fmtMs(ms: number | null | undefined): string {
-  if (!finite(ms)) return NA;
-  const abs = Math.abs(ms);
-  if (abs < 1000) return `${fmtNumber(ms)} ms`;
-  if (abs < 120_000) return `${fmtNumber(ms / 1000)} s`;
-  return `${fmtNumber(ms / 60_000, 2)} min`;
-}
-
-/** Decimal megabytes, the unit RSS is usually quoted in: "151 MB", "1.2 GB". */
-export function fmtBytes(bytes: number | null | undefined): string {
-  if (!finite(bytes)) return NA;
-  if (Math.abs(bytes) >= 1e9) return `${fmtNumber(bytes / 1e9)} GB`;
-  return `${fmtNumber(bytes / 1e6)} MB`;
-}
+export const fmtPercent = formatPercent;
+/** "850 µs", "12.3 ms", "1.66 s", "2.50 min". */
+export const fmtMs = formatMs;
+/** Binary units: "95.5 MiB", "1.20 GiB". */
+export const fmtBytes = formatBytes;
+/** Sizes and counts: "4k", "32k", "1.23M". */
+export const fmtCount = formatCount;
 
 /** Installed memory, quoted in binary units as operating systems do: "24.0 GiB". */
 export function fmtGiB(bytes: number | null | undefined): string {
-  return finite(bytes) ? `${fmtFixed(bytes / 1024 ** 3, 1)} GiB` : NA;
+  return finite(bytes) ? `${formatFixed(bytes / 1024 ** 3, 1)} GiB` : NA;
 }
 
 /** Half the width of an interval, when it has both ends. */
@@ -73,6 +50,14 @@ export function fmtPower(base: string, e: Estimate | null): string {
 /** "1 worker" / "3 workers". */
 export function fmtWorkers(w: number): string {
   return `${w} worker${w === 1 ? '' : 's'}`;
+}
+
+/**
+ * The memory metric of an analysis: the memory each cell holds (data + tensors), or the process peak RSS
+ * for results that predate the per-cell figure.
+ */
+export function memoryMetric(analysis: Pick<Analysis, 'cells'>): 'cellMemoryBytes' | 'peakRssBytes' {
+  return analysis.cells.some((c) => c.cellMemoryBytes) ? 'cellMemoryBytes' : 'peakRssBytes';
 }
 
 /** What each size-law metric measured, in the words every report uses. */
@@ -104,7 +89,7 @@ export function describeWidthPoint(p: WidthPoint): string {
 export function describeUsl(w: WidthScaling): string {
   const usl = w.usl;
   if ('unavailable' in usl) return `USL: ${usl.unavailable}`;
-  const params = `σ ${fmtFixed(usl.sigma, 3)}, κ ${fmtFixed(usl.kappa, 3)}`;
+  const params = `σ ${formatSig(usl.sigma, 3)}, κ ${formatSig(usl.kappa, 3)}`;
   if (!finite(usl.peakWorkers)) return `USL: no peak within reach (${params}, ${usl.limitedBy === 'none' ? 'no limit found' : `limited by ${usl.limitedBy}`})`;
   return `USL: throughput peaks at ${fmtFixed(usl.peakWorkers, 1)} workers, ${fmtNumber(usl.peakThroughput)} samples/s (${params}, limited by ${usl.limitedBy})`;
 }
@@ -144,12 +129,12 @@ export function lawSentences(a: Analysis): LawSentence[] {
     out.push({ kind: 'size', model: s.model, context: ctx(s.dataset, s.mode, fmtWorkers(s.workers)), text: describeSizeScaling(s) });
   }
   for (const w of a.widthScaling) {
-    out.push({ kind: 'width', model: w.model, context: ctx(w.dataset, w.mode, `n=${fmtNumber(w.size, 21)}`), text: describeWidthScaling(w) });
+    out.push({ kind: 'width', model: w.model, context: ctx(w.dataset, w.mode, `n=${fmtCount(w.size)}`), text: describeWidthScaling(w) });
   }
   for (const c of a.complexityScaling) {
     if (!c.exponentVsParams) continue;
     const text = `time per sample grows as ${fmtPower('params', c.exponentVsParams)} across ${c.points.length} models`;
-    out.push({ kind: 'complexity', model: null, context: `n=${fmtNumber(c.size, 21)}, ${fmtWorkers(c.workers)}${modes > 1 ? `, ${c.mode}` : ''}`, text });
+    out.push({ kind: 'complexity', model: null, context: `n=${fmtCount(c.size)}, ${fmtWorkers(c.workers)}${modes > 1 ? `, ${c.mode}` : ''}`, text });
   }
   return out;
 }
@@ -194,7 +179,6 @@ export function fmtMetricValue(metric: string, v: number): string {
   return fmtNumber(v);
 }
 
-/** Labels that tell several runs apart: the run id, or the machine when the runs ran on different machines. */
 /** Said in every report of a fake-runner run (hidden flag `--runner fake`), so synthetic numbers never pass for a measurement. */
 export const SYNTHETIC_NOTE = 'SYNTHETIC: these numbers come from the fake runner (--runner fake, a test stand-in that trains nothing), not from a measurement';
 
@@ -206,6 +190,7 @@ export function isSynthetic(result: RunResult): boolean {
   return result.environment.runner === 'fake' || Object.values(result.machines ?? {}).some((machine) => machine.runner === 'fake');
 }
 
+/** Labels that tell several runs apart: the run id, or the machine when the runs ran on different machines. */
 export function runLabels(runs: ReadonlyArray<{ result: RunResult; analysis: Analysis }>): string[] {
   const machines = new Set(runs.map((r) => r.analysis.environment.machineId));
   const raw = runs.map((r) =>

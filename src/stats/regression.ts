@@ -91,3 +91,30 @@ export function powerLawFit(x: readonly number[], y: readonly number[], level = 
   if (!fit) return null;
   return { exponent: fit.slopeEstimate, coefficient: Math.exp(fit.intercept), rSquared: fit.rSquared, n: fit.n };
 }
+
+/**
+ * The confidence band of a fitted power law y = a·x^b at the points `at`: the interval of the mean
+ * response of the log-log line, exp(ln a + b ln x ± t·s·sqrt(1/n + (ln x − m)² / Sxx)). It needs only
+ * the x values of the fit and the half-width h of the exponent's t-interval, since h = t·s / sqrt(Sxx):
+ * the half-width in log space is h·sqrt(Sxx/n + (ln x − m)²). Null without an interval on b.
+ */
+export function powerLawBand(
+  fitX: readonly number[],
+  coefficient: number,
+  exponent: Estimate,
+  at: readonly number[],
+): Array<{ x: number; low: number; high: number }> | null {
+  if (exponent.low === null || exponent.high === null || !(coefficient > 0)) return null;
+  const logs = fitX.filter((x) => x > 0 && Number.isFinite(x)).map(Math.log);
+  const n = logs.length;
+  if (n < 3) return null;
+  const mean = logs.reduce((s, v) => s + v, 0) / n;
+  const sxx = logs.reduce((s, v) => s + (v - mean) ** 2, 0);
+  const h = (exponent.high - exponent.low) / 2;
+  return at.map((x) => {
+    const lx = Math.log(x);
+    const centre = Math.log(coefficient) + exponent.value * lx;
+    const half = h * Math.sqrt(sxx / n + (lx - mean) ** 2);
+    return { x, low: Math.exp(centre - half), high: Math.exp(centre + half) };
+  });
+}

@@ -1,63 +1,27 @@
 /**
- * What each chart shows, computed once from the analyses and drawn twice: as PNG on
- * @napi-rs/canvas (png.ts) and interactively in the browser (html.ts). Specs and the chart.js
- * configurations built from them are plain JSON (no functions) so the HTML can embed them.
+ * What each chart shows, computed once from the analyses and drawn twice: as PNG on @napi-rs/canvas
+ * (png.ts) and interactively in the browser (html.ts). Specs are plain JSON (no functions) so the HTML
+ * can embed them.
+ *
+ * Every chart is small multiples: one panel per model (× data set × mode variant, × run when several are
+ * overlaid), at most MAX_SERIES_PER_PANEL series a panel (more split into further panels), coloured by the
+ * parameter that varies (size or width) from a sequential palette, so one colour means one value in every
+ * panel. Fitted laws are dashed, with their 95% band where the fit has an interval; ideal lines dotted.
  */
-import type { Analysis, WidthScaling } from '../../analyse/schema.js';
+import type { Analysis, CellAnalysis } from '../../analyse/schema.js';
 import type { ReportInput } from '../types.js';
-import { SYNTHETIC_NOTE_SHORT, fmtPower, isSynthetic, runLabels } from '../text.js';
-import { uslThroughput } from '../../stats/index.js';
-import { withinPlotRange } from './plot-range.js';
+import { formatBytes, formatCount, formatFixed, formatMs, formatPercent, formatRatio } from '../../config/format.js';
+import { powerLawBand, uslThroughput } from '../../stats/index.js';
+import { findingsGroups, type FindingsGroup } from '../findings/index.js';
+import { sizeScalingKey } from '../../analyse/common.js';
+import { SYNTHETIC_NOTE_SHORT, fmtPower, isSynthetic, memoryMetric, runLabels } from '../text.js';
+import { plotRangeNote, plottable } from './plot-range.js';
+import { linearTicks, logTicks, paletteFor, REFERENCE_COLOR, type AxisUnit } from './chart-axes.js';
+import { MAX_SERIES_PER_PANEL, type AxisSpec, type ChartPoint, type ChartSpec, type LegendEntry, type PanelSpec, type SeriesSpec } from './chart-types.js';
 
+export { MAX_SERIES_PER_PANEL };
 
-export type ChartId =
-  | 'time-vs-size'
-  | 'throughput-vs-workers'
-  | 'speedup-vs-workers'
-  | 'efficiency-vs-workers'
-  | 'memory-vs-size'
-  | 'quality-vs-size'
-  /** The history's trend view (html/trend.ts), one chart per series shown. */
-  | `trend-${number}`;
-
-export interface ChartPoint {
-  x: number;
-  y: number;
-}
-
-export interface SeriesSpec {
-  /** Legend text; built from names in the data (escape before putting it in HTML). */
-  label: string;
-  /** measured = data points; fit = fitted law; ideal = perfect scaling reference. */
-  role: 'measured' | 'fit' | 'ideal';
-  /** CSS colour. */
-  color: string;
-  /** Index of the run in ReportInput.runs, -1 for references shared by all runs. */
-  run: number;
-  /** Series of one group (data, its fit, its ideal line) are shown and hidden together; only the measured one is in the legend. */
-  group: string;
-  points: ChartPoint[];
-}
-
-export interface ChartSpec {
-  id: ChartId;
-  title: string;
-  /** What the line styles mean, shown under the title; a line break starts a new line. */
-  subtitle?: string;
-  /** Axis titles, with units. */
-  xTitle: string;
-  yTitle: string;
-  /** Initial axis types; the HTML can toggle them. */
-  xLog: boolean;
-  yLog: boolean;
-  /** Whole-number x ticks (worker counts). */
-  xInteger?: boolean;
-  series: SeriesSpec[];
-}
-
-/** Tableau 10: distinct in colour and in greyscale, readable on white. */
-const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
-const REFERENCE_COLOR = '#7f7f7f';
+export type { AxisSpec, ChartId, ChartPoint, ChartSpec, LegendEntry, PanelSpec, SeriesRole, SeriesSpec } from './chart-types.js';
 
 /** n points spaced evenly on a log scale from a to b (inclusive). */
 export function logSpace(a: number, b: number, n: number): number[] {
@@ -73,311 +37,310 @@ function linSpace(a: number, b: number, n: number): number[] {
   return Array.from({ length: n }, (_, i) => a + step * i);
 }
 
-function isPos(x: number | null | undefined): x is number {
-  return typeof x === 'number' && Number.isFinite(x) && x > 0;
+/** The points a chart can draw (finite, and within ./plot-range.ts's bounds, so no axis arithmetic overflows), in x order. */
+function finitePoints(points: ChartPoint[]): ChartPoint[] {
+  return points.filter((p) => plottable(p.x) && plottable(p.y)).sort((p, q) => p.x - q.x);
 }
 
-/** Keeps only points a log axis can show and sorts by x. */
-function clean(points: Array<{ x: number; y: number | null | undefined }>): ChartPoint[] {
-  return points
-    .filter((p): p is ChartPoint => Number.isFinite(p.x) && typeof p.y === 'number' && Number.isFinite(p.y))
-    .sort((p, q) => p.x - q.x);
+/** One panel's worth of series for one value of the varying parameter. */
+interface ValueSeries {
+  value: number;
+  series: Array<Omit<SeriesSpec, 'color' | 'key' | 'label'>>;
 }
 
-/** Colour per (run, subject), stable within one chart. */
-class Colors {
-  private readonly map = new Map<string, string>();
-  get(key: string): string {
-    let c = this.map.get(key);
-    if (!c) {
-      c = PALETTE[this.map.size % PALETTE.length]!;
-      this.map.set(key, c);
-    }
-    return c;
-  }
+interface PanelDraft {
+  group: FindingsGroup;
+  run: number;
+  note?: string;
+  values: ValueSeries[];
+  /** Shared references of the panel (ideal lines), drawn in grey. */
+  references?: Array<Omit<SeriesSpec, 'key' | 'color'>>;
 }
 
-interface Naming {
-  /** Prefix naming the run when several are overlaid. */
-  run(i: number): string;
-  /** Dataset/mode qualifiers only when the run has more than one of them. */
-  qualify(a: Analysis, dataset: string, mode: string): string;
+const FIT_DASH = [7, 4];
+const IDEAL_DASH = [2, 4];
+
+function valueLabel(varying: ChartSpec['varying'], value: number): string {
+  return varying === 'size' ? `n=${formatCount(value)}` : `w=${value}`;
 }
 
-function naming(input: ReportInput): Naming {
+function modeWords(g: FindingsGroup): string {
+  return [g.mode, ...g.variant.split('|').filter(Boolean)].join(' ');
+}
+
+/** Drafts -> panels of at most MAX_SERIES_PER_PANEL values, coloured by value across the whole chart. */
+function assemble(
+  input: ReportInput,
+  base: Omit<ChartSpec, 'legend' | 'panels' | 'x' | 'y'> & {
+    xAxis: (values: ChartPoint[]) => AxisSpec;
+    yAxis: (values: ChartPoint[]) => AxisSpec;
+    /** Each panel gets its own y axis from its own points (the chart's y is then the first panel's). */
+    yPerPanel?: boolean;
+  },
+  drafts: PanelDraft[],
+  styles: LegendEntry[],
+): ChartSpec {
   const labels = runLabels(input.runs);
-  const multi = input.runs.length > 1;
-  return {
-    run: (i) => (multi ? `${labels[i]} · ` : ''),
-    qualify(a, dataset, mode) {
-      const datasets = new Set(a.cells.map((c) => c.cell.dataset)).size;
-      const modes = new Set(a.cells.map((c) => c.cell.mode)).size;
-      return `${datasets > 1 ? ` · ${dataset}` : ''}${modes > 1 ? ` · ${mode}` : ''}`;
-    },
-  };
-}
-
-/** Wall times in seconds when they are long, so tick labels stay short. */
-function timeUnit(input: ReportInput): { div: number; name: string } {
-  const max = Math.max(
-    0,
-    ...input.runs.flatMap((r) => r.analysis.sizeScaling.filter((s) => s.metric === 'wallMs').flatMap((s) => s.points.map((p) => p.value))),
-  );
-  return max >= 20_000 ? { div: 1000, name: 's' } : { div: 1, name: 'ms' };
-}
-
-function timeVsSize(input: ReportInput, nm: Naming): ChartSpec {
-  const colors = new Colors();
-  const unit = timeUnit(input);
-  const series: SeriesSpec[] = [];
-  input.runs.forEach(({ analysis: a }, run) => {
-    for (const s of a.sizeScaling.filter((x) => x.metric === 'wallMs')) {
-      const name = `${nm.run(run)}${s.model} · ${s.workers}w${nm.qualify(a, s.dataset, s.mode)}`;
-      const group = `${run}|${s.key}`;
-      const color = colors.get(group);
-      const points = clean(s.points.map((p) => ({ x: p.size, y: p.value / unit.div })));
-      if (points.length === 0) continue;
-      const b = s.exponent?.value;
-      const coef = s.coefficient;
-      const hasFit = isPos(coef) && typeof b === 'number' && Number.isFinite(b) && points.length >= 2;
-      series.push({ label: hasFit ? `${name}: ${fmtPower('n', s.exponent)}` : name, role: 'measured', color, run, group, points });
-      if (hasFit) {
-        const xs = logSpace(points[0]!.x, points[points.length - 1]!.x, 24);
-        series.push({
-          label: `${name} fit`,
-          role: 'fit',
-          color,
-          run,
-          group,
-          points: clean(xs.map((x) => ({ x, y: (coef * x ** b) / unit.div }))),
-        });
-      }
-    }
-  });
-  return {
-    id: 'time-vs-size',
-    title: 'Training time vs dataset size',
-    subtitle: 'median of repetitions; dashed: fitted power law',
-    xTitle: 'dataset size (samples)',
-    yTitle: `wall time (${unit.name})`,
-    xLog: true,
-    yLog: true,
-    series,
-  };
-}
-
-/** Width sweeps with at least 2 widths; for throughput only the largest size per model keeps the chart readable. */
-function widthSweeps(a: Analysis, largestOnly: boolean): WidthScaling[] {
-  const usable = a.widthScaling.filter((w) => w.points.length >= 2);
-  if (!largestOnly) return usable;
-  const best = new Map<string, WidthScaling>();
-  for (const w of usable) {
-    const k = `${w.model}|${w.dataset}|${w.mode}`;
-    const cur = best.get(k);
-    if (!cur || w.size > cur.size) best.set(k, w);
-  }
-  return [...best.values()];
-}
-
-function throughputVsWorkers(input: ReportInput, nm: Naming): ChartSpec {
-  const colors = new Colors();
-  const series: SeriesSpec[] = [];
-  input.runs.forEach(({ analysis: a }, run) => {
-    for (const w of widthSweeps(a, true)) {
-      const name = `${nm.run(run)}${w.model} · n=${w.size}${nm.qualify(a, w.dataset, w.mode)}`;
-      const group = `${run}|${w.key}`;
-      const color = colors.get(group);
-      const points = clean(w.points.map((p) => ({ x: p.workers, y: p.throughput })));
-      const usl = 'unavailable' in w.usl ? null : w.usl;
-      const peak = usl && typeof usl.peakWorkers === 'number' && Number.isFinite(usl.peakWorkers) ? `, USL peak ${usl.peakWorkers.toFixed(1)} workers` : '';
-      series.push({ label: `${name}${peak}`, role: 'measured', color, run, group, points });
-      const maxW = Math.max(...w.points.map((p) => p.workers));
-      const x1 = w.points.find((p) => p.workers === 1)?.throughput;
-      if (isPos(x1)) {
-        series.push({ label: `${name} ideal`, role: 'ideal', color, run, group, points: [{ x: 1, y: x1 }, { x: maxW, y: x1 * maxW }] });
-      }
-      if (usl) {
-        const { sigma, kappa, lambda } = usl;
-        const xs = linSpace(1, maxW, 40);
-        series.push({ label: `${name} USL fit`, role: 'fit', color, run, group, points: clean(xs.map((x) => ({ x, y: uslThroughput({ sigma, kappa, lambda }, x) }))) });
-      }
-    }
-  });
-  return {
-    id: 'throughput-vs-workers',
-    title: 'Throughput vs workers',
-    subtitle: 'largest size per model; dotted: ideal linear scaling; dashed: USL fit',
-    xTitle: 'workers (threads in the pool)',
-    xInteger: true,
-    yTitle: 'throughput (samples/s, all workers)',
-    xLog: false,
-    yLog: false,
-    series,
-  };
-}
-
-function perWorkerChart(input: ReportInput, nm: Naming, which: 'speedup' | 'efficiency'): ChartSpec {
-  const colors = new Colors();
-  const series: SeriesSpec[] = [];
-  let maxW = 1;
-  input.runs.forEach(({ analysis: a }, run) => {
-    for (const w of widthSweeps(a, false)) {
-      const name = `${nm.run(run)}${w.model} · n=${w.size}${nm.qualify(a, w.dataset, w.mode)}`;
-      const group = `${run}|${w.key}`;
-      const color = colors.get(group);
-      const points = clean(w.points.map((p) => ({ x: p.workers, y: which === 'speedup' ? p.speedup : p.efficiency === null ? null : p.efficiency * 100 })));
-      if (points.length < 2) continue;
-      maxW = Math.max(maxW, ...points.map((p) => p.x));
-      series.push({ label: name, role: 'measured', color, run, group, points });
-      if (!('unavailable' in w.usl)) {
-        const { sigma, kappa } = w.usl;
-        const xs = linSpace(1, Math.max(...points.map((p) => p.x)), 40);
-        const s = (x: number) => uslThroughput({ sigma, kappa, lambda: 1 }, x);
-        series.push({
-          label: `${name} USL fit`,
-          role: 'fit',
-          color,
-          run,
-          group,
-          points: clean(xs.map((x) => ({ x, y: which === 'speedup' ? s(x) : (s(x) / x) * 100 }))),
-        });
-      }
-    }
-  });
-  if (series.length > 0) {
-    series.unshift({
-      label: which === 'speedup' ? 'ideal (linear speedup)' : 'ideal (100% efficient)',
-      role: 'ideal',
-      color: REFERENCE_COLOR,
-      run: -1,
-      group: 'ideal',
-      points: which === 'speedup' ? [{ x: 1, y: 1 }, { x: maxW, y: maxW }] : [{ x: 1, y: 100 }, { x: maxW, y: 100 }],
+  const colors = paletteFor(drafts.flatMap((d) => d.values.map((v) => v.value)));
+  const panels: PanelSpec[] = [];
+  let dropped = 0;
+  for (const draft of drafts) {
+    const values = [...draft.values].filter((v) => v.series.some((s) => s.role === 'measured' && s.points.length > 0)).sort((a, b) => a.value - b.value);
+    if (values.length === 0) continue;
+    const chunks: ValueSeries[][] = [];
+    for (let i = 0; i < values.length; i += MAX_SERIES_PER_PANEL) chunks.push(values.slice(i, i + MAX_SERIES_PER_PANEL));
+    chunks.forEach((chunk, c) => {
+      const range = chunks.length > 1 ? ` (${valueLabel(base.varying, chunk[0]!.value)}–${valueLabel(base.varying, chunk[chunk.length - 1]!.value).replace(/^[nw]=/, '')})` : '';
+      const prefix = input.runs.length > 1 ? `${labels[draft.run]} · ` : '';
+      const series: SeriesSpec[] = [
+        ...(draft.references ?? []).map((r) => ({ ...r, key: r.role, color: REFERENCE_COLOR })),
+        ...chunk.flatMap((v) => v.series.map((s) => ({ ...s, key: valueLabel(base.varying, v.value), label: valueLabel(base.varying, v.value), color: colors.get(v.value)! }))),
+      ];
+      panels.push({
+        id: `${base.id}-${panels.length}`,
+        title: `${prefix}${draft.group.label}${range}`,
+        ...(draft.note ? { note: draft.note } : {}),
+        run: labels[draft.run]!,
+        model: draft.group.model,
+        dataset: draft.group.dataset,
+        mode: modeWords(draft.group),
+        series: series.map((s) => {
+          const points = finitePoints(s.points);
+          if (s.role === 'measured') dropped += s.points.length - points.length;
+          return { ...s, points };
+        }),
+      });
     });
   }
-  return which === 'speedup'
-    ? {
-        id: 'speedup-vs-workers',
-        title: 'Speedup vs workers',
-        subtitle: 'S(w) = X(w) / X(1); dashed: USL fit',
-        xTitle: 'workers (threads in the pool)',
-        xInteger: true,
-        yTitle: 'speedup (x)',
-        xLog: false,
-        yLog: false,
-        series,
-      }
-    : {
-        id: 'efficiency-vs-workers',
-        title: 'Parallel efficiency vs workers',
-        subtitle: 'E = S / w; dashed: USL fit',
-        xTitle: 'workers (threads in the pool)',
-        xInteger: true,
-        yTitle: 'efficiency (%)',
-        xLog: false,
-        yLog: false,
-        series,
-      };
+  // Axes span the measurements (and ideal lines), not the fits: a wide band must not squash the data; chart.js clips it.
+  const framing = (p: PanelSpec) => p.series.filter((s) => s.role === 'measured' || s.role === 'ideal').flatMap((s) => s.points);
+  const all = panels.flatMap(framing);
+  if (base.yPerPanel) for (const p of panels) p.y = base.yAxis(framing(p));
+  const used = new Set(panels.flatMap((p) => p.series.map((s) => s.key)));
+
+  const legend: LegendEntry[] = [
+    ...[...colors].filter(([value]) => used.has(valueLabel(base.varying, value))).map(([value, color]) => ({ key: valueLabel(base.varying, value), label: valueLabel(base.varying, value), color, kind: 'value' as const })),
+    // A line style is explained only where some panel draws it.
+    ...styles.filter((style) => panels.some((p) => p.series.some((s) => s.role === style.key))),
+  ];
+  const { xAxis, yAxis, yPerPanel: _perPanel, ...rest } = base;
+  const subtitle = dropped > 0 ? `${rest.subtitle}; ${plotRangeNote(dropped)}` : rest.subtitle;
+  return { ...rest, subtitle, x: xAxis(all), y: yAxis(all), legend, panels };
 }
 
-/** Cells at each (model, dataset, mode)'s smallest width: the width size sweeps are usually read at. */
-function smallestWidthCells(a: Analysis) {
-  const minW = new Map<string, number>();
-  for (const c of a.cells) {
-    const k = `${c.cell.model}|${c.cell.dataset}|${c.cell.mode}`;
-    minW.set(k, Math.min(minW.get(k) ?? Infinity, c.cell.workers));
-  }
-  const groups = new Map<string, typeof a.cells>();
-  for (const c of a.cells) {
-    const k = `${c.cell.model}|${c.cell.dataset}|${c.cell.mode}`;
-    if (c.cell.workers !== minW.get(k)) continue;
-    const g = groups.get(k) ?? [];
-    g.push(c);
-    groups.set(k, g);
-  }
-  return groups;
+function runsGroups(input: ReportInput): Array<{ run: number; analysis: Analysis; group: FindingsGroup }> {
+  return input.runs.flatMap(({ analysis }, run) => findingsGroups(analysis).map((group) => ({ run, analysis, group })));
 }
 
-function memoryVsSize(input: ReportInput, nm: Naming): ChartSpec {
-  const colors = new Colors();
-  const series: SeriesSpec[] = [];
-  // The memory each cell holds when the results have it; the process peak only for older results.
-  const perCell = input.runs.some(({ analysis: a }) => a.cells.some((c) => c.cellMemoryBytes));
-  const metric = perCell ? 'cellMemoryBytes' : 'peakRssBytes';
-  input.runs.forEach(({ analysis: a }, run) => {
-    for (const [k, cells] of smallestWidthCells(a)) {
-      const c0 = cells[0]!.cell;
-      const name = `${nm.run(run)}${c0.model} · ${c0.workers}w${nm.qualify(a, c0.dataset, c0.mode)}`;
-      const group = `${run}|${k}`;
-      const color = colors.get(group);
-      const points = clean(cells.map((c) => ({ x: c.cell.size, y: c[metric] ? c[metric].median / 1e6 : null })));
-      if (points.length === 0) continue;
-      const fit = a.sizeScaling.find(
-        (s) => s.metric === metric && s.model === c0.model && s.dataset === c0.dataset && s.mode === c0.mode && s.workers === c0.workers,
-      );
-      const b = fit?.exponent?.value;
-      const coef = fit?.coefficient;
-      const hasFit = fit !== undefined && isPos(coef) && typeof b === 'number' && Number.isFinite(b) && points.length >= 2;
-      series.push({ label: hasFit ? `${name}: ${fmtPower('n', fit.exponent)}` : name, role: 'measured', color, run, group, points });
-      if (hasFit) {
-        const xs = logSpace(points[0]!.x, points[points.length - 1]!.x, 24);
-        series.push({ label: `${name} fit`, role: 'fit', color, run, group, points: clean(xs.map((x) => ({ x, y: (coef * x ** b) / 1e6 }))) });
-      }
-    }
-  });
-  return {
-    id: 'memory-vs-size',
-    title: perCell ? 'Memory vs dataset size' : 'Peak memory vs dataset size',
-    subtitle: perCell
-      ? "median memory each cell holds: its data table and its workers' tensors at their peak; dashed: fitted power law"
-      : 'median peak RSS of the process (results without the per-cell figure); dashed: fitted power law',
-    xTitle: 'dataset size (samples)',
-    yTitle: perCell ? 'cell memory: data + tensors (MB)' : 'peak RSS (MB)',
-    xLog: true,
-    yLog: false,
-    series,
+function extent(points: ChartPoint[], positive: boolean): { min: number; max: number } {
+  const ys = points.map((p) => p.y).filter((y) => Number.isFinite(y) && (!positive || y > 0));
+  return ys.length === 0 ? { min: 1, max: 10 } : { min: Math.min(...ys), max: Math.max(...ys) };
+}
+
+function logAxis(title: string, unit: AxisUnit, measuredX?: number[]) {
+  return (points: ChartPoint[]): AxisSpec => {
+    const values = measuredX ?? points.map((p) => p.y);
+    const { min, max } = measuredX ? { min: Math.min(...measuredX), max: Math.max(...measuredX) } : extent(points, true);
+    return { title, log: true, ...logTicks(min, max, unit, measuredX ? values : []) };
   };
 }
 
-function qualityVsSize(input: ReportInput, nm: Naming): ChartSpec {
-  const colors = new Colors();
-  const series: SeriesSpec[] = [];
-  const metrics = new Set<string>();
-  input.runs.forEach(({ analysis: a }, run) => {
-    for (const [k, cells] of smallestWidthCells(a)) {
-      const c0 = cells[0]!.cell;
-      const points = clean(cells.map((c) => ({ x: c.cell.size, y: c.quality?.value })));
-      if (points.length === 0) continue;
-      for (const c of cells) if (c.quality) metrics.add(c.quality.metric);
-      series.push({
-        label: `${nm.run(run)}${c0.model} · ${c0.workers}w${nm.qualify(a, c0.dataset, c0.mode)}`,
-        role: 'measured',
-        color: colors.get(`${run}|${k}`),
-        run,
-        group: `${run}|${k}`,
-        points,
-      });
+function linearAxis(title: string, unit: AxisUnit, opts: { from0?: boolean; integerX?: number[]; fixed?: [number, number] } = {}) {
+  return (points: ChartPoint[]): AxisSpec => {
+    if (opts.integerX) {
+      const xs = [...new Set(opts.integerX)].sort((a, b) => a - b);
+      if (xs.length <= 8) return { title, log: false, min: xs[0]! - 0.2, max: xs[xs.length - 1]! + 0.2, ticks: xs.map((value) => ({ value, label: String(value) })) };
+      return { title, log: false, ...linearTicks(1, Math.max(...xs), unit, 6, true) };
     }
-  });
-  const yTitle =
-    metrics.size === 1 ? (metrics.has('r2') ? 'held-out R²' : 'held-out accuracy (0-1)') : 'held-out quality (accuracy 0-1 or R²)';
-  return { id: 'quality-vs-size', title: 'Model quality vs dataset size', subtitle: 'held-out split, at the smallest pool width', xTitle: 'dataset size (samples)', yTitle, xLog: true, yLog: false, series };
+    const { min, max } = opts.fixed ? { min: opts.fixed[0], max: opts.fixed[1] } : extent(points, false);
+    return { title, log: false, ...linearTicks(opts.from0 ? Math.min(0, min) : min, max, unit) };
+  };
+}
+
+function medianTip(c: CellAnalysis, format: (v: number) => string, pick: (c: CellAnalysis) => CellAnalysis['wallMs']): string {
+  const s = pick(c);
+  if (!s) return 'n/a';
+  const ci = s.medianCi;
+  const interval = ci.low !== null && ci.high !== null ? ` [${format(ci.low)}, ${format(ci.high)}] (${formatPercent(ci.level)} CI of the median)` : '';
+  return `n=${formatCount(c.cell.size)}, w=${c.cell.workers}: ${format(s.median)}${interval}, ${c.okTrials}/${c.totalTrials} ok`;
+}
+
+/** Memory in MiB: a log axis when it spans more than 4x, else linear (a 10% spread has no round log ticks). */
+function memoryAxis(title: string) {
+  return (points: ChartPoint[]): AxisSpec => {
+    const { min, max } = extent(points, true);
+    if (max / min > 4) return { title, log: true, ...logTicks(min, max, 'mib') };
+    return { title, log: false, ...linearTicks(min, max, 'mib') };
+  };
+}
+
+/** Measured medians against size per width, with the fitted power law and its band. */
+function sizeChart(input: ReportInput, metric: 'wallMs' | 'cellMemoryBytes' | 'peakRssBytes'): ChartSpec {
+  const time = metric === 'wallMs';
+  // Memory in MiB, so linear ticks fall on round binary values.
+  const scale = time ? 1 : 2 ** 20;
+  const drafts: PanelDraft[] = [];
+  const sizes: number[] = [];
+  for (const { run, analysis, group } of runsGroups(input)) {
+    const values: ValueSeries[] = [];
+    for (const w of group.widths) {
+      const cells = group.cells.filter((c) => c.cell.workers === w && c[metric] !== null).sort((a, b) => a.cell.size - b.cell.size);
+      const format = time ? formatMs : formatBytes;
+      const key = sizeScalingKey(group.model, group.dataset, w, group.mode, metric, group.variant);
+      const measured = cells.map((c) => ({ x: c.cell.size, y: c[metric]!.median / scale, tip: medianTip(c, format, (x) => x[metric] ?? null) }));
+      sizes.push(...measured.map((p) => p.x));
+      const law = analysis.sizeScaling.find((s) => s.key === key);
+      const series: ValueSeries['series'] = [{ role: 'measured', points: measured }];
+      if (law?.exponent && law.coefficient !== null && law.coefficient > 0 && measured.length >= 2) {
+        const xs = logSpace(measured[0]!.x, measured[measured.length - 1]!.x, 24);
+        const b = law.exponent.value;
+        series.push({ role: 'fit', points: xs.map((x) => ({ x, y: (law.coefficient! * x ** b) / scale })) });
+        // One band a panel, around the law its note quotes: several overlapping bands would hide the data.
+        const quoted = (time ? group.timeLaw : group.memoryLaw)?.workers === w;
+        const band = quoted ? powerLawBand(law.points.map((p) => p.size), law.coefficient, law.exponent, xs) : null;
+        if (band) {
+          series.push({ role: 'band-high', points: band.map((p) => ({ x: p.x, y: p.high / scale })) }, { role: 'band-low', points: band.map((p) => ({ x: p.x, y: p.low / scale })) });
+        }
+      }
+      values.push({ value: w, series });
+    }
+    const law = time ? group.timeLaw : group.memoryLaw;
+    const note = law?.exponent ? `${time ? 't' : metric === 'cellMemoryBytes' ? 'mem' : 'RSS'} ∝ ${fmtPower('n', law.exponent)} at w=${law.workers}` : undefined;
+    drafts.push({ group, run, values, ...(note ? { note } : {}) });
+  }
+  const styles: LegendEntry[] = [
+    { key: 'fit', label: 'fitted power law (dashed) with its 95% band', color: REFERENCE_COLOR, kind: 'style', dash: FIT_DASH },
+  ];
+  return assemble(
+    input,
+    {
+      id: time ? 'time-vs-size' : 'memory-vs-size',
+      title: time ? 'Training time vs dataset size' : metric === 'cellMemoryBytes' ? 'Memory vs dataset size' : 'Peak memory vs dataset size',
+      subtitle: time
+        ? 'median of the repetitions per pool width w; dashed: fitted power law t = a·n^b; shaded: the 95% band of the law each panel quotes'
+        : metric === 'cellMemoryBytes'
+          ? "median memory each cell holds (its data table and its workers' tensors at their peak) per pool width w; dashed: fitted power law; shaded: its 95% band"
+          : 'median peak RSS of the process per pool width w (results without the per-cell figure); dashed: fitted power law; shaded: its 95% band',
+      varying: 'workers',
+      xAxis: logAxis('dataset size n (samples)', 'count', sizes),
+      yAxis: time ? logAxis('wall time', 'ms') : memoryAxis(metric === 'cellMemoryBytes' ? 'cell memory: data + tensors' : 'peak RSS'),
+    },
+    drafts,
+    styles,
+  );
+}
+
+/** Throughput, speedup or efficiency against width, one series per size, with the ideal line and the USL fit. */
+function widthChart(input: ReportInput, which: 'throughput' | 'speedup' | 'efficiency'): ChartSpec {
+  const drafts: PanelDraft[] = [];
+  const widths: number[] = [];
+  for (const { run, group } of runsGroups(input)) {
+    const values: ValueSeries[] = [];
+    let maxW = 1;
+    for (const sweep of group.widthLaws) {
+      const y = (p: (typeof sweep.points)[number]) => (which === 'throughput' ? p.throughput : which === 'speedup' ? p.speedup : p.efficiency === null ? null : p.efficiency * 100);
+      const measured = sweep.points.flatMap((p) => {
+        const value = y(p);
+        if (value === null) return [];
+        const tip = `n=${formatCount(sweep.size)}, w=${p.workers}: ${formatCount(p.throughput)} samples/s; speedup ${formatRatio(p.speedup)}, ${formatPercent(p.efficiency)} efficient${p.oversubscribed ? ' (over the cores)' : ''}`;
+        return [{ x: p.workers, y: value, tip }];
+      });
+      if (measured.length < 2) continue;
+      widths.push(...measured.map((p) => p.x));
+      maxW = Math.max(maxW, ...measured.map((p) => p.x));
+      const series: ValueSeries['series'] = [{ role: 'measured', points: measured }];
+      const usl = 'unavailable' in sweep.usl ? null : sweep.usl;
+      if (usl) {
+        const xs = linSpace(1, Math.max(...measured.map((p) => p.x)), 40);
+        const s = (x: number) => uslThroughput({ sigma: usl.sigma, kappa: usl.kappa, lambda: 1 }, x);
+        series.push({ role: 'fit', points: xs.map((x) => ({ x, y: which === 'throughput' ? uslThroughput(usl, x) : which === 'speedup' ? s(x) : (s(x) / x) * 100 })) });
+      }
+      if (which === 'throughput') {
+        const x1 = sweep.points.find((p) => p.workers === 1)?.throughput;
+        if (x1 !== undefined && x1 > 0) series.push({ role: 'ideal', points: [{ x: 1, y: x1 }, { x: maxW, y: x1 * maxW }] });
+      }
+      values.push({ value: sweep.size, series });
+    }
+    const references: PanelDraft['references'] =
+      which === 'speedup'
+        ? [{ label: 'ideal (linear speedup)', role: 'ideal', points: [{ x: 1, y: 1 }, { x: maxW, y: maxW }] }]
+        : which === 'efficiency'
+          ? [{ label: 'ideal (100% efficient)', role: 'ideal', points: [{ x: 1, y: 100 }, { x: maxW, y: 100 }] }]
+          : [];
+    drafts.push({ group, run, values, references });
+  }
+  const titles = {
+    throughput: ['Throughput vs workers', 'samples/s of all workers per dataset size n; dotted: ideal linear scaling from w=1; dashed: USL fit', 'throughput (samples/s)', 'rate'],
+    speedup: ['Speedup vs workers', 'S(w) = X(w) / X(1) per dataset size n; dotted: ideal; dashed: USL fit', 'speedup', 'ratio'],
+    efficiency: ['Parallel efficiency vs workers', 'E = S / w per dataset size n; dotted: 100%; dashed: USL fit', 'efficiency', 'percent'],
+  } as const;
+  const [title, subtitle, yTitle, unit] = titles[which];
+  return assemble(
+    input,
+    {
+      id: `${which}-vs-workers`,
+      title,
+      subtitle,
+      varying: 'size',
+      xAxis: linearAxis('workers w (threads in the pool)', 'number', { integerX: widths.length > 0 ? widths : [1, 2] }),
+      yAxis: linearAxis(yTitle, unit, { from0: true }),
+      // Throughput differs by 100x between models: each panel gets its own scale; speedup and efficiency share one.
+      yPerPanel: which === 'throughput',
+    },
+    drafts,
+    [
+      { key: 'fit', label: 'USL fit (dashed)', color: REFERENCE_COLOR, kind: 'style', dash: FIT_DASH },
+      { key: 'ideal', label: 'ideal (dotted)', color: REFERENCE_COLOR, kind: 'style', dash: IDEAL_DASH },
+    ],
+  );
+}
+
+function qualityChart(input: ReportInput): ChartSpec {
+  const drafts: PanelDraft[] = [];
+  const sizes: number[] = [];
+  const metrics = new Set<string>();
+  for (const { run, group } of runsGroups(input)) {
+    const values: ValueSeries[] = group.widths.map((w) => {
+      const cells = group.cells.filter((c) => c.cell.workers === w && c.quality !== null);
+      for (const c of cells) metrics.add(c.quality!.metric);
+      const points = cells.map((c) => ({
+        x: c.cell.size,
+        y: c.quality!.value,
+        tip: `n=${formatCount(c.cell.size)}, w=${w}: ${c.quality!.metric === 'r2' ? 'R²' : 'accuracy'} ${formatFixed(c.quality!.value, 3)} (median of ${c.okTrials} ok repetitions)`,
+      }));
+      sizes.push(...points.map((p) => p.x));
+      return { value: w, series: [{ role: 'measured' as const, points }] };
+    });
+    drafts.push({ group, run, values });
+  }
+  const yTitle = metrics.size === 1 ? (metrics.has('r2') ? 'held-out R²' : 'held-out accuracy') : 'held-out quality (accuracy or R²)';
+  return assemble(
+    input,
+    {
+      id: 'quality-vs-size',
+      title: 'Model quality vs dataset size',
+      subtitle: 'held-out split, median of the repetitions per pool width w',
+      varying: 'workers',
+      xAxis: logAxis('dataset size n (samples)', 'count', sizes),
+      yAxis: linearAxis(yTitle, 'number'),
+    },
+    drafts,
+    [],
+  );
 }
 
 /** Every chart that has data, in reading order. */
 export function buildChartSpecs(input: ReportInput): ChartSpec[] {
-  const nm = naming(input);
   const specs = [
-    timeVsSize(input, nm),
-    throughputVsWorkers(input, nm),
-    perWorkerChart(input, nm, 'speedup'),
-    perWorkerChart(input, nm, 'efficiency'),
-    memoryVsSize(input, nm),
-    qualityVsSize(input, nm),
+    sizeChart(input, 'wallMs'),
+    widthChart(input, 'throughput'),
+    widthChart(input, 'speedup'),
+    widthChart(input, 'efficiency'),
+    sizeChart(input, input.runs.some(({ analysis }) => memoryMetric(analysis) === 'cellMemoryBytes') ? 'cellMemoryBytes' : 'peakRssBytes'),
+    qualityChart(input),
   ];
-  const drawn = specs.map(withinPlotRange).filter((s) => s.series.some((x) => x.role === 'measured' && x.points.length > 0));
-  // Every chart says so itself: a PNG travels without the report around it.
+  const drawn = specs.filter((s) => s.panels.length > 0);
+  // Every chart says so itself, on a line of its own: a PNG travels without the report around it.
   if (!input.runs.some((run) => isSynthetic(run.result))) return drawn;
-  return drawn.map((s) => ({ ...s, subtitle: s.subtitle ? `${SYNTHETIC_NOTE_SHORT}\n${s.subtitle}` : SYNTHETIC_NOTE_SHORT }));
+  return drawn.map((s) => ({ ...s, subtitle: `${SYNTHETIC_NOTE_SHORT}\n${s.subtitle}` }));
 }
-
-/** Translucent fill for point markers. */

@@ -1,38 +1,25 @@
 /**
  * The history's trend view in report.html, as a self-contained section: each metric over runs (oldest
  * first) with its segment levels and change points marked, and a table of the change points with links
- * to their commits. Returns the section's HTML and the chart entries html.ts embeds beside its own.
+ * to their commits. Its chart is one more small-multiples ChartSpec (one panel per series, each with its
+ * own y axis), drawn by the same client code as the other charts.
  */
-import type { ChartConfiguration, ScatterDataPoint } from 'chart.js';
 import type { HistoryView } from '../../history/check.js';
 import type { SeriesTrend, TrendChangePoint } from '../../history/trend.js';
 import { METRIC_INFO } from '../../history/series.js';
-import { chartJsConfig, legendEntries } from './chartjs-config.js';
-import type { ChartSpec } from './chart-specs.js';
+import type { ChartSpec, LegendEntry, PanelSpec, SeriesSpec } from './chart-specs.js';
+import { linearTicks, REFERENCE_COLOR } from './chart-axes.js';
+import { figureHtml } from './charts-section.js';
 import { escapeHtml as h } from './escape.js';
 import { describeChangePoint, fmtHistoryValue, fmtStepWithCi, seriesTitle, seriesWhere, shortCommit } from '../history-text.js';
 import { fmtNumber, fmtPercent } from '../text.js';
 
-/** Most charts shown: the series with change points first (new ones first), then fitted exponents. */
+/** Most panels shown: the series with change points first (new ones first), then fitted exponents. */
 const MAX_CHARTS = 12;
-/** Charts shown when nothing changed: the shape of the sweep over time. */
+/** Panels shown when nothing changed: the shape of the sweep over time. */
 const QUIET_CHARTS = 6;
 
-const COLORS = { measured: '#4e79a7', level: '#7f7f7f', worse: '#e15759', better: '#59a14f' };
-
-export interface TrendChart {
-  id: string;
-  xTitle: string;
-  yTitle: string;
-  legend: boolean[];
-  groups: string[];
-  config: ChartConfiguration<'line', ScatterDataPoint[]>;
-}
-
-export interface TrendSection {
-  html: string;
-  charts: TrendChart[];
-}
+const COLORS = { measured: '#4e79a7', worse: '#e15759', better: '#59a14f' };
 
 function chosen(view: HistoryView): SeriesTrend[] {
   const fresh = new Set([...view.outcome.failures, ...view.outcome.improvements].map((f) => f.trend.series.key));
@@ -44,7 +31,7 @@ function chosen(view: HistoryView): SeriesTrend[] {
   return [...changed.slice(0, MAX_CHARTS), ...quiet.slice(0, Math.max(0, QUIET_CHARTS - changed.length))];
 }
 
-function chartOf(trend: SeriesTrend, index: number): TrendChart {
+function panelOf(trend: SeriesTrend, index: number): PanelSpec {
   const { series, changePoints } = trend;
   const bounds = [0, ...changePoints.map((cp) => cp.index), series.points.length];
   const levels = bounds.slice(1).map((end, k) => {
@@ -52,56 +39,64 @@ function chartOf(trend: SeriesTrend, index: number): TrendChart {
     const level = k === 0 ? (changePoints[0]?.before ?? null) : changePoints[k - 1]!.after;
     return { start, end, level };
   });
-  const spec: ChartSpec = {
-    id: `trend-${index}`,
-    title: seriesTitle(series),
-    subtitle: seriesWhere(series),
-    xTitle: 'run (oldest to newest)',
-    yTitle: METRIC_INFO[series.metric].label,
-    xLog: false,
-    yLog: false,
-    xInteger: true,
-    series: [
-      { label: 'each run', role: 'measured', color: COLORS.measured, run: 0, group: 'runs', points: series.points.map((p, i) => ({ x: i + 1, y: p.value })) },
-      ...levels
-        .filter((l) => l.level !== null)
-        .map((l, k) => ({
-          label: 'segment median',
-          role: 'fit' as const,
-          color: COLORS.level,
-          run: -1,
-          group: `level-${k}`,
-          points: [
-            { x: l.start + 1, y: l.level! },
-            { x: l.end, y: l.level! },
-          ],
-        })),
-    ],
+  const values = series.points.map((p) => p.value).filter(Number.isFinite);
+  const runs: SeriesSpec = {
+    label: 'each run',
+    role: 'measured',
+    color: COLORS.measured,
+    key: 'runs',
+    points: series.points.map((p, i) => ({ x: i + 1, y: p.value, tip: `run ${i + 1} (${shortCommit(p.commit)}): ${fmtHistoryValue(series.metric, p.value)}` })),
   };
-  const config = chartJsConfig(spec, 'html');
-  // Change points as large markers at the first run of each new level.
-  for (const cp of changePoints) {
-    config.data.datasets.push({
-      label: `change point (${cp.direction})`,
-      data: [{ x: cp.index + 1, y: series.points[cp.index]!.value }],
-      borderColor: COLORS[cp.direction],
-      backgroundColor: COLORS[cp.direction],
-      pointStyle: 'triangle',
-      pointRadius: 8,
-      pointHoverRadius: 10,
-      showLine: false,
-    });
-  }
-  const legend = [...legendEntries(spec).map((shown, i) => shown && i === 0), ...changePoints.map(() => true)];
-  // Only the first segment line is listed; the others share its meaning.
-  if (levels.some((l) => l.level !== null)) legend[1] = true;
+  const segments: SeriesSpec[] = levels.flatMap((l) =>
+    l.level === null
+      ? []
+      : [{ label: 'segment median', role: 'fit' as const, color: REFERENCE_COLOR, key: 'level', points: [{ x: l.start + 1, y: l.level }, { x: l.end, y: l.level }] }],
+  );
+  // Change points as points of their own, at the first run of each new level.
+  const marks: SeriesSpec[] = changePoints.map((cp) => ({
+    label: `change point (${cp.direction})`,
+    role: 'measured' as const,
+    color: COLORS[cp.direction],
+    key: `cp-${cp.direction}`,
+    points: [{ x: cp.index + 1, y: series.points[cp.index]!.value, tip: describeChangePoint(series, cp) }],
+  }));
+  const min = Math.min(...values);
+  const max = Math.max(...values);
+  const pad = max > min ? 0 : Math.abs(max) * 0.05 || 1;
   return {
-    id: spec.id,
-    xTitle: spec.xTitle,
-    yTitle: spec.yTitle,
+    id: `history-${index}`,
+    title: seriesTitle(series),
+    note: seriesWhere(series),
+    run: '',
+    model: '',
+    dataset: '',
+    mode: '',
+    y: { title: METRIC_INFO[series.metric].label, log: false, ...linearTicks(min - pad, max + pad, 'number') },
+    series: [runs, ...segments, ...marks],
+  };
+}
+
+/** The trend chart: one panel per shown series over the runs, oldest first. */
+export function trendChartSpec(view: HistoryView): ChartSpec | null {
+  const trends = chosen(view);
+  if (trends.length === 0) return null;
+  const panels = trends.map(panelOf);
+  const longest = Math.max(...trends.map((t) => t.series.points.length));
+  const legend: LegendEntry[] = [
+    { key: 'runs', label: 'each run', color: COLORS.measured, kind: 'value' },
+    { key: 'level', label: 'segment median (between change points)', color: REFERENCE_COLOR, kind: 'style', dash: [7, 4] },
+    { key: 'cp-worse', label: 'change point, worse', color: COLORS.worse, kind: 'value' },
+    { key: 'cp-better', label: 'change point, better', color: COLORS.better, kind: 'value' },
+  ];
+  return {
+    id: 'history-trend',
+    title: 'Trends over the history',
+    subtitle: 'one point per run, oldest first; dashed: the median of each segment between change points; red and green: change points (the first run at a new level)',
+    varying: 'workers',
+    x: { title: 'run (oldest to newest)', log: false, ...linearTicks(1, Math.max(2, longest), 'count', 6, true) },
+    y: panels[0]!.y!,
     legend,
-    groups: [...spec.series.map((s) => s.group), ...changePoints.map((_, k) => `cp-${k}`)],
-    config,
+    panels,
   };
 }
 
@@ -110,10 +105,9 @@ function commitCell(cp: TrendChangePoint, commitUrl: string | undefined): string
   return commitUrl && /^[0-9a-f]{7,40}$/i.test(cp.commit) ? `<a href="${h(commitUrl + cp.commit)}">${text}</a>` : text;
 }
 
-export function renderTrendSection(view: HistoryView): TrendSection {
+/** The section's HTML; `spec` is trendChartSpec(view), embedded in the page's data by html.ts. */
+export function renderTrendSection(view: HistoryView, spec: ChartSpec | null): string {
   const { analysis, outcome, commitUrl } = view;
-  const shown = chosen(view);
-  const charts = shown.map(chartOf);
   const fresh = new Set([...outcome.failures, ...outcome.improvements].map((f) => `${f.trend.series.key}|${f.changePoint.index}`));
   const rows = analysis.trends.flatMap((trend) => trend.changePoints.map((cp) => ({ trend, cp })));
   rows.sort((a, b) => Date.parse(b.cp.date) - Date.parse(a.cp.date));
@@ -135,11 +129,6 @@ export function renderTrendSection(view: HistoryView): TrendSection {
   const inconclusive = untested
     ? `<p class="panel banner">Inconclusive for ${untested} series: fewer than ${analysis.fewestRuns} runs, too few for any change point to reach p ≤ ${h(String(analysis.options.alpha))}.</p>`
     : '';
-  const figures = charts.map(
-    (c) =>
-      `<figure class="chart" id="figure-${h(c.id)}"><div class="chart-box"><canvas id="chart-${h(c.id)}" role="img" aria-label="${h(c.config.options?.plugins?.title?.text as string)}"></canvas></div>` +
-      `<figcaption>One point per run; grey dashes: the median of each segment between change points; triangles: change points (the first run at a new level).</figcaption></figure>`,
-  );
   const failures = outcome.failures.map((f) => `<li><strong>new, worse:</strong> <span class="code">${h(seriesTitle(f.trend.series))}</span>: ${h(describeChangePoint(f.trend.series, f.changePoint))}</li>`);
   const html =
     `<section id="history"><h2>History</h2>` +
@@ -147,7 +136,7 @@ export function renderTrendSection(view: HistoryView): TrendSection {
     `Raw times are compared on the same machine only; exponents, efficiencies and quality across machines.</p>` +
     (failures.length ? `<ul class="warnings">${failures.join('')}</ul>` : '') +
     inconclusive +
-    (figures.length ? `<div class="charts">${figures.join('\n')}</div>` : '') +
+    (spec ? figureHtml(spec) : '') +
     `<h3>Change points</h3>${table}</section>`;
-  return { html, charts };
+  return html;
 }
