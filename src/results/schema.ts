@@ -59,6 +59,24 @@ export type ShardInfo = z.infer<typeof shardInfoSchema>;
 export const qualitySchema = z.object({ metric: z.enum(['r2', 'accuracy']), value: finite });
 export type Quality = z.infer<typeof qualitySchema>;
 
+/**
+ * The best held-out quality any model can reach on a generated data set, derived from its generating
+ * model: the noise-free R² of a regression, the Bayes accuracy of a classification (label noise and
+ * class overlap). Where no closed form exists it is estimated once by simulation and says so.
+ */
+export const idealQualitySchema = z.object({
+  metric: qualitySchema.shape.metric,
+  value: finite,
+  /** Standard error of a simulated estimate; for a closed form 0 (or the width of a bound, see basis). */
+  standardError: finite,
+  method: z.enum(['closed-form', 'simulation']),
+  /** Samples drawn from the generating model, for a simulation. */
+  samples: z.number().int().positive().optional(),
+  /** How it was derived, in words, e.g. "Bayes classifier of the known mixture, 1% flipped labels". */
+  basis: z.string(),
+});
+export type IdealQuality = z.infer<typeof idealQualitySchema>;
+
 export const trialStateSchema = z.enum(['ok', 'errored', 'timeout']);
 export type TrialState = z.infer<typeof trialStateSchema>;
 
@@ -239,6 +257,10 @@ export const cellResultSchema = z.object({
   dataChecksum: z.string().optional(),
   /** Fingerprint of the model's initial weights: equal seeds give equal checksums. */
   initialWeightsChecksum: z.string().optional(),
+  /** Held-out quality of the trivial predictor (majority class, or the mean: R² 0); at or below it a model learned nothing. */
+  trivialQuality: qualitySchema.optional(),
+  /** The best held-out quality any model can reach on this generated data set (absent for user files). */
+  idealQuality: idealQualitySchema.optional(),
 });
 export type CellResult = z.infer<typeof cellResultSchema>;
 
