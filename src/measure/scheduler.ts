@@ -7,6 +7,7 @@ import { RESULT_SCHEMA_VERSION } from '../results/schema.js';
 import { buildEnvironment, readMachineFacts } from './environment.js';
 import { generate, idealQuality } from '../data/generators/index.js';
 import { trivialQuality } from '../data/trivial.js';
+import { datasetSeed } from '../data/seed.js';
 import type { DataTable } from '../data/table.js';
 import { TOOL_VERSION } from '../config/version.js';
 import type { Runner, TrialProgress } from './runner.js';
@@ -15,7 +16,7 @@ import { heldOutRows } from '../data/rows.js';
 import { bytesChecksum } from '../data/checksum.js';
 import { FileTables } from '../data/load.js';
 
-export { heldOutRows };
+export { heldOutRows, datasetSeed };
 
 export interface RunHooks {
   onCellStart?(cell: Cell, index: number, total: number): void;
@@ -28,22 +29,6 @@ export interface RunHooks {
   /** An interrupted earlier run of the same plan (resume): its finished cells are kept and not run again. */
   resumeFrom?: RunResult;
 }
-
-/**
- * Datasets depend only on (seed, data set) and their row count, never on the run, so reruns and resumes
- * see identical bytes. The size is not part of the seed: generators draw the problem (coefficients,
- * centres) before any row, so every size of a sweep samples the same problem and a learning curve
- * compares like with like.
- */
-export function datasetSeed(seed: number, dataset: string): number {
-  let hash = (0x811c9dc5 ^ seed) >>> 0;
-  for (const char of dataset) {
-    hash ^= char.charCodeAt(0);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
-}
-
 
 class DatasetCache {
   private readonly tables = new Map<string, DataTable>();

@@ -8,6 +8,7 @@ import { BUILTIN_MODELS } from '../models/catalog.js';
 import { GENERATORS } from '../data/generators/index.js';
 import { DEFAULT_CELL_TIMEOUT_MS, DEFAULT_OUT_DIR, DEFAULT_SEED, PROFILES, defaultWidths } from '../config/defaults.js';
 import { applyShard } from './shard.js';
+import { convergenceSettings } from './convergence.js';
 import { checkModeOptions, modeCellFields, modeDefaultSizes, modePlanFields, modeVariant } from '../modes/index.js';
 import type { RunOptions } from '../config/schema.js';
 import { checkCustomModelMode, checkFileModel, checkFileSizes, customModelsByName, defaultFileModels, defaultFileSizes, plannedFile, type PlannedFile } from './user-data.js';
@@ -94,6 +95,7 @@ export function buildPlan(options: RunOptions, cores: number, inputs: PlanInputs
   };
 
   const datasets = new Map<string, DatasetSpec>();
+  const modelSpecs = new Map<string, DatasetSpec>();
   const cells: Cell[] = [];
   for (const model of [...models, ...custom.keys()]) {
     const definition = BUILTIN_MODELS[model as keyof typeof BUILTIN_MODELS] as (typeof BUILTIN_MODELS)[keyof typeof BUILTIN_MODELS] | undefined;
@@ -110,6 +112,7 @@ export function buildPlan(options: RunOptions, cores: number, inputs: PlanInputs
       throw new UsageError(`--generator: model "cnn-small" needs image data; use --generator images or leave --generator out.`);
     }
     datasets.set(spec.name, spec);
+    modelSpecs.set(model, spec);
     for (const size of sizes) {
       for (const width of workers) {
         for (const fields of modeCellFields(mode, options)) {
@@ -120,13 +123,15 @@ export function buildPlan(options: RunOptions, cores: number, inputs: PlanInputs
     }
   }
 
+  const seed = options.seed ?? DEFAULT_SEED;
+  const convergence = convergenceSettings(options, mode, modelSpecs, seed);
   const plan: BenchmarkPlan = {
     runId: options.runId ?? newRunId(),
     cells,
     datasets: [...datasets.values()],
     repeats: options.repeats ?? profile.repeats,
     warmup: options.warmup ?? profile.warmup,
-    seed: options.seed ?? DEFAULT_SEED,
+    seed,
     backend: options.backend ?? 'auto',
     stockKernels: options.stockKernels ?? false,
     training,
@@ -135,6 +140,7 @@ export function buildPlan(options: RunOptions, cores: number, inputs: PlanInputs
     cores,
     ...(custom.size > 0 ? { customModels: Object.fromEntries(custom) } : {}),
     ...modePlanFields(mode, options),
+    ...(convergence ? { convergence } : {}),
   };
   return applyShard(plan, options.shard, options.runId);
 }

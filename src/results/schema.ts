@@ -5,11 +5,11 @@
  * Every numeric field names its unit.
  */
 import { z } from 'zod';
-import { trainingConfigSchema } from '../config/schema.js';
+import { convergenceSettingsSchema, trainingConfigSchema } from '../config/schema.js';
 import { backendChoiceSchema, backendNameSchema, generatorNameSchema, modeSchema, scalingSchema, taskSchema } from '../config/names.js';
 
 export type { BackendChoice, BackendName, BuiltinModelName, GeneratorName, Mode, Scaling, Task } from '../config/names.js';
-export type { TrainingConfig } from '../config/schema.js';
+export type { ConvergenceSettings, QualityTarget, TrainingConfig } from '../config/schema.js';
 
 /** Version of the saved RunResult file format. Bump on any incompatible change. */
 export const RESULT_SCHEMA_VERSION = 1 as const;
@@ -107,8 +107,26 @@ export const trialResultSchema = z.object({
   exchangeMs: finite.optional(),
   /** data-parallel: milliseconds spent computing gradients and applying updates, all steps, median over workers. */
   computeMs: finite.optional(),
-  /** data-parallel: optimizer steps (each one gradient exchange). */
+  /** Optimizer steps taken (data-parallel: each one gradient exchange). */
   steps: z.number().int().nonnegative().optional(),
+  /** Trained to a target (plan.convergence): whether the held-out metric reached it. */
+  converged: z.boolean().optional(),
+  /** Trained to a target: training milliseconds until the evaluation that first reached it (evaluation time excluded). */
+  timeToTargetMs: finite.optional(),
+  /** Trained to a target: epochs until that evaluation (fractional). */
+  epochsToTarget: finite.optional(),
+  /** Trained to a target: epochs trained in all. */
+  epochsTrained: finite.optional(),
+  /** Trained to a target: milliseconds spent on held-out evaluations, apart from wallMs. */
+  evalMs: finite.optional(),
+  /** Trained to a target: held-out evaluations made. */
+  evaluations: z.number().int().nonnegative().optional(),
+  /** Trained to a target: what ended the trial. */
+  stopReason: z.enum(['target', 'patience', 'max-epochs']).optional(),
+  /** Trained to a target: the best held-out quality seen at any evaluation (quality is the last one). */
+  bestQuality: finite.optional(),
+  /** Trained to a target: the repetition's seed (data order and initial weights). */
+  seed: z.number().int().optional(),
   /** data-parallel: largest absolute difference between any worker's final weights and worker 0's. */
   replicaMaxDiff: finite.optional(),
   /** inference: latency of the answered requests, in ms (send, or scheduled send in the open loop, to answer). */
@@ -233,6 +251,8 @@ export const savedPlanSchema = z.object({
   shard: shardInfoSchema.optional(),
   /** Load generator settings, when the plan has inference cells. */
   inference: inferenceConfigSchema.optional(),
+  /** Set when trials train to a target quality or to convergence (--target, --patience) instead of for `training.epochs`. */
+  convergence: convergenceSettingsSchema.optional(),
 });
 export type SavedPlan = z.infer<typeof savedPlanSchema>;
 

@@ -8,6 +8,7 @@ import { buildModel } from '../../models/build.js';
 import { describeModel } from '../../models/flops.js';
 import { prepareData, type PreparedData } from '../../models/data.js';
 import { trainAndEvaluate } from '../../models/train.js';
+import { trainToTarget, type TrainToTargetOutcome } from '../../models/train-to-target.js';
 import { weightsChecksum } from '../../models/checksum.js';
 import { viewTable } from '../../data/table.js';
 import { arriveAndWait } from '../../measure/barrier.js';
@@ -46,17 +47,27 @@ export default async function runTrain(task: TrainTask): Promise<TrainReply> {
     const cpuAtStartUs = cpuNowUs();
     let cpuAtEndUs = cpuAtStartUs;
     let rssAfterBytes = 0;
-    const outcome = await trainAndEvaluate(tf, model, data, {
-      epochs: task.epochs,
-      batchSize: task.batchSize,
-      learningRate: task.learningRate,
-      seed: task.seed,
-      ...(task.maxSamples !== undefined ? { maxSamples: task.maxSamples } : {}),
-      onTrainEnd: () => {
-        cpuAtEndUs = cpuNowUs();
-        rssAfterBytes = process.memoryUsage.rss();
-      },
-    });
+    const onTrainEnd = (): void => {
+      cpuAtEndUs = cpuNowUs();
+      rssAfterBytes = process.memoryUsage.rss();
+    };
+    const outcome = task.convergence
+      ? await trainToTarget(tf, model, data, {
+          batchSize: task.batchSize,
+          learningRate: task.learningRate,
+          seed: task.seed,
+          convergence: task.convergence,
+          ...(task.target ? { target: task.target } : {}),
+          onTrainEnd,
+        })
+      : await trainAndEvaluate(tf, model, data, {
+          epochs: task.epochs,
+          batchSize: task.batchSize,
+          learningRate: task.learningRate,
+          seed: task.seed,
+          ...(task.maxSamples !== undefined ? { maxSamples: task.maxSamples } : {}),
+          onTrainEnd,
+        });
     // trainMs excludes evaluation; place the end stamp at the end of training, not of evaluation.
     const finishedAtMs = startedAtMs + outcome.trainMs;
     return {
@@ -71,6 +82,7 @@ export default async function runTrain(task: TrainTask): Promise<TrainReply> {
       finalLoss: outcome.finalLoss,
       quality: outcome.quality,
       peakTensorBytes: outcome.peakTensorBytes,
+      ...('convergence' in outcome ? { convergence: (outcome as TrainToTargetOutcome).convergence } : {}),
       cpuAtStartUs,
       cpuAtEndUs,
       rssAfterBytes,
