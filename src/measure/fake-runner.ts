@@ -75,7 +75,8 @@ function simulateConvergence(job: CellJob, plan: BenchmarkPlan, repetition: numb
   const never = options.neverConverge?.some((fragment) => job.cell.id.includes(fragment)) ?? false;
   const asymptote = Math.min(best, best - 0.6 * job.nTrain ** -0.35) - (never ? 0.2 : 0);
   const start = regression ? 0 : 1 / job.spec.classes;
-  const z = 2 * hashToUnit(`${plan.seed}|${job.cell.id}|${repetition}|tau`) - 1;
+  // The repetition's seed decides its luck, whatever the width: replicas of one seed converge alike.
+  const z = 2 * hashToUnit(`${plan.seed}|${job.cell.model}|${job.cell.dataset}|${job.nTrain}|${repetition}|tau`) - 1;
   const tau = 40 * Math.max(0.2, 1 + (options.convergenceCv ?? 0.1) * Math.sqrt(3) * z);
   const stepsPerEpoch = Math.ceil(job.nTrain / globalBatch) * Math.sqrt(globalBatch / plan.training.batchSize);
   const at = (epochs: number): number => asymptote - (asymptote - start) * Math.exp(-(epochs * stepsPerEpoch) / tau);

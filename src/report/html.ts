@@ -16,6 +16,7 @@ import { chartJsConfig, legendEntries } from './html/chartjs-config.js';
 import { CLIENT_SCRIPT } from './html/client.js';
 import { escapeHtml as h, jsonForScript } from './html/escape.js';
 import { STYLES } from './html/styles.js';
+import { qualityBlock, qualityWithBudget, timeToTargetCell, trainingText } from './html/quality-section.js';
 import { NA, describeBackend, describeMachine, fmtBytes, fmtChange, fmtChangeCi, fmtFixed, fmtGiB, fmtMetricValue, fmtMs, fmtNumber, fmtPercent, lawSentences, runLabels, type LawSentence } from './text.js';
 
 let chartJsSource: string | null = null;
@@ -110,7 +111,8 @@ function summarySection(input: ReportInput, labels: string[]): string {
       `<dt>Backend</dt><dd>${h(describeBackend(env))}</dd>` +
       `<dt>Run</dt><dd><span class="code">${h(analysis.runId)}</span>, started ${h(result.startedAt)}${env.gitCommit ? `, commit <span class="code">${h(env.gitCommit)}</span>` : ''}</dd>` +
       `</dl></div>${fake}${incomplete}${lawsBlock(analysis)}` +
-      (flags.length ? `<h3>Speed vs quality</h3><ul class="laws">${flags.join('')}</ul>` : '')
+      (flags.length ? `<h3>Speed vs quality</h3><ul class="laws">${flags.join('')}</ul>` : '') +
+      qualityBlock(analysis)
     );
   });
   return `<section id="summary"><h2>Summary</h2>${parts.join('')}</section>`;
@@ -200,12 +202,8 @@ function cellsSection(input: ReportInput, labels: string[]): string {
     { title: 'samples/s', numeric: true, sort: (r) => num(r.c.samplesPerSec?.median), html: (r) => h(fmtNumber(r.c.samplesPerSec?.median)) },
     { title: 'µs/sample/worker', numeric: true, sort: (r) => num(r.c.usPerSample), html: (r) => h(fmtNumber(r.c.usPerSample)) },
     { title: 'peak RSS', numeric: true, sort: (r) => num(r.c.peakRssBytes?.median), html: (r) => h(fmtBytes(r.c.peakRssBytes?.median)) },
-    {
-      title: 'quality',
-      numeric: true,
-      sort: (r) => num(r.c.quality?.value),
-      html: (r) => (r.c.quality ? `${r.c.quality.metric === 'r2' ? 'R²' : 'acc'} ${h(fmtFixed(r.c.quality.value, 3))}` : NA),
-    },
+    { title: 'quality (budget)', numeric: true, sort: (r) => num(r.c.quality?.value), html: (r) => h(qualityWithBudget(r.c)) },
+    { title: 'time to target', numeric: true, sort: (r) => num(r.c.timeToTarget?.mlperfMs ?? r.c.timeToTarget?.medianMs?.value), html: (r) => h(timeToTargetCell(r.c.timeToTarget)) },
     { title: 'GFLOP/s', numeric: true, sort: (r) => num(r.c.gflops), html: (r) => h(fmtNumber(r.c.gflops)) },
     { title: 'MFU', numeric: true, sort: (r) => num(r.c.mfu), html: (r) => h(fmtPercent(r.c.mfu, 1)) },
     { title: 'cold start', numeric: true, sort: (r) => num(r.c.coldStartMs), html: (r) => h(fmtMs(r.c.coldStartMs)) },
@@ -300,7 +298,7 @@ function envRows(env: Environment, result: RunResult): Array<[string, string]> {
     ['started / finished', `${result.startedAt} / ${result.finishedAt ?? 'not finished'}`],
     ['repetitions (+ warm-up)', `${p.repeats} (+${p.warmup})`],
     ['seed', String(p.seed)],
-    ['training', `${p.training.epochs} epochs, batch ${p.training.batchSize}, learning rate ${p.training.learningRate}, ${fmtPercent(p.training.testFraction)} held out`],
+    ['training', `${trainingText(p)}, batch ${p.training.batchSize}, learning rate ${p.training.learningRate}, ${fmtPercent(p.training.testFraction)} held out`],
     ['cell timeout', fmtMs(p.cellTimeoutMs)],
   ];
   return rows.filter((r): r is [string, string] => r[1] !== undefined);

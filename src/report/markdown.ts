@@ -5,7 +5,6 @@ import type { Analysis, AnalysisWarning, CellAnalysis } from '../analyse/schema.
 import type { Artifact, ReportInput } from './types.js';
 import type { BudgetResult, Comparison, MetricComparison, Verdict } from '../gate/schema.js';
 import {
-  NA,
   describeBackend,
   describeMachine,
   finite,
@@ -22,6 +21,7 @@ import {
   runLabels,
   VERDICT_MARK,
 } from './text.js';
+import { qualityFindings, qualityWithBudget } from './quality-text.js';
 function mdTable(header: string[], rows: string[][], align?: Array<'l' | 'r'>): string {
   const sep = header.map((_, i) => (align?.[i] === 'r' ? '---:' : '---'));
   return [header, sep, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
@@ -44,7 +44,7 @@ function cellsTable(runs: ReportInput['runs'], labels: string[]): string {
     'IQR',
     'samples/s',
     'peak RSS',
-    'quality',
+    'quality (budget)',
     'GFLOP/s',
     'MFU',
   ];
@@ -70,7 +70,7 @@ function cellRow(c: CellAnalysis): string[] {
     fmtMs(c.wallMs?.iqr),
     fmtNumber(c.samplesPerSec?.median),
     fmtBytes(c.peakRssBytes?.median),
-    c.quality ? `${c.quality.metric === 'r2' ? 'R²' : 'acc'} ${fmtFixed(c.quality.value, 3)}` : NA,
+    mdEscape(qualityWithBudget(c)),
     fmtNumber(c.gflops),
     fmtPercent(c.mfu, 1),
   ];
@@ -173,6 +173,11 @@ export function renderMarkdown(input: ReportInput): string {
         );
       }
     }
+  });
+  input.runs.forEach((run, i) => {
+    const findings = qualityFindings(run.analysis);
+    if (findings.length === 0) return;
+    out.push('', `### Quality${input.runs.length > 1 ? `: ${mdEscape(labels[i]!)}` : ''}`, '', ...findings.map((f) => `- **${mdEscape(f.subject)}**: ${mdEscape(f.text)}`));
   });
   out.push('', '### Cells', '', cellsTable(input.runs, labels));
   const warnings = input.runs.flatMap((r, i) => r.analysis.warnings.map((w) => ({ w, label: labels[i]! })));

@@ -9,6 +9,7 @@ import { createColors } from 'picocolors';
 import type { Analysis, AnalysisWarning, CellAnalysis, ComplexityScaling, InferenceSweep, SizeScaling, WidthScaling } from '../analyse/schema.js';
 import type { Estimate } from '../stats/types.js';
 import { formatBytes, formatCount, formatMs, formatNumber, formatPercent, MISSING } from '../config/format.js';
+import { budgetText, qualityFindings } from './quality-text.js';
 
 type Colors = ReturnType<typeof createColors>;
 
@@ -82,8 +83,8 @@ function describeCompute(cells: readonly CellAnalysis[]): string {
 function describeQuality(cells: readonly CellAnalysis[], flagged: ReadonlySet<string>): string {
   const rated = cells.filter((c) => c.quality !== null);
   if (rated.length === 0) return `quality: ${MISSING}`;
-  const metric = rated[0]?.quality?.metric === 'r2' ? 'R²' : 'accuracy';
-  const value = (c: CellAnalysis): string => formatNumber(c.quality?.value, 3);
+  const metric = `${rated[0]?.quality?.metric === 'r2' ? 'R²' : 'accuracy'}${budgetHeading(rated)}`;
+  const value = (c: CellAnalysis): string => `${formatNumber(c.quality?.value, 3)}${c.undertrained ? ' undertrained' : ''}`;
   // Identical values are said once: a line per cell would bury the one that differs.
   const same = (group: readonly CellAnalysis[]): boolean => group.every((c) => value(c) === value(group[0]!) && !flagged.has(c.cellId));
   if (rated.length > 1 && same(rated)) return `quality (${metric}): ${value(rated[0]!)} in every cell`;
@@ -99,6 +100,17 @@ function describeQuality(cells: readonly CellAnalysis[], flagged: ReadonlySet<st
     return `n=${size}: ${entries.join(', ')}`;
   });
   return `quality (${metric}): ${parts.join('; ')}`;
+}
+
+/** " after 1 epoch (4-125 steps by size)": the budget behind every quality figure of a model. */
+function budgetHeading(cells: readonly CellAnalysis[]): string {
+  const budgets = cells.flatMap((c) => (c.budget ? [c.budget] : []));
+  const first = budgets[0];
+  if (!first) return '';
+  if (first.kind === 'to-target') return `, ${budgetText(first).replace(/, median .*$/, '')}`;
+  const steps = budgets.flatMap((b) => (b.kind === 'fixed' && b.steps !== null ? [b.steps] : []));
+  const range = steps.length === 0 ? '' : Math.min(...steps) === Math.max(...steps) ? `, ${Math.min(...steps)} steps` : ` (${Math.min(...steps)}-${Math.max(...steps)} steps by size)`;
+  return ` after ${first.epochs} epoch${first.epochs === 1 ? '' : 's'}${range}`;
 }
 
 function renderModel(analysis: Analysis, model: string, color: Colors, flagged: ReadonlySet<string>): string[] {
@@ -284,6 +296,8 @@ export function renderScalingSummary(analysis: Analysis, opts: { color: boolean 
   for (const model of models) {
     lines.push('', ...renderModel(analysis, model, color, flagged));
   }
+  const quality = qualityFindings(analysis);
+  if (quality.length > 0) lines.push('', color.bold('Quality'), ...quality.map((q) => `  ${clean(q.subject)}: ${clean(q.text)}`));
   for (const sweep of complexitySweeps(analysis)) lines.push('', ...renderComplexity(analysis, sweep, color, tableStyle));
   if (analysis.inference && analysis.inference.length > 0) lines.push('', ...renderInference(analysis.inference, color, tableStyle));
   const warnings = renderWarnings(analysis.warnings, color);

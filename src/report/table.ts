@@ -4,6 +4,7 @@ import { createColors } from 'picocolors';
 import type { Analysis, CellAnalysis } from '../analyse/schema.js';
 import { formatBytes, formatCount, formatMs, formatNumber, formatPercent, MISSING } from '../config/format.js';
 import { cellVariantLabel } from '../modes/index.js';
+import { qualityCompact, timeToTargetCell } from './quality-text.js';
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
@@ -20,19 +21,17 @@ function timeWithSpread(cell: CellAnalysis): string {
   return `${formatMs(summary.median)} ±${formatPercent(summary.relativeSpread / 2)}`;
 }
 
-function quality(cell: CellAnalysis): string {
-  if (!cell.quality) return MISSING;
-  return `${cell.quality.metric === 'r2' ? 'R²' : 'acc'} ${formatNumber(cell.quality.value, 3)}`;
-}
 
 export function renderCellTable(analysis: Analysis, opts: { color: boolean }): string {
   const colors = createColors(opts.color);
   const sections: string[] = [];
   for (const [group, cells] of groupBy(analysis.cells, (cell) => `${cell.cell.model} on ${cell.cell.dataset} (${cell.cell.mode})`)) {
+    // Runs trained to a target add the time to get there (MLPerf score, epochs) after the quality.
+    const toTarget = cells.some((cell) => cell.timeToTarget);
     const table = new Table({
-      head: ['size', 'workers', 'time (median ±IQR/2)', 'samples/s', 'GFLOP/s', 'quality', 'peak RSS', 'CPU', 'ok'],
+      head: ['size', 'workers', 'time (median ±IQR/2)', 'samples/s', 'GFLOP/s', 'quality (budget)', ...(toTarget ? ['to target'] : []), 'peak RSS', 'CPU', 'ok'],
       style: { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [] },
-      colAligns: ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+      colAligns: ['right', 'right', 'right', 'right', 'right', 'right', ...(toTarget ? (['right'] as const) : []), 'right', 'right', 'right'],
     });
     const throughputs = cells.map((cell) => cell.samplesPerSec?.median).filter((value): value is number => value !== undefined);
     const best = Math.max(...throughputs);
@@ -52,7 +51,8 @@ export function renderCellTable(analysis: Analysis, opts: { color: boolean }): s
         timeWithSpread(cell),
         rateText,
         formatNumber(cell.gflops, 2),
-        quality(cell),
+        cell.undertrained ? `${qualityCompact(cell)} ${colors.red('undertrained')}` : qualityCompact(cell),
+        ...(toTarget ? [timeToTargetCell(cell.timeToTarget)] : []),
         formatBytes(cell.peakRssBytes?.median),
         cpuUtilisation === null ? MISSING : `${formatNumber(cpuUtilisation, 1)} cores`,
         cell.okTrials === cell.totalTrials ? ok : colors.red(ok),

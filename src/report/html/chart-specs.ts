@@ -7,50 +7,12 @@ import type { Analysis, WidthScaling } from '../../analyse/schema.js';
 import type { ReportInput } from '../types.js';
 import { fmtPower, runLabels } from '../text.js';
 import { uslThroughput } from '../../stats/index.js';
+import { qualityChartSpecs } from './quality-charts.js';
 
 
-export type ChartId =
-  | 'time-vs-size'
-  | 'throughput-vs-workers'
-  | 'speedup-vs-workers'
-  | 'efficiency-vs-workers'
-  | 'memory-vs-size'
-  | 'quality-vs-size';
+import type { ChartPoint, ChartSpec, SeriesSpec } from './chart-types.js';
 
-export interface ChartPoint {
-  x: number;
-  y: number;
-}
-
-export interface SeriesSpec {
-  /** Legend text; built from names in the data (escape before putting it in HTML). */
-  label: string;
-  /** measured = data points; fit = fitted law; ideal = perfect scaling reference. */
-  role: 'measured' | 'fit' | 'ideal';
-  /** CSS colour. */
-  color: string;
-  /** Index of the run in ReportInput.runs, -1 for references shared by all runs. */
-  run: number;
-  /** Series of one group (data, its fit, its ideal line) are shown and hidden together; only the measured one is in the legend. */
-  group: string;
-  points: ChartPoint[];
-}
-
-export interface ChartSpec {
-  id: ChartId;
-  title: string;
-  /** What the line styles mean, shown under the title. */
-  subtitle?: string;
-  /** Axis titles, with units. */
-  xTitle: string;
-  yTitle: string;
-  /** Initial axis types; the HTML can toggle them. */
-  xLog: boolean;
-  yLog: boolean;
-  /** Whole-number x ticks (worker counts). */
-  xInteger?: boolean;
-  series: SeriesSpec[];
-}
+export type { ChartId, ChartPoint, ChartSpec, SeriesSpec } from './chart-types.js';
 
 /** Tableau 10: distinct in colour and in greyscale, readable on white. */
 const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
@@ -352,7 +314,8 @@ function qualityVsSize(input: ReportInput, nm: Naming): ChartSpec {
   });
   const yTitle =
     metrics.size === 1 ? (metrics.has('r2') ? 'held-out R²' : 'held-out accuracy (0-1)') : 'held-out quality (accuracy 0-1 or R²)';
-  return { id: 'quality-vs-size', title: 'Model quality vs dataset size', subtitle: 'held-out split, at the smallest pool width', xTitle: 'dataset size (samples)', yTitle, xLog: true, yLog: false, series };
+  const budget = input.runs.some((r) => r.result.plan.convergence) ? 'at the end of training' : 'after the fixed --epochs budget, so larger sizes also trained more steps';
+  return { id: 'quality-vs-size', title: 'Model quality vs dataset size', subtitle: `held-out split, at the smallest pool width, ${budget}`, xTitle: 'dataset size (samples)', yTitle, xLog: true, yLog: false, series };
 }
 
 /** Every chart that has data, in reading order. */
@@ -366,7 +329,7 @@ export function buildChartSpecs(input: ReportInput): ChartSpec[] {
     memoryVsSize(input, nm),
     qualityVsSize(input, nm),
   ];
-  return specs.filter((s) => s.series.some((x) => x.role === 'measured' && x.points.length > 0));
+  return [...specs.filter((s) => s.series.some((x) => x.role === 'measured' && x.points.length > 0)), ...qualityChartSpecs(input)];
 }
 
 /** Translucent fill for point markers. */

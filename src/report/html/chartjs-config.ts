@@ -25,17 +25,18 @@ export function legendEntries(spec: ChartSpec): boolean[] {
 /** A chart.js configuration that is plain JSON: options that need functions are added by the caller. */
 export function chartJsConfig(spec: ChartSpec, target: ChartTarget): ChartConfiguration<'line', ScatterDataPoint[]> {
   const png = target === 'png';
-  const datasets: Array<ChartDataset<'line', ScatterDataPoint[]>> = spec.series.map((s) => ({
+  const datasets: Array<ChartDataset<'line', ScatterDataPoint[]>> = spec.series.map((s, i) => ({
     label: s.label,
     data: s.points.map((p) => ({ x: p.x, y: p.y })),
-    borderColor: s.color,
-    backgroundColor: s.role === 'measured' ? withAlpha(s.color, 0.6) : s.color,
-    borderWidth: s.role === 'measured' ? 2.5 : 1.5,
+    borderColor: s.role === 'band' ? withAlpha(s.color, 0.35) : s.color,
+    backgroundColor: s.role === 'measured' ? withAlpha(s.color, 0.6) : s.role === 'band' ? withAlpha(s.color, 0.15) : s.color,
+    borderWidth: s.role === 'measured' ? 2.5 : s.role === 'band' ? 0.5 : 1.5,
     borderDash: s.role === 'fit' ? [7, 4] : s.role === 'ideal' ? [2, 4] : [],
     pointRadius: s.role === 'measured' ? 4 : 0,
     pointHoverRadius: s.role === 'measured' ? 6 : 0,
     pointStyle: s.role === 'measured' ? RUN_POINT_STYLES[Math.max(0, s.run) % RUN_POINT_STYLES.length]! : 'line',
-    fill: false,
+    // The upper edge of a band shades down to the lower edge just before it.
+    fill: s.role === 'band' && spec.series[i - 1]?.role === 'band' && spec.series[i - 1]?.group === s.group ? '-1' : false,
     tension: 0,
     showLine: true,
   }));

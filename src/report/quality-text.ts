@@ -1,0 +1,150 @@
+/**
+ * The words every format uses for model quality: the budget behind each figure ("acc 0.481 after
+ * 1 epoch, 4 steps"), the undertrained flag, the data set's ideal, time to a target, statistical
+ * efficiency and learning curves. Plain text with names kept raw: each format escapes its own way.
+ */
+import type { Analysis, CellAnalysis, LearningCurve, TimeToTarget, TimeToTargetScaling, TrainingBudget } from '../analyse/schema.js';
+import type { Estimate } from '../stats/types.js';
+import type { SavedPlan } from '../results/schema.js';
+import { finite, fmtFixed, fmtMs, fmtNumber, fmtPercent, NA } from './text.js';
+
+const short = (metric: 'r2' | 'accuracy'): string => (metric === 'r2' ? 'R²' : 'acc');
+const long = (metric: 'r2' | 'accuracy'): string => (metric === 'r2' ? 'R²' : 'accuracy');
+const plural = (n: number, word: string): string => `${fmtNumber(n)} ${word}${n === 1 ? '' : 's'}`;
+
+/** "after 1 epoch, 4 steps" / "at the end of training to accuracy 0.85 (median 3.5 epochs)". */
+export function budgetText(budget: TrainingBudget | undefined): string {
+  if (!budget) return '';
+  if (budget.kind === 'fixed') return `after ${plural(budget.epochs, 'epoch')}${budget.steps === null ? '' : `, ${plural(budget.steps, 'step')}`}`;
+  const goal = budget.target ? `to ${long(budget.target.metric)} ${budget.target.value}` : 'to convergence';
+  const epochs = budget.epochs === null ? '' : `, median ${plural(budget.epochs, 'epoch')}`;
+  return `at the end of training ${goal}${epochs}`;
+}
+
+/** The quality cell of a table: "acc 0.481 after 1 epoch, 4 steps, undertrained". */
+export function qualityWithBudget(cell: CellAnalysis): string {
+  if (!cell.quality) return NA;
+  const budget = budgetText(cell.budget);
+  return `${short(cell.quality.metric)} ${fmtFixed(cell.quality.value, 3)}${budget ? ` ${budget}` : ''}${cell.undertrained ? ', undertrained' : ''}`;
+}
+
+/** "accuracy 0.967 ± 0.001 (Bayes classifier …, simulated from 20,000 draws)". */
+export function idealText(cell: CellAnalysis): string | null {
+  const ideal = cell.idealQuality;
+  if (!ideal) return null;
+  const pm = ideal.standardError > 0 ? ` ± ${fmtFixed(ideal.standardError, 3)}` : '';
+  const how = ideal.method === 'simulation' && ideal.samples ? `; estimated from ${fmtNumber(ideal.samples, 21)} draws` : '';
+  return `${long(ideal.metric)} ${fmtFixed(ideal.value, 3)}${pm} (${ideal.basis}${how})`;
+}
+
+/** One line per data set: the quality an ideal model reaches on it. */
+export function idealLines(a: Analysis): string[] {
+  const seen = new Map<string, string>();
+  for (const c of a.cells) {
+    const text = idealText(c);
+    if (text && !seen.has(c.cell.dataset)) seen.set(c.cell.dataset, text);
+  }
+  return [...seen].map(([dataset, text]) => `ideal on ${dataset}: ${text}`);
+}
+
+function interval(e: Estimate | null, format: (x: number) => string): string {
+  if (!e || !finite(e.low) || !finite(e.high)) return '';
+  return ` [${format(e.low)}, ${format(e.high)}]`;
+}
+
+/** "1.2 s (MLPerf; median 1.1 s [0.9 s, 1.4 s]), 3.5 epochs, CV 12%, +0.3 s evaluating" or "not converged (2 of 5 missed)". */
+export function timeToTargetText(t: TimeToTarget): string {
+  if (t.status === 'not-converged') return `not converged (${t.runs - t.converged} of ${t.runs} runs missed ${long(t.metric)} ${t.target})`;
+  const score = t.mlperfMs !== null ? `${fmtMs(t.mlperfMs)} MLPerf; ` : '';
+  const med = t.medianMs ? `median ${fmtMs(t.medianMs.value)}${interval(t.medianMs, fmtMs)}` : `median ${NA}`;
+  const epochs = t.epochs ? `, ${fmtNumber(t.epochs.value)} epochs${interval(t.epochs, (x) => fmtNumber(x))}` : '';
+  const cv = t.epochsCv !== null ? `, CV ${fmtPercent(t.epochsCv)}` : '';
+  const missed = t.converged < t.runs ? `, ${t.runs - t.converged} run missed (counted slowest)` : '';
+  const evalMs = t.evalMs !== null ? `, +${fmtMs(t.evalMs)} evaluating` : '';
+  return `${score}${med}${epochs}${cv}${missed}${evalMs}`;
+}
+
+/** The compact time-to-target cell of a table: "1.2 s, 3.5 ep" / "not converged". */
+export function timeToTargetCell(t: TimeToTarget | undefined): string {
+  if (!t) return NA;
+  if (t.status === 'not-converged') return `not converged (${t.converged}/${t.runs})`;
+  const time = t.mlperfMs ?? t.medianMs?.value ?? null;
+  return `${fmtMs(time)}, ${t.epochs ? fmtNumber(t.epochs.value) : NA} ep`;
+}
+
+/** "w=2: hardware 1.90x × statistical efficiency 0.71 = 1.35x predicted, 1.33x measured". */
+export function efficiencySentence(s: TimeToTargetScaling): string {
+  const parts = s.points
+    .filter((p) => p.workers !== 1)
+    .map((p) => {
+      if (p.statisticalEfficiency === null || p.hardwareSpeedup === null) return `w=${p.workers}: ${p.timeToTargetMs === null ? 'did not converge' : `${fmtMs(p.timeToTargetMs)} (no w=1 to compare)`}`;
+      const measured = p.timeToTargetSpeedup === null ? '' : `, ${fmtFixed(p.timeToTargetSpeedup, 2)}x measured`;
+      return `w=${p.workers}: hardware ${fmtFixed(p.hardwareSpeedup, 2)}x × statistical efficiency ${fmtFixed(p.statisticalEfficiency, 2)} = ${fmtFixed(p.predictedSpeedup, 2)}x time-to-accuracy speedup${measured}`;
+    });
+  return parts.length > 0 ? parts.join('; ') : `only ${s.points.length} width measured`;
+}
+
+/** "2.1·n^−0.31" with intervals: "error = 2.1·n^(−0.31 [0.25, 0.37]) + 0.070 [0.052, 0.081] (R² 0.99)". */
+export function learningCurveLaw(curve: LearningCurve): string {
+  const f = curve.fit;
+  if (!f) return NA;
+  const range = (e: Estimate, d: number): string => (finite(e.low) && finite(e.high) ? ` [${fmtFixed(e.low, d)}, ${fmtFixed(e.high, d)}]` : '');
+  return `error = ${fmtNumber(f.a.value)}·n^(−${fmtFixed(f.alpha.value, 2)}${range(f.alpha, 2)}) + ${fmtFixed(f.c.value, 3)}${range(f.c, 3)} (R² ${fmtFixed(f.rSquared, 3)})`;
+}
+
+const sizeText = (n: number): string => (n >= 1e6 ? `${fmtNumber(n / 1e6, 2)}M` : n >= 1e3 ? `${fmtNumber(n / 1e3, 2)}k` : fmtNumber(n, 2));
+
+/** The learning curve in words, its verdict first when it is not a power law. */
+export function learningCurveSentence(curve: LearningCurve): string {
+  const measured = `${curve.points.length} sizes`;
+  if (curve.verdict === 'too-few-sizes' || curve.verdict === 'stopped-at-target') return `no learning curve: ${curve.reason ?? ''}`;
+  if (curve.verdict === 'not-a-power-law') return `not a power law (${curve.reason ?? ''}); not extrapolated. Fit over ${measured}: ${learningCurveLaw(curve)}`;
+  const floor = curve.idealError !== null ? `; ideal error ${fmtFixed(curve.idealError, 3)}` : '';
+  let need = '';
+  const s = curve.sizeForTarget;
+  if (s) {
+    const quality = `${long(curve.metric)} ${s.quality}`;
+    if (!s.reachable || !s.size) need = `; ${quality} is beyond the fitted floor: more data alone will not reach it`;
+    else {
+      const hi = s.size.high === null ? 'unbounded' : sizeText(s.size.high);
+      const lo = s.size.low === null ? NA : sizeText(s.size.low);
+      need = `; ${quality} needs n ≈ ${sizeText(s.size.value)} [${lo}, ${hi}]${s.extrapolated ? ' (extrapolated beyond 4x the largest size measured)' : ''}`;
+    }
+  }
+  return `${learningCurveLaw(curve)} over ${measured}${floor}${need}`;
+}
+
+/** Every quality finding of a run as lines of plain text (names raw): ideals, time to target, efficiency, learning curves. */
+export function qualityFindings(a: Analysis): Array<{ subject: string; text: string }> {
+  const out: Array<{ subject: string; text: string }> = idealLines(a).map((text) => ({ subject: 'data', text }));
+  for (const c of a.cells) {
+    if (c.timeToTarget) out.push({ subject: `${c.cell.model} n=${c.cell.size} w=${c.cell.workers}`, text: `time to ${long(c.timeToTarget.metric)} ${c.timeToTarget.target}: ${timeToTargetText(c.timeToTarget)}` });
+  }
+  for (const s of a.timeToTargetScaling ?? []) {
+    if (s.points.length < 2) continue;
+    out.push({ subject: `${s.model} n=${s.size} ${s.mode}`, text: efficiencySentence(s) });
+  }
+  for (const curve of a.learningCurves ?? []) {
+    out.push({ subject: `${curve.model} learning curve${curve.mode === 'job-parallel' ? '' : ` (${curve.mode}, w=${curve.workers})`}`, text: learningCurveSentence(curve) });
+  }
+  return out;
+}
+
+/** The quality cell of a narrow table: "acc 0.481 (1 epoch, 4 steps)" / "acc 0.812 (end, 3.5 epochs)". */
+export function qualityCompact(cell: CellAnalysis): string {
+  if (!cell.quality) return NA;
+  const b = cell.budget;
+  let budget = '';
+  if (b?.kind === 'fixed') budget = ` (${plural(b.epochs, 'epoch')}${b.steps === null ? '' : `, ${plural(b.steps, 'step')}`})`;
+  else if (b?.kind === 'to-target') budget = ` (end${b.epochs === null ? '' : `, ${plural(b.epochs, 'epoch')}`})`;
+  return `${short(cell.quality.metric)} ${fmtFixed(cell.quality.value, 3)}${budget}`;
+}
+
+/** How every trial trained: "1 epoch" or "to accuracy 0.85 and R² 0.9 (evaluated every 0.25 epochs, at most 50 epochs)". */
+export function trainingText(plan: Pick<SavedPlan, 'training' | 'convergence'>): string {
+  const c = plan.convergence;
+  if (!c) return plural(plan.training.epochs, 'epoch');
+  const goal = c.targets.length > 0 ? `to ${c.targets.map((t) => `${long(t.metric)} ${t.value}`).join(' and ')}` : 'to convergence';
+  const patience = c.patience === undefined ? '' : `, on until ${c.patience} evaluations without improvement`;
+  return `${goal} (evaluated every ${fmtNumber(c.evalEvery)} epochs, at most ${plural(c.maxEpochs, 'epoch')}${patience})`;
+}
