@@ -83,7 +83,7 @@ describe('classification: Bayes accuracy of the gaussian mixture (simulated)', (
     expect(ideal.value).toBeGreaterThan(0.85);
     expect(ideal.value).toBeLessThan(0.995);
     expect(ideal.standardError).toBeLessThan(0.004);
-    expect(ideal.basis).toMatch(/simulated/);
+    expect(ideal.method).toBe('simulation');
   });
 });
 

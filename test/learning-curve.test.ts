@@ -64,6 +64,13 @@ describe('fitLearningCurve', () => {
     expect(fit.alpha.value).toBeCloseTo(0.3, 3);
   });
 
+  it('holds the floor at or above minFloor (an error no model can beat)', () => {
+    const fit = fitLearningCurve(noisyCurve(12), { minFloor: 0.06 })!;
+    expect(fit.c.value).toBeGreaterThanOrEqual(0.06);
+    expect(Math.min(...fit.draws.map((d) => d.c))).toBeGreaterThanOrEqual(0.06);
+    expect(fitLearningCurve(noisyCurve(12))!.c.value).toBeLessThan(0.06);
+  });
+
   it('needs 4 sizes', () => {
     expect(fitLearningCurve(SIZES.slice(0, 3).map((size) => ({ size, errors: [0.1] })))).toBeNull();
     expect(fitLearningCurve(SIZES.slice(0, 4).map((size) => ({ size, errors: [learningCurveError(TRUE, size)] })))).not.toBeNull();

@@ -62,7 +62,9 @@ export function learningCurves(results: readonly CellResult[], cells: readonly C
       out.push(none('stopped-at-target', 'trials stopped at the target, so their quality says when they reached it, not how good they get; add --patience to train to convergence'));
       continue;
     }
-    const fit = fitLearningCurve(observations.map((o) => ({ size: o.size, errors: o.qualities.map((q) => 1 - q) })), { level });
+    // No model beats the ideal one: its error bounds the floor c from below (less two standard errors of a simulated ideal).
+    const minFloor = ideal ? Math.max(0, 1 - ideal.value - 2 * ideal.standardError) : 0;
+    const fit = fitLearningCurve(observations.map((o) => ({ size: o.size, errors: o.qualities.map((q) => 1 - q) })), { level, minFloor });
     if (!fit) {
       out.push(none('too-few-sizes', `${points.length} size${points.length === 1 ? '' : 's'} measured; the curve a·n^(−α) + c needs ${LEARNING_CURVE_MIN_SIZES}`));
       if (points.length >= 2) warnings.push({ code: 'learning-curve', message: `${key}: ${points.length} sizes; a learning curve needs ${LEARNING_CURVE_MIN_SIZES} or more (add --sizes).`, subject: key });

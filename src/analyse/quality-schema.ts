@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { estimateSchema } from '../stats/types.js';
-import { modeSchema } from '../config/names.js';
+import { modeSchema, scalingSchema } from '../config/names.js';
 import { idealQualitySchema, qualitySchema } from '../results/schema.js';
 
 const metricSchema = qualitySchema.shape.metric;
@@ -104,6 +104,8 @@ export const timeToTargetScalingSchema = z.object({
   dataset: z.string(),
   size: z.number(),
   mode: modeSchema,
+  /** data-parallel: strong or weak scaling (weak grows the global batch with the width). */
+  scaling: scalingSchema.optional(),
   metric: metricSchema,
   target: z.number(),
   points: z.array(timeToTargetPointSchema),
@@ -135,7 +137,7 @@ export const learningCurveSchema = z.object({
   verdict: z.enum(['power-law', 'not-a-power-law', 'too-few-sizes', 'stopped-at-target']),
   /** Why the verdict is not 'power-law'. */
   reason: z.string().nullable(),
-  /** 1 − the data set's ideal quality, when known: the floor c cannot be below it. */
+  /** 1 − the data set's ideal quality, when known: the fit holds the floor c at or above it (less 2 standard errors of a simulated ideal). */
   idealError: z.number().nullable(),
   /** The size the curve reaches the run's target at, with its interval; only for a power law. */
   sizeForTarget: z

@@ -42,7 +42,7 @@ export function timeToTargetScaling(cells: readonly CellAnalysis[]): TimeToTarge
           timeToTargetSpeedup: ratio(timeOf(base), timeOf(c)),
         };
       });
-    out.push({ key, model: first.cell.model, dataset: first.cell.dataset, size: first.cell.size, mode: first.cell.mode, metric: ttt.metric, target: ttt.target, points });
+    out.push({ key, model: first.cell.model, dataset: first.cell.dataset, size: first.cell.size, mode: first.cell.mode, ...(first.cell.scaling ? { scaling: first.cell.scaling } : {}), metric: ttt.metric, target: ttt.target, points });
   }
   return out;
 }

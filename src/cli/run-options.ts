@@ -62,7 +62,7 @@ function fromFile(loaded: LoadedConfig): Layer {
 function fromFlags(flags: Record<string, unknown>, cwd: string): Layer {
   const { holdout, report, data, target, task, features, onBadRow, model, models, config: _config, ...rest } = flags;
   // --target is two things told apart by their shape: "accuracy=0.85" is a quality to train to, a bare name a data file's column.
-  const targetValues = (target as string[] | undefined) ?? [];
+  const targetValues = typeof target === 'string' ? [target] : ((target as string[] | undefined) ?? []);
   const columns = targetValues.filter((text) => !looksLikeQualityTarget(text));
   if (columns.length > 1) {
     throw new UsageError(`--target: ${columns.map((c) => `"${c}"`).join(', ')} are all column names; name the column to predict once (a quality to train to is written metric=value, e.g. accuracy=0.85)`);

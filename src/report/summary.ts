@@ -102,14 +102,14 @@ function describeQuality(cells: readonly CellAnalysis[], flagged: ReadonlySet<st
   return `quality (${metric}): ${parts.join('; ')}`;
 }
 
-/** " after 1 epoch (4-125 steps by size)": the budget behind every quality figure of a model. */
+/** " after 1 epoch, 4-125 steps by size": the budget behind every quality figure of a model. */
 function budgetHeading(cells: readonly CellAnalysis[]): string {
   const budgets = cells.flatMap((c) => (c.budget ? [c.budget] : []));
   const first = budgets[0];
   if (!first) return '';
   if (first.kind === 'to-target') return `, ${budgetText(first).replace(/, median .*$/, '')}`;
   const steps = budgets.flatMap((b) => (b.kind === 'fixed' && b.steps !== null ? [b.steps] : []));
-  const range = steps.length === 0 ? '' : Math.min(...steps) === Math.max(...steps) ? `, ${Math.min(...steps)} steps` : ` (${Math.min(...steps)}-${Math.max(...steps)} steps by size)`;
+  const range = steps.length === 0 ? '' : Math.min(...steps) === Math.max(...steps) ? `, ${Math.min(...steps)} steps` : `, ${Math.min(...steps)}-${Math.max(...steps)} steps by size`;
   return ` after ${first.epochs} epoch${first.epochs === 1 ? '' : 's'}${range}`;
 }
 

@@ -53,8 +53,8 @@ interface Projected extends LearningCurveParams {
   sse: number;
 }
 
-/** Best (a ≥ 0, c ≥ 0) for a fixed α by weighted least squares, and its weighted sum of squares. */
-function projectAlpha(logNs: readonly number[], ys: readonly number[], ws: readonly number[], alpha: number): Projected {
+/** Best (a ≥ 0, c ≥ cMin) for a fixed α by weighted least squares, and its weighted sum of squares. */
+function projectAlpha(logNs: readonly number[], ys: readonly number[], ws: readonly number[], alpha: number, cMin: number): Projected {
   const k = logNs.length;
   const xs = new Array<number>(k);
   let sw = 0;
@@ -81,9 +81,10 @@ function projectAlpha(logNs: readonly number[], ys: readonly number[], ws: reado
     a = 0;
     c = sy / sw;
   }
-  if (c < 0) {
-    c = 0;
-    a = sxx > 0 ? Math.max(0, sxy / sxx) : 0;
+  if (c < cMin) {
+    // a·x fitted to y − cMin: Σw·x·(y − cMin) / Σw·x².
+    c = cMin;
+    a = sxx > 0 ? Math.max(0, (sxy - cMin * sx) / sxx) : 0;
   }
   let sse = 0;
   for (let i = 0; i < k; i++) {
@@ -97,12 +98,12 @@ function projectAlpha(logNs: readonly number[], ys: readonly number[], ws: reado
 const ALPHA_GRID = Array.from({ length: GRID + 1 }, (_, k) => ALPHA_FLAT / 2 + (k * (ALPHA_MAX - ALPHA_FLAT / 2)) / GRID);
 
 /** Least-squares (a, α, c) for per-size errors `ys` at sizes `ns` with weights `ws`. */
-function fitWeighted(ns: readonly number[], ys: readonly number[], ws: readonly number[]): Projected {
+function fitWeighted(ns: readonly number[], ys: readonly number[], ws: readonly number[], cMin = 0): Projected {
   const logNs = ns.map(Math.log);
-  let best = projectAlpha(logNs, ys, ws, ALPHA_GRID[0] as number);
+  let best = projectAlpha(logNs, ys, ws, ALPHA_GRID[0] as number, cMin);
   let bestIndex = 0;
   ALPHA_GRID.forEach((alpha, k) => {
-    const p = projectAlpha(logNs, ys, ws, alpha);
+    const p = projectAlpha(logNs, ys, ws, alpha, cMin);
     if (p.sse < best.sse) {
       best = p;
       bestIndex = k;
@@ -114,8 +115,8 @@ function fitWeighted(ns: readonly number[], ys: readonly number[], ws: readonly 
   const g = (Math.sqrt(5) - 1) / 2;
   let m1 = hi - g * (hi - lo);
   let m2 = lo + g * (hi - lo);
-  let f1 = projectAlpha(logNs, ys, ws, m1).sse;
-  let f2 = projectAlpha(logNs, ys, ws, m2).sse;
+  let f1 = projectAlpha(logNs, ys, ws, m1, cMin).sse;
+  let f2 = projectAlpha(logNs, ys, ws, m2, cMin).sse;
   // 30 steps shrink the bracket (two grid cells, 0.04) by 0.618^30, below 1e-7.
   for (let i = 0; i < 30; i++) {
     if (f1 < f2) {
@@ -123,16 +124,16 @@ function fitWeighted(ns: readonly number[], ys: readonly number[], ws: readonly 
       m2 = m1;
       f2 = f1;
       m1 = hi - g * (hi - lo);
-      f1 = projectAlpha(logNs, ys, ws, m1).sse;
+      f1 = projectAlpha(logNs, ys, ws, m1, cMin).sse;
     } else {
       lo = m1;
       m1 = m2;
       f1 = f2;
       m2 = lo + g * (hi - lo);
-      f2 = projectAlpha(logNs, ys, ws, m2).sse;
+      f2 = projectAlpha(logNs, ys, ws, m2, cMin).sse;
     }
   }
-  const refined = projectAlpha(logNs, ys, ws, (lo + hi) / 2);
+  const refined = projectAlpha(logNs, ys, ws, (lo + hi) / 2, cMin);
   return refined.sse < best.sse ? refined : best;
 }
 
@@ -157,6 +158,11 @@ export interface LearningCurveOptions {
   resamples?: number;
   /** PRNG seed; default 1. */
   seed?: number;
+  /**
+   * Lowest floor c allowed; default 0. An error no model can beat (a data set's Bayes error, or the
+   * noise share of a regression target) bounds the floor from below.
+   */
+  minFloor?: number;
 }
 
 export interface LearningCurveFit {
@@ -207,7 +213,8 @@ export function fitLearningCurve(observations: readonly LearningCurveObservation
   const ns = points.map((p) => p.size);
   const ys = points.map((p) => p.error);
   const ws = relativeWeights(ys);
-  const best = fitWeighted(ns, ys, ws);
+  const cMin = Math.max(0, options.minFloor ?? 0);
+  const best = fitWeighted(ns, ys, ws, cMin);
   const fitted = ns.map((n) => learningCurveError(best, n));
 
   const k = ns.length;
@@ -229,7 +236,7 @@ export function fitLearningCurve(observations: readonly LearningCurveObservation
   for (let b = 0; b < resamples; b++) {
     const sd = residualSd > 0 ? residualSd * Math.sqrt(df / Math.max(chiSquare(random, df), 1e-12)) : 0;
     const yb = fitted.map((m) => Math.max(m * (1 + sd * standardNormal(random)), 1e-12));
-    const p = fitWeighted(ns, yb, relativeWeights(yb));
+    const p = fitWeighted(ns, yb, relativeWeights(yb), cMin);
     draws.push({ a: p.a, alpha: p.alpha, c: p.c });
   }
   const alpha = percentileEstimate(best.alpha, draws.map((d) => d.alpha), level);

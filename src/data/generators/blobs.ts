@@ -57,7 +57,7 @@ export function blobsIdealQuality(centers: Float64Array, features: number, clust
       value: 1 - union,
       standardError: union,
       method: 'closed-form',
-      basis: `nearest-centre (Bayes) classifier of ${k} blobs, sd ${clusterStd}: error below the pairwise union bound ${union.toExponential(1)}`,
+      basis: `nearest-centre Bayes classifier of ${k} blobs with sd ${clusterStd}, error below the pairwise union bound ${union.toExponential(1)}`,
     };
   }
   const x = new Float32Array(features);
@@ -77,7 +77,7 @@ export function blobsIdealQuality(centers: Float64Array, features: number, clust
     }
     if (best === label) hits++;
   }
-  return simulatedAccuracy(hits, IDEAL_SIMULATION_SAMPLES, `nearest-centre (Bayes) classifier of ${k} blobs, sd ${clusterStd}, simulated`);
+  return simulatedAccuracy(hits, IDEAL_SIMULATION_SAMPLES, `nearest-centre Bayes classifier of ${k} blobs with sd ${clusterStd}`);
 }
 
 /** make_blobs: isotropic gaussian blobs around uniformly drawn centres; y is the blob index. */

@@ -321,7 +321,7 @@ export function classificationIdealQuality(problem: ClassificationProblem, rng: 
     standardError: (1 - flipY) * Math.sqrt((clean * (1 - clean)) / IDEAL_SIMULATION_SAMPLES),
     method: 'simulation',
     samples: IDEAL_SIMULATION_SAMPLES,
-    basis: `Bayes classifier of the known gaussian mixture (${clusters} clusters, class separation ${problem.classSep}), simulated; ${flipY * 100}% flipped labels`,
+    basis: `Bayes classifier of the known gaussian mixture of ${clusters} clusters, class separation ${problem.classSep}, ${flipY * 100}% flipped labels`,
   };
 }
 

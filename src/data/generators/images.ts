@@ -159,7 +159,7 @@ export function imagesIdealQuality(shape: readonly [number, number, number], cla
     });
     if (best === cls) hits++;
   }
-  return simulatedAccuracy(hits, IDEAL_SIMULATION_SAMPLES, `Bayes classifier of the ${classes} patterns at random positions (noise sd ${noise}), simulated`);
+  return simulatedAccuracy(hits, IDEAL_SIMULATION_SAMPLES, `Bayes classifier of the ${classes} patterns at random positions with noise sd ${noise}`);
 }
 
 export const imagesGenerator: Generator = {

@@ -87,7 +87,7 @@ export function moonsIdealQuality(noise: number, rng: Random): IdealQuality {
     });
     if ((density[1]! > density[0]! ? 1 : 0) === cls) hits++;
   }
-  return simulatedAccuracy(hits, IDEAL_SIMULATION_SAMPLES, `Bayes classifier of the two noisy arcs (noise sd ${noise}), simulated`);
+  return simulatedAccuracy(hits, IDEAL_SIMULATION_SAMPLES, `Bayes classifier of the two arcs with noise sd ${noise}`);
 }
 
 export const moonsGenerator: Generator = {
