@@ -55,15 +55,15 @@ export function learningCurves(results: readonly CellResult[], cells: readonly C
       return { size: o.size, quality, error: 1 - quality, repetitions: o.qualities.length };
     });
     const ideal = group.find((c) => c.idealQuality)?.idealQuality;
+    // No model beats the ideal one: its error bounds the floor c from below (less two standard errors of a simulated ideal).
+    const minFloor = ideal ? Math.max(0, 1 - ideal.value - 2 * ideal.standardError) : 0;
     const target = targetFor(settings.targets, metric === 'r2' ? 'regression' : 'classification');
-    const base = { key, model: first.cell.model, dataset: first.cell.dataset, mode: first.cell.mode, workers: first.cell.workers, metric, points, idealError: ideal ? 1 - ideal.value : null };
+    const base = { key, model: first.cell.model, dataset: first.cell.dataset, mode: first.cell.mode, workers: first.cell.workers, metric, points, idealError: ideal ? 1 - ideal.value : null, minFloor };
     const none = (verdict: LearningCurve['verdict'], reason: string): LearningCurve => ({ ...base, fit: null, verdict, reason, sizeForTarget: null, band: [] });
     if (target && settings.patience === undefined) {
       out.push(none('stopped-at-target', 'trials stopped at the target, so their quality says when they reached it, not how good they get; add --patience to train to convergence'));
       continue;
     }
-    // No model beats the ideal one: its error bounds the floor c from below (less two standard errors of a simulated ideal).
-    const minFloor = ideal ? Math.max(0, 1 - ideal.value - 2 * ideal.standardError) : 0;
     const fit = fitLearningCurve(observations.map((o) => ({ size: o.size, errors: o.qualities.map((q) => 1 - q) })), { level, minFloor });
     if (!fit) {
       out.push(none('too-few-sizes', `${points.length} size${points.length === 1 ? '' : 's'} measured; the curve a·n^(−α) + c needs ${LEARNING_CURVE_MIN_SIZES}`));

@@ -139,6 +139,8 @@ export const learningCurveSchema = z.object({
   reason: z.string().nullable(),
   /** 1 − the data set's ideal quality, when known: the fit holds the floor c at or above it (less 2 standard errors of a simulated ideal). */
   idealError: z.number().nullable(),
+  /** The lowest floor c the fit allowed: the ideal error less 2 standard errors of a simulated ideal, else 0. */
+  minFloor: z.number(),
   /** The size the curve reaches the run's target at, with its interval; only for a power law. */
   sizeForTarget: z
     .object({

@@ -100,7 +100,10 @@ export function learningCurveSentence(curve: LearningCurve): string {
   const measured = `${curve.points.length} sizes`;
   if (curve.verdict === 'too-few-sizes' || curve.verdict === 'stopped-at-target') return `no learning curve: ${curve.reason ?? ''}`;
   if (curve.verdict === 'not-a-power-law') return `not a power law (${curve.reason ?? ''}); not extrapolated. Fit over ${measured}: ${learningCurveLaw(curve)}`;
-  const floor = curve.idealError !== null ? `; the floor c is held at or above the ideal model's error ${fmtFixed(curve.idealError, 3)}` : '';
+  const floor =
+    curve.idealError === null
+      ? ''
+      : `; the floor c is not fitted below ${fmtFixed(curve.minFloor, 3)}${curve.minFloor < curve.idealError ? `, the ideal model's error ${fmtFixed(curve.idealError, 3)} less 2 standard errors` : ", the ideal model's error"}`;
   let need = '';
   const s = curve.sizeForTarget;
   if (s) {
