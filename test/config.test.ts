@@ -161,9 +161,9 @@ describe('flags over suite over config file', () => {
 });
 
 describe('suites', () => {
-  it('ships quick, default and iris, and lists them with their descriptions', () => {
+  it('ships quick, default, iris and quality, and lists them with their descriptions', () => {
     const suites = listSuites([builtinSuiteDir()]);
-    expect(suites.map((suite) => suite.name)).toEqual(['default', 'iris', 'quick']);
+    expect(suites.map((suite) => suite.name)).toEqual(['default', 'iris', 'quality', 'quick']);
     for (const suite of suites) expect(suite.description).not.toMatch(/^invalid/);
   });
 
@@ -183,7 +183,7 @@ describe('suites', () => {
     expect(resolveSuite('quick.json', cwd)).toBe(join(builtinSuiteDir(), 'quick.json'));
     writeFileSync(join(cwd, 'mine.json'), '{}');
     expect(resolveSuite('mine.json', cwd)).toBe(join(cwd, 'mine.json'));
-    expect(() => resolveSuite('nope', cwd)).toThrow(/run: no suite "nope": it is neither a file nor a built-in suite \(default, iris, quick\)/);
+    expect(() => resolveSuite('nope', cwd)).toThrow(/run: no suite "nope": it is neither a file nor a built-in suite \(default, iris, quality, quick\)/);
   });
 
   it('marks an invalid suite in the list instead of failing', () => {
