@@ -3,7 +3,7 @@
  * instant fake runner (which simulates convergence: see src/measure/fake-runner.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
@@ -128,6 +128,26 @@ describe('honest labels for the fixed budget', () => {
     expect(analysis.warnings.filter((w) => w.code === 'undertrained')).toHaveLength(2);
     const { stdout } = await runCli(['run', '--runner', 'fake', '--out', out(), '--report', 'json', '--models', 'linear', '--sizes', '1k', '--workers', '1', '--repeats', '3'], { env });
     expect(stdout).toMatch(/R² -0\.510 \(1 epoch, 4 steps\) undertrained/);
+  });
+});
+
+describe('--target beside --data, and in a config file', () => {
+  it('a bare name is the column to predict, metric=value the quality to reach', async () => {
+    const { result } = await runJson(['--data', 'fixtures/data/iris.csv', '--target', 'species', '--target', 'accuracy=0.7', '--models', 'logistic', '--sizes', '60,120', '--workers', '1', '--repeats', '3']);
+    expect(result.plan.datasets[0]!.source?.target).toBe('species');
+    expect(result.plan.convergence?.targets).toEqual([{ metric: 'accuracy', value: 0.7 }]);
+    // A user file has no known generating model: no ideal quality, but the trivial predictor still applies.
+    expect(result.cells[0]!.idealQuality).toBeUndefined();
+    expect(result.cells[0]!.trivialQuality?.metric).toBe('accuracy');
+  });
+
+  it('a config file\'s "targets" are checked with the file named', async () => {
+    const dir = out();
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, JSON.stringify({ models: ['mlp-small'], targets: ['f1=0.9'] }));
+    const { code, stderr } = await runCli(['run', '--runner', 'fake', '--config', file, '--out', dir, '--quiet']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/bad\.json: targets "f1=0\.9": unknown metric "f1"/);
   });
 });
 
