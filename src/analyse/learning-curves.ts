@@ -60,14 +60,17 @@ export function learningCurves(results: readonly CellResult[], cells: readonly C
     const target = targetFor(settings.targets, metric === 'r2' ? 'regression' : 'classification');
     const base = { key, model: first.cell.model, dataset: first.cell.dataset, mode: first.cell.mode, workers: first.cell.workers, metric, points, idealError: ideal ? 1 - ideal.value : null, minFloor };
     const none = (verdict: LearningCurve['verdict'], reason: string): LearningCurve => ({ ...base, fit: null, verdict, reason, sizeForTarget: null, band: [] });
+    // One size is no curve; below 4 sizes a run stopped at its target says nothing about curves either.
+    if (points.length < 2) continue;
     if (target && settings.patience === undefined) {
+      if (points.length < LEARNING_CURVE_MIN_SIZES) continue;
       out.push(none('stopped-at-target', 'trials stopped at the target, so their quality says when they reached it, not how good they get; add --patience to train to convergence'));
       continue;
     }
     const fit = fitLearningCurve(observations.map((o) => ({ size: o.size, errors: o.qualities.map((q) => 1 - q) })), { level, minFloor });
     if (!fit) {
       out.push(none('too-few-sizes', `${points.length} size${points.length === 1 ? '' : 's'} measured; the curve a·n^(−α) + c needs ${LEARNING_CURVE_MIN_SIZES}`));
-      if (points.length >= 2) warnings.push({ code: 'learning-curve', message: `${key}: ${points.length} sizes; a learning curve needs ${LEARNING_CURVE_MIN_SIZES} or more (add --sizes).`, subject: key });
+      warnings.push({ code: 'learning-curve', message: `${key}: ${points.length} sizes; a learning curve needs ${LEARNING_CURVE_MIN_SIZES} or more (add --sizes).`, subject: key });
       continue;
     }
     const fitted = { a: fit.a, alpha: fit.alpha, c: fit.c, rSquared: fit.rSquared, residualSd: fit.residualSd };

@@ -95,6 +95,12 @@ export function timeToTargetOf(cellResult: CellResult, target: Quality, level: n
   };
 }
 
+function stopRules(plan: SavedPlan): string {
+  const c = plan.convergence;
+  if (!c) return '';
+  return c.patience !== undefined ? `${c.patience} evaluations without improvement, or --max-epochs ${c.maxEpochs}` : `--max-epochs ${c.maxEpochs}`;
+}
+
 /**
  * The quality fields of one cell, and the warnings they raise. `quality` is the cell's median held-out
  * quality (null when no repetition finished).
@@ -126,7 +132,7 @@ export function cellQualityFields(cellResult: CellResult, plan: SavedPlan, quali
     if (ttt.status === 'not-converged') {
       warnings.push({
         code: 'not-converged',
-        message: `${id}: ${ttt.runs - ttt.converged} of ${ttt.runs} repetitions did not reach ${metricWord(ttt.metric)} ${ttt.target} within ${plan.convergence?.maxEpochs ?? '?'} epochs, so the cell has no time to target (MLPerf allows 1); lower the target or raise --max-epochs.`,
+        message: `${id}: ${ttt.runs - ttt.converged} of ${ttt.runs} repetitions did not reach ${metricWord(ttt.metric)} ${ttt.target} before training stopped (${stopRules(plan)}), so the cell has no time to target (MLPerf allows 1); lower the target${plan.convergence?.patience !== undefined ? ', raise --patience' : ''} or raise --max-epochs.`,
         subject: id,
       });
     } else if (ttt.repetitionsNeeded !== null && ttt.epochsCv !== null) {

@@ -73,13 +73,17 @@ export function timeToTargetCell(t: TimeToTarget | undefined): string {
   return `${fmtMs(time)}, ${t.epochs ? fmtNumber(t.epochs.value) : NA} ep`;
 }
 
-/** "w=2: hardware 1.90x × statistical efficiency 0.71 = 1.35x predicted, 1.33x measured". */
+/**
+ * Data-parallel: "w=2: hardware 1.90x × statistical efficiency 0.71 = 1.35x time-to-accuracy speedup, 1.33x measured".
+ * Job-parallel replicas of one seed need the same epochs, so only the hardware speaks: "w=2: each job at 0.52x the speed, time to target 0.50x".
+ */
 export function efficiencySentence(s: TimeToTargetScaling): string {
   const parts = s.points
     .filter((p) => p.workers !== 1)
     .map((p) => {
       if (p.statisticalEfficiency === null || p.hardwareSpeedup === null) return `w=${p.workers}: ${p.timeToTargetMs === null ? 'did not converge' : `${fmtMs(p.timeToTargetMs)} (no w=1 to compare)`}`;
       const measured = p.timeToTargetSpeedup === null ? '' : `, ${fmtFixed(p.timeToTargetSpeedup, 2)}x measured`;
+      if (s.mode === 'job-parallel') return `w=${p.workers}: each of the ${p.workers} jobs trains at ${fmtFixed(p.hardwareSpeedup, 2)}x the speed of one alone; time-to-accuracy speedup${measured.replace(/^, /, ' ')}`;
       return `w=${p.workers}: hardware ${fmtFixed(p.hardwareSpeedup, 2)}x × statistical efficiency ${fmtFixed(p.statisticalEfficiency, 2)} = ${fmtFixed(p.predictedSpeedup, 2)}x time-to-accuracy speedup${measured}`;
     });
   return parts.length > 0 ? parts.join('; ') : `only ${s.points.length} width measured`;
