@@ -113,7 +113,7 @@ function fixture(model: string, size: number, backend: BackendChoice): Fixture {
   const plan = buildPlan({ models: [model], sizes: [size], workers: [1], repeats: 1, warmup: 0, backend }, availableParallelism());
   const spec = plan.datasets[0]!;
   const nTest = heldOutRows(size, plan.training.testFraction);
-  const seed = datasetSeed(plan.seed, spec.name, size + nTest);
+  const seed = datasetSeed(plan.seed, spec.name);
   return { plan, spec, nTest, table: generate(spec, size + nTest, seed), dataKey: `${spec.name}|${size + nTest}|${seed}` };
 }
 

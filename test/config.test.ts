@@ -162,7 +162,9 @@ describe('flags over suite over config file', () => {
 
   it('refuses data flags without --data, and --data without --target', async () => {
     const cwd = tempDir();
-    await expect(resolveRunOptions({ flags: { target: 'y' }, cwd })).rejects.toThrow(/^--target: it applies to a data file; add --data <file\.csv>/);
+    // --target is also a quality to train to (metric=value): a bare name without --data says both readings.
+    await expect(resolveRunOptions({ flags: { target: 'y' }, cwd })).rejects.toThrow(/^--target "y": to train to a quality write metric=value, e\.g\. --target accuracy=0\.85 .*; to predict a column of your own file add --data <file\.csv>/);
+    await expect(resolveRunOptions({ flags: { target: 'y', task: 'regression' }, cwd })).rejects.toThrow(/^--target, --task: they apply to a data file/);
     await expect(resolveRunOptions({ flags: { task: 'regression', onBadRow: 'skip' }, cwd })).rejects.toThrow(/^--task, --on-bad-row: they apply to a data file/);
     await expect(resolveRunOptions({ flags: { data: 'a.csv' }, cwd })).rejects.toThrow(/--data: say which column of .*a\.csv to predict with --target <column>/);
     await expect(resolveRunOptions({ flags: { config: 'nope.json' }, cwd })).rejects.toThrow(/^nope\.json: no such file/);
@@ -176,9 +178,9 @@ describe('flags over suite over config file', () => {
 });
 
 describe('suites', () => {
-  it('ships quick, default and iris, and lists them with their descriptions', () => {
+  it('ships quick, default, iris and quality, and lists them with their descriptions', () => {
     const suites = listSuites([builtinSuiteDir()]);
-    expect(suites.map((suite) => suite.name)).toEqual(['default', 'iris', 'quick']);
+    expect(suites.map((suite) => suite.name)).toEqual(['default', 'iris', 'quality', 'quick']);
     for (const suite of suites) expect(suite.description).not.toMatch(/^invalid/);
   });
 
@@ -198,7 +200,7 @@ describe('suites', () => {
     expect(resolveSuite('quick.json', cwd)).toBe(join(builtinSuiteDir(), 'quick.json'));
     writeFileSync(join(cwd, 'mine.json'), '{}');
     expect(resolveSuite('mine.json', cwd)).toBe(join(cwd, 'mine.json'));
-    expect(() => resolveSuite('nope', cwd)).toThrow(/run: no suite "nope": it is neither a file nor a built-in suite \(default, iris, quick\)/);
+    expect(() => resolveSuite('nope', cwd)).toThrow(/run: no suite "nope": it is neither a file nor a built-in suite \(default, iris, quality, quick\)/);
   });
 
   it('marks an invalid suite in the list instead of failing', () => {

@@ -132,6 +132,9 @@ describe('mergeResults', () => {
     const reseeded = { ...two!, result: { ...two!.result, plan: { ...two!.result.plan, seed: 7 } } };
     expect(() => mergeResults([one!, reseeded])).toThrow(/different sweep: its plan has seed 7, but shard-1.json has 42/);
 
+    const toTarget = { ...two!, result: { ...two!.result, plan: { ...two!.result.plan, convergence: { targets: [{ metric: 'accuracy' as const, value: 0.8 }], evalEvery: 0.25, maxEpochs: 50 } } } };
+    expect(() => mergeResults([one!, toTarget])).toThrow(/different sweep: its plan has convergence/);
+
     const otherSplit = shard(2, 4, [1, 3]);
     expect(() => mergeResults([one!, otherSplit])).toThrow(/is shard 2 of 4, but shard-1.json is shard 1 of 3/);
 

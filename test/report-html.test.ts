@@ -84,7 +84,7 @@ describe('html reporter', () => {
     expect(findings).toContain('AMD EPYC 7B13, 2 cores, 24.0 GiB');
     expect(findings).toContain('<td class="num">1.02 ±0.03 O(n)</td>');
     expect(findings).toMatch(/<ul class="sentences"><li class="tone-bad">/);
-    expect(HTML_SECTIONS.map((s) => s.id)).toEqual(['findings', 'comparison', 'side-by-side', 'charts', 'history', 'models', 'cells', 'warnings', 'environment']);
+    expect(HTML_SECTIONS.map((s) => s.id)).toEqual(['findings', 'comparison', 'side-by-side', 'quality', 'charts', 'history', 'models', 'cells', 'warnings', 'environment']);
   });
 
   it('has one section per model with its laws in words', () => {

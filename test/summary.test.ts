@@ -40,7 +40,7 @@ describe('renderScalingSummary', () => {
     // 6 MFLOP per sample at 200 samples/s = 1.2 GFLOP/s (12% of 10 GFLOP/s); w=2: 2.256 of 2 x 10
     // (11.3%); w=4: 3.6 of 2 x 10 (18%, two cores, not four).
     expect(text).toContain('compute: 1.2–3.6 GFLOP/s, MFU 11.3%–18.0% (best at n=8k, w=4)');
-    expect(text).toContain('quality (accuracy): n=1k: w=1 0.900;');
+    expect(text).toContain('quality (accuracy after 1 epoch, 32-250 steps by size): n=1k: w=1 0.900;');
     expect(text).toContain('n=8k: w=1 0.900, w=2 0.850 (worse than slowest), w=4 0.900');
     const warnings = analyse(sweepRun()).warnings;
     const list = renderWarningList(warnings, { color: false });
@@ -66,7 +66,7 @@ describe('renderScalingSummary', () => {
     expect(uncalibrated).toContain('MFU n/a (no calibration)');
     expect(renderWarningList(analyse(sweepRun([], { peakFlopsPerSec: undefined })).warnings, { color: false })).toContain('no-calibration');
     const uniform = renderScalingSummary(analyse(makeRunResult([{ size: 1000 }, { size: 2000 }])), { color: false });
-    expect(uniform).toContain('quality (accuracy): 0.900 in every cell');
+    expect(uniform).toContain('quality (accuracy after 1 epoch, 32-63 steps by size): 0.900 in every cell');
   });
 
   it('prints no NaN, Infinity or undefined for edge cases, and tables the model-complexity law', () => {

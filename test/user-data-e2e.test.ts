@@ -200,7 +200,7 @@ describe('input errors exit 2 with one line naming the file, the place and the f
     expect(broken.stderr).toMatch(/broken\.mjs: exports no model factory \(its exports: layers\)\. Export a function that returns a tfjs LayersModel/);
     const noData = await runCli(['run', '--runner', 'fake', '--target', 'species']);
     expect(noData.code).toBe(2);
-    expect(noData.stderr).toMatch(/--target: it applies to a data file; add --data <file\.csv>/);
+    expect(noData.stderr).toMatch(/--target "species": to train to a quality write metric=value, .*add --data <file\.csv>/);
   });
 
   it('--on-bad-row skip runs on the rest and says which lines it skipped', async () => {

@@ -12,6 +12,9 @@ import { sizeScaling } from './size-laws.js';
 import { widthScaling } from './width-laws.js';
 import { complexityScaling } from './complexity.js';
 import { qualityFlags } from './quality.js';
+import { cellQualityFields } from './training.js';
+import { learningCurves } from './learning-curves.js';
+import { timeToTargetScaling } from './time-to-target.js';
 
 export { ANALYSE_DEFAULTS, complexityScalingKey, sizeScalingKey, widthScalingKey, type AnalyseOptions } from './common.js';
 
@@ -28,10 +31,13 @@ export function analyse(result: RunResult, options: AnalyseOptions = {}): Analys
     return analyseCell(cellResult, env, coresOf(result, env), opts.confidenceLevel);
   });
   const warnings = cellWarnings(cells, result.cells, opts);
+  cells.forEach((c, i) => Object.assign(c.analysis, cellQualityFields(result.cells[i]!, result.plan, c.analysis.quality, opts.confidenceLevel, warnings)));
   const sizes = sizeScaling(cells, opts.confidenceLevel, warnings);
   const widths = widthScaling(cells, warnings);
   const complexity = complexityScaling(cells, opts.confidenceLevel);
   const flags = qualityFlags(cells, opts.qualityTolerance, warnings);
+  const curves = learningCurves(result.cells, cells.map((c) => c.analysis), result.plan, opts.confidenceLevel, warnings);
+  const timeToTarget = timeToTargetScaling(cells.map((c) => c.analysis));
   warnings.push(...calibrationWarnings(cells));
   return {
     runId: result.runId,
@@ -44,5 +50,7 @@ export function analyse(result: RunResult, options: AnalyseOptions = {}): Analys
     qualityFlags: flags,
     warnings,
     ...(cells.some((c) => c.analysis.cell.mode === 'inference') ? { inference: inferenceSweeps(cells.map((c) => c.analysis)) } : {}),
+    ...(timeToTarget.length > 0 ? { timeToTargetScaling: timeToTarget } : {}),
+    ...(result.plan.convergence ? { learningCurves: curves } : {}),
   };
 }

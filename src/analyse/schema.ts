@@ -8,6 +8,9 @@ import { backendNameSchema, modeSchema } from '../config/names.js';
 import { cellSchema, environmentSchema, modelInfoSchema, qualitySchema } from '../results/schema.js';
 import { dataParallelCellAnalysisSchema } from '../modes/data-parallel/analysis.js';
 import { inferenceCellAnalysisSchema, inferenceSweepSchema } from '../modes/inference/analysis.js';
+import { cellQualityFieldsSchema, learningCurveSchema, timeToTargetScalingSchema } from './quality-schema.js';
+
+export type { CellQualityFields, LearningCurve, TimeToTarget, TimeToTargetPoint, TimeToTargetScaling, TrainingBudget, Undertrained } from './quality-schema.js';
 
 export type { BigOClass, Estimate, SampleSummary, UslFit } from '../stats/types.js';
 export type { DataParallelCellAnalysis } from '../modes/data-parallel/analysis.js';
@@ -23,6 +26,10 @@ export const warningCodeSchema = z.enum([
   'missing-width-1',
   'quality-tradeoff',
   'no-calibration',
+  'undertrained',
+  'not-converged',
+  'variable-convergence',
+  'learning-curve',
 ]);
 export type WarningCode = z.infer<typeof warningCodeSchema>;
 
@@ -64,6 +71,8 @@ export const cellAnalysisSchema = z.object({
   dataParallel: dataParallelCellAnalysisSchema.optional(),
   /** inference cells: latency and errors, medians over ok repetitions. */
   inference: inferenceCellAnalysisSchema.optional(),
+  /** The budget behind `quality`, the undertrained flag, the data set's ideal and trivial quality, time to target. */
+  ...cellQualityFieldsSchema.shape,
 });
 export type CellAnalysis = z.infer<typeof cellAnalysisSchema>;
 
@@ -76,9 +85,10 @@ export const sizeScalingSchema = z.object({
   mode: modeSchema,
   /**
    * wallMs, or memory: cellMemoryBytes (the memory each cell holds; the one fitted when the results
-   * have it) or peakRssBytes (the process peak, for results that predate cellMemoryBytes).
+   * have it) or peakRssBytes (the process peak, for results that predate cellMemoryBytes);
+   * timeToTargetMs: median time to a target quality (runs trained with --target).
    */
-  metric: z.enum(['wallMs', 'peakRssBytes', 'cellMemoryBytes']),
+  metric: z.enum(['wallMs', 'peakRssBytes', 'cellMemoryBytes', 'timeToTargetMs']),
   /** Sizes and the median metric used for the fit. */
   points: z.array(z.object({ size: z.number(), value: z.number() })),
   /** Power-law t = a * n^b: exponent b with 95% t-interval; null when fewer than 2 sizes. */
@@ -163,5 +173,9 @@ export const analysisSchema = z.object({
   warnings: z.array(analysisWarningSchema),
   /** Inference load sweeps, when the run has inference cells. */
   inference: z.array(inferenceSweepSchema).optional(),
+  /** Runs trained to a target: time to target, epochs and statistical efficiency against width. */
+  timeToTargetScaling: z.array(timeToTargetScalingSchema).optional(),
+  /** Runs trained to a target or to convergence: error against size, err(n) = a·n^(−α) + c. */
+  learningCurves: z.array(learningCurveSchema).optional(),
 });
 export type Analysis = z.infer<typeof analysisSchema>;

@@ -17,11 +17,13 @@ export function sizeScaling(cells: readonly AnalysedCell[], level: number, warni
     const variant = modeVariant(group[0]!.analysis.cell);
     const plannedSizes = new Set(group.map((c) => c.analysis.cell.size)).size;
     const memoryMetric = group.some(({ analysis }) => analysis.cellMemoryBytes) ? 'cellMemoryBytes' : 'peakRssBytes';
-    for (const metric of ['wallMs', memoryMetric] as const) {
+    // Time to a target is fitted like any time, on the cells that reached it (runs trained with --target).
+    const metrics = group.some((c) => c.analysis.timeToTarget) ? (['wallMs', memoryMetric, 'timeToTargetMs'] as const) : (['wallMs', memoryMetric] as const);
+    for (const metric of metrics) {
       const bySize = new Map<number, number>();
       for (const { analysis } of group) {
-        const summary = analysis[metric];
-        if (summary && !bySize.has(analysis.cell.size)) bySize.set(analysis.cell.size, summary.median);
+        const value = metric === 'timeToTargetMs' ? analysis.timeToTarget?.medianMs?.value : analysis[metric]?.median;
+        if (value !== undefined && !bySize.has(analysis.cell.size)) bySize.set(analysis.cell.size, value);
       }
       const points = [...bySize].map(([size, value]) => ({ size, value })).sort((a, b) => a.size - b.size);
       const sizes = points.map((p) => p.size);

@@ -41,6 +41,8 @@ Examples:
   $ scale-bench run --data fixtures/data/iris.csv --target species --model fixtures/models/tiny-mlp.js
   $ scale-bench run benchmarks/iris.json --repeats 10  # a suite (or a name: run iris); flags override it
   $ scale-bench run --mode data-parallel --models mlp-small --sizes 16k --workers 1,2 --scaling strong
+  $ scale-bench run --models linear,mlp-small --sizes 2k,4k,8k --workers 1,2 --target accuracy=0.8 --target r2=0.9
+  $ scale-bench run quality                          # time to target and learning curves (about 4 minutes)
   $ scale-bench run --mode inference --models mlp-small --workers 1,2 --concurrency 1,2,4,8 --request-rows 1,32
   $ scale-bench run --quick --save-baseline main    # store reports/baselines/main.json
   $ scale-bench run --quick --baseline main --assert "efficiency@2>=0.8"   # exit 1 on a regression
@@ -55,6 +57,11 @@ function choice<T extends string>(flag: string, allowed: readonly T[]) {
     if (!allowed.includes(text as T)) throw new UsageError(`${flag}: "${text}" is not one of ${allowed.join(', ')}`);
     return text as T;
   };
+}
+
+function parseMaxEpochs(text: string): number {
+  if (Number(text.trim()) === 0) throw new UsageError('--max-epochs 0: a trial needs at least 1 epoch to reach a target; give a whole number from 1, e.g. --max-epochs 50');
+  return parseInteger(text, '--max-epochs', 1, 10_000);
 }
 
 const GENERATOR_NAMES: readonly GeneratorName[] = ['regression', 'classification', 'blobs', 'moons', 'images'];
@@ -110,7 +117,14 @@ export function buildProgram(streams: OutputStreams, setExitCode: (code: number)
     .addOption(new Option('--runner <kind>', 'measurement runner (fake is for tests)').choices(['tfjs', 'fake']).default('tfjs').hideHelp())
     .argument('[suite]', 'a suite file (e.g. benchmarks/iris.json) or a built-in suite name (see `scale-bench list`); flags override it')
     .option('--data <file>', 'benchmark on your own data: a .csv, .tsv, .json (array of objects) or .ndjson file')
-    .option('--target <column>', 'with --data: the column to predict')
+    .option(
+      '--target <value>',
+      'a held-out quality to train each trial to, e.g. accuracy=0.85 or r2=0.9 (repeatable, one per metric; each model uses its task\'s); with --data, a bare name is the column to predict',
+      (text: string, previous: string[] | undefined) => [...(previous ?? []), text],
+    )
+    .option('--eval-every <epochs>', 'with --target/--patience: evaluate the held-out metric every this many epochs, timed apart from training (default 0.25)', (text) => parseNumber(text, '--eval-every', 0, 10_000, true))
+    .option('--max-epochs <n>', 'with --target/--patience: stop a trial that has not reached the target after this many epochs (default 50)', (text) => parseMaxEpochs(text))
+    .option('--patience <n>', 'stop a trial after this many evaluations in a row without improvement; with --target, train past the target to convergence (for learning curves)', (text) => parseInteger(text, '--patience', 1, 10_000))
     .option('--task <task>', 'with --data: regression or classification (default: inferred from the target, and printed)', choice('--task', ['regression', 'classification'] as const))
     .option('--features <list>', 'with --data: input columns, e.g. a,b,c (default: every column but the target)', (text) => parseList(text, '--features'))
     .option('--on-bad-row <policy>', 'with --data: rows with a missing or non-numeric value: fail (default; names the line) or skip', choice('--on-bad-row', ['skip', 'fail'] as const))

@@ -36,7 +36,11 @@ export function describeCellResult(result: CellResult): string {
   const rate = medianOrUndefined(ok.map((trial) => trial.samplesPerSec));
   const quality = medianOrUndefined(ok.map((trial) => trial.quality.value));
   const metric = ok[0]!.quality.metric === 'r2' ? 'R²' : 'acc';
-  return `✓ ${label}  ${formatMs(wall)}  ${formatCount(rate)} samples/s  ${metric} ${formatNumber(quality, 3)}`;
+  // Trained to a target: how many repetitions reached it, and the median epochs they took.
+  const reached = ok.filter((trial) => trial.converged);
+  const epochs = medianOrUndefined(reached.flatMap((trial) => (trial.epochsToTarget !== undefined ? [trial.epochsToTarget] : [])));
+  const target = ok[0]!.converged === undefined ? '' : `  target reached ${reached.length}/${ok.length}${epochs !== undefined ? ` in ${formatNumber(epochs, 2)} epochs` : ''}`;
+  return `✓ ${label}  ${formatMs(wall)}  ${formatCount(rate)} samples/s  ${metric} ${formatNumber(quality, 3)}${target}`;
 }
 
 export interface ProgressReporter {

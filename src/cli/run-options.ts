@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { UsageError } from '../config/errors.js';
+import { looksLikeQualityTarget, parseQualityTargets } from '../config/parse.js';
 import { findConfigFile, loadConfigFile, resolveSuite, type LoadedConfig } from '../config/file.js';
 import { gateOptionsFromConfig } from '../gate/settings.js';
 import type { DataFileOptions } from '../data/load.js';
@@ -54,7 +55,7 @@ function withoutUndefined<T extends object>(value: T): Partial<T> {
 }
 
 function fromFile(loaded: LoadedConfig, warn: (message: string) => void): Layer {
-  const { name: _name, description: _description, $schema: _schema, holdout, report, data, models, assert, threshold, alpha, gate, batchSizes, ...rest } =
+  const { name: _name, description: _description, $schema: _schema, holdout, report, data, models, assert, threshold, alpha, gate, batchSizes, targets, ...rest } =
     loaded.config;
   const renamed = renamedRequestRows(batchSizes, rest.requestRows, { old: `${loaded.path}: "batchSizes"`, new: '"requestRows"' }, warn);
   const gateSettings =
@@ -66,6 +67,7 @@ function fromFile(loaded: LoadedConfig, warn: (message: string) => void): Layer 
     ...renamed,
     ...gateSettings,
     testFraction: holdout,
+    targets: targets ? parseQualityTargets(targets, `${loaded.path}: targets`) : undefined,
     formats: report ? checkReportFormats(report, `${loaded.path}: report`) : undefined,
     data: data ? { ...data, path: resolve(loaded.dir, data.path) } : undefined,
     ...(models ? splitModels(models, loaded.dir) : {}),
@@ -75,9 +77,16 @@ function fromFile(loaded: LoadedConfig, warn: (message: string) => void): Layer 
 function fromFlags(flags: Record<string, unknown>, cwd: string, warn: (message: string) => void): Layer {
   const { holdout, report, data, target, task, features, onBadRow, model, models, config: _config, batchSizes, ...rest } = flags;
   const renamed = renamedRequestRows(batchSizes, rest.requestRows, { old: '--batch-sizes', new: '--request-rows' }, warn);
+  // --target is two things told apart by their shape: "accuracy=0.85" is a quality to train to, a bare name a data file's column.
+  const targetValues = typeof target === 'string' ? [target] : ((target as string[] | undefined) ?? []);
+  const columns = targetValues.filter((text) => !looksLikeQualityTarget(text));
+  if (columns.length > 1) {
+    throw new UsageError(`--target: ${columns.map((c) => `"${c}"`).join(', ')} are all column names; name the column to predict once (a quality to train to is written metric=value, e.g. accuracy=0.85)`);
+  }
+  const qualityTexts = targetValues.filter(looksLikeQualityTarget);
   const dataFlags = withoutUndefined({
     path: typeof data === 'string' ? resolve(cwd, data) : undefined,
-    target: target as string | undefined,
+    target: columns[0],
     task: task as DataFileOptions['task'],
     features: features as string[] | undefined,
     onBadRow: onBadRow as DataFileOptions['onBadRow'],
@@ -92,6 +101,7 @@ function fromFlags(flags: Record<string, unknown>, cwd: string, warn: (message: 
     ...(rest as Layer),
     ...renamed,
     testFraction: holdout as number | undefined,
+    targets: qualityTexts.length > 0 ? parseQualityTargets(qualityTexts, '--target') : undefined,
     formats: report as RunCommandOptions['formats'] | undefined,
     data: Object.keys(dataFlags).length > 0 ? dataFlags : undefined,
     ...modelChoice,
@@ -117,6 +127,11 @@ export function mergeLayers(layers: readonly Layer[]): RunCommandOptions {
   }
   const options: RunCommandOptions = { ...merged, formats: merged.formats ?? REPORTER_NAMES };
   if (data) {
+    if (data.path === undefined && data.target !== undefined && Object.keys(data).length === 1) {
+      throw new UsageError(
+        `--target "${data.target}": to train to a quality write metric=value, e.g. --target accuracy=0.85 or --target r2=0.9; to predict a column of your own file add --data <file.csv>`,
+      );
+    }
     if (data.path === undefined) {
       const given = (['target', 'task', 'features', 'onBadRow'] as const).filter((key) => data?.[key] !== undefined);
       const flags = given.map((key) => (key === 'onBadRow' ? '--on-bad-row' : `--${key}`)).join(', ');

@@ -17,8 +17,8 @@ export interface Profile {
 
 // Batch 256: the throughput-optimal size for the built-in models on wasm (mlp-deep trains at about 15k samples/s
 // against 8k at batch 64), which is what keeps the default sweep near 3 minutes on 2 cores. At one epoch the smallest
-// sizes take only a few steps, so their held-out quality is low: that is the quality-vs-size curve, not a bug;
-// raise --epochs or lower --batch-size to train to convergence.
+// sizes take only a few optimizer steps, so their held-out quality measures the budget, not the data: the reports say
+// so ("after 1 epoch, 4 steps", `undertrained`). Train to a quality with --target, or to convergence with --patience.
 const TRAINING: TrainingConfig = { epochs: 1, batchSize: 256, learningRate: 0.01, testFraction: 0.2 };
 
 export const PROFILES = {

@@ -43,3 +43,44 @@ export function parseNumber(text: string, flag: string, min: number, max: number
   }
   return value;
 }
+
+const METRIC_WORDS: Record<string, 'accuracy' | 'r2'> = { accuracy: 'accuracy', acc: 'accuracy', r2: 'r2', 'r²': 'r2' };
+const TARGET_EXAMPLE = 'e.g. --target accuracy=0.85 (classification) or --target r2=0.9 (regression)';
+
+/** Whether a --target value names a quality target (metric=value) rather than a data file's column. */
+export function looksLikeQualityTarget(text: string): boolean {
+  return /^[^=<>]+(=|>=)/.test(text.trim());
+}
+
+/**
+ * "accuracy=0.85", "r2>=0.9", "acc=85%" -> a held-out quality to reach. Both metrics are at most 1;
+ * a target at or below 0 is what a model that learned nothing scores (R² of the mean) or less.
+ */
+export function parseQualityTarget(text: string, where = '--target'): { metric: 'accuracy' | 'r2'; value: number } {
+  const match = /^\s*([^=<>\s]+)\s*(?:=|>=)\s*([^\s%]*)\s*(%?)\s*$/.exec(text);
+  if (!match) throw new UsageError(`${where} "${text}": write metric=value, ${TARGET_EXAMPLE}`);
+  const word = (match[1] ?? '').toLowerCase();
+  const metric = METRIC_WORDS[word];
+  if (!metric) throw new UsageError(`${where} "${text}": unknown metric "${match[1]}"; the metrics are accuracy and r2, ${TARGET_EXAMPLE}`);
+  const raw = Number(match[2]);
+  const value = match[3] === '%' ? raw / 100 : raw;
+  if (match[2] === '' || !Number.isFinite(value)) throw new UsageError(`${where} "${text}": "${match[2]}${match[3]}" is not a number, ${TARGET_EXAMPLE}`);
+  const name = metric === 'r2' ? 'R²' : 'accuracy';
+  if (value > 1) throw new UsageError(`${where} "${text}": ${name} is at most 1, so ${value} can never be reached; give a value up to 1, e.g. ${metric}=0.9`);
+  if (value <= 0) {
+    const floor = metric === 'r2' ? 'the mean predictor scores R² 0' : 'accuracy 0 is reached before training';
+    throw new UsageError(`${where} "${text}": ${floor}; give a target above 0, e.g. ${metric}=0.9`);
+  }
+  return { metric, value };
+}
+
+/** Several --target values (one per metric), or a config file's "targets". */
+export function parseQualityTargets(texts: readonly string[], where = '--target'): Array<{ metric: 'accuracy' | 'r2'; value: number }> {
+  const targets = texts.map((text) => parseQualityTarget(text, where));
+  const seen = new Set<string>();
+  for (const t of targets) {
+    if (seen.has(t.metric)) throw new UsageError(`${where}: ${t.metric} is given twice; give one target per metric (each model uses the one of its task)`);
+    seen.add(t.metric);
+  }
+  return targets;
+}

@@ -25,7 +25,36 @@ export const LIMITS = {
   cellTimeout: { min: 0, max: 86_400 },
   /** Exclusive bounds, seconds: loading and building one custom model module while planning. */
   buildTimeout: { min: 0, max: 86_400 },
+  /** Training to a target: most epochs a trial may train. */
+  maxEpochs: { min: 1, max: 10_000 },
+  /** Exclusive lower bound, epochs between held-out evaluations. */
+  evalEvery: { min: 0, max: 10_000 },
+  /** Evaluations in a row without improvement before a trial stops. */
+  patience: { min: 1, max: 10_000 },
 } as const;
+
+/** A held-out quality to reach: accuracy (classification) or R² (regression). */
+export const qualityTargetSchema = z.object({
+  metric: z.enum(['r2', 'accuracy']),
+  value: z.number().refine(Number.isFinite, 'must be a finite number'),
+});
+export type QualityTarget = z.infer<typeof qualityTargetSchema>;
+
+/**
+ * Training to a target quality or to convergence (`--target`, `--patience`), instead of a fixed
+ * number of epochs: every trial evaluates the held-out metric as it trains and stops by these rules.
+ */
+export const convergenceSettingsSchema = z.object({
+  /** At most one per metric; each model uses the one of its task. Empty: train to convergence (patience). */
+  targets: z.array(qualityTargetSchema),
+  /** Epochs between held-out evaluations (fractions allowed). */
+  evalEvery: z.number().positive(),
+  /** Most epochs a trial trains. */
+  maxEpochs: z.number().positive(),
+  /** Evaluations in a row without improvement that stop a trial; absent: the target (or max epochs) stops it. */
+  patience: z.number().int().positive().optional(),
+});
+export type ConvergenceSettings = z.infer<typeof convergenceSettingsSchema>;
 
 export const whole = (limit: { min: number; max: number }) => z.number().int().min(limit.min).max(limit.max);
 export const between = (limit: { min: number; max: number }) => z.number().gt(limit.min).lt(limit.max);
@@ -103,6 +132,12 @@ const sharedFields = {
   buildTimeout: between(LIMITS.buildTimeout).optional(),
   /** Output folder, relative to the working directory. */
   out: z.string().min(1).optional(),
+  /** Training to a target: evaluate the held-out metric every this many epochs (default 0.25). */
+  evalEvery: z.number().gt(LIMITS.evalEvery.min).max(LIMITS.evalEvery.max).optional(),
+  /** Training to a target: stop a trial that has not reached it after this many epochs (default 50). */
+  maxEpochs: whole(LIMITS.maxEpochs).optional(),
+  /** Stop a trial after this many evaluations in a row without improvement; with --target, train on past it to convergence. */
+  patience: whole(LIMITS.patience).optional(),
 };
 
 /** Everything a config file or suite may set; flags on the command line override it. */
@@ -138,6 +173,8 @@ export const configSchema = z.strictObject({
   gate: z.enum(['auto', 'raw', 'shape']).optional(),
   /** Benchmark on this file instead of generated data. */
   data: dataConfigSchema.optional(),
+  /** Train each trial to a target quality, one per metric, e.g. ["accuracy=0.85", "r2=0.9"] (the flag --target). */
+  targets: z.array(z.string().min(1)).min(1).optional(),
 });
 export type ScaleBenchConfig = z.input<typeof configSchema>;
 
@@ -166,6 +203,8 @@ export const runOptionsSchema = z.object({
   data: dataConfigSchema.optional(),
   /** Custom model modules (--model), absolute paths. */
   customModels: z.array(z.string()).optional(),
+  /** Train to these held-out qualities (--target), at most one per metric. */
+  targets: z.array(qualityTargetSchema).optional(),
 });
 export type RunOptions = z.infer<typeof runOptionsSchema>;
 
@@ -181,3 +220,4 @@ export const trainingConfigSchema = z.object({
   testFraction: z.number().refine(Number.isFinite, 'must be a finite number'),
 });
 export type TrainingConfig = z.infer<typeof trainingConfigSchema>;
+

@@ -18,7 +18,9 @@ export type BudgetMetric =
   | 'quality'
   | 'samplesPerSec'
   | 'wallMs'
-  | 'rss';
+  | 'rss'
+  | 'timeToTarget'
+  | 'timeToTargetExponent';
 
 export type BudgetOp = '<=' | '<' | '>=' | '>';
 
@@ -50,10 +52,12 @@ export const BUDGET_GRAMMAR = `budget grammar: [model[@dataset].]metric[@selecto
             samplesPerSec[@N]   median aggregate throughput (per cell; units k, M)
             wallMs[@N]          median wall time (per cell; units ms, s)
             rss[@N]             median peak resident memory (per cell; units B, kB, MB, GB, KiB, MiB, GiB)
+            timeToTarget[@N]    median time to the --target quality (per cell; units ms, s); a cell that did not reach it fails an upper bound
+            timeToTargetExponent[@W]  time-to-target-vs-size exponent
   selector  W or N as a bare number (a width for exponent/efficiency/speedup/karpFlatt, a size otherwise),
             or w=W, n=N, or both: @n=4k,w=2
   op        <=  <  >=  >
-  examples  mlp-deep.exponent<=1.1   efficiency@2>=0.8   mlp-small@moons.quality>=0.85   rss@n=16k<=512MB`;
+  examples  mlp-deep.exponent<=1.1   efficiency@2>=0.8   mlp-small@moons.quality>=0.85   rss@n=16k<=512MB   timeToTarget@n=4k<=2s`;
 
 interface MetricSpec {
   /** Whether a bare @number selects a width (true) or a size (false). */
@@ -79,6 +83,8 @@ const METRICS: Record<BudgetMetric, MetricSpec> = {
   quality: { bareIsWidth: false, needsWidth: false, units: PERCENT, format: plain(4) },
   samplesPerSec: { bareIsWidth: false, needsWidth: false, units: { k: 1e3, M: 1e6 }, format: (v) => `${plain(1)(v)} samples/s` },
   wallMs: { bareIsWidth: false, needsWidth: false, units: { ms: 1, s: 1000, us: 1e-3, 'µs': 1e-3 }, format: (v) => `${plain(2)(v)} ms` },
+  timeToTarget: { bareIsWidth: false, needsWidth: false, units: { ms: 1, s: 1000 }, format: (v) => `${plain(2)(v)} ms` },
+  timeToTargetExponent: { bareIsWidth: true, needsWidth: false, units: {}, format: plain(3) },
   rss: {
     bareIsWidth: false,
     needsWidth: false,
@@ -96,6 +102,7 @@ const ALIASES: Record<string, BudgetMetric> = {
   memory: 'rss',
   throughput: 'samplesPerSec',
   time: 'wallMs',
+  timeToTargetMs: 'timeToTarget',
   accuracy: 'quality',
 };
 
@@ -188,7 +195,8 @@ function matchesModel(budget: Budget, model: string, dataset: string): boolean {
 
 function sizeFits(budget: Budget, sizeScaling: SizeScaling): boolean {
   // Memory: the per-cell figure, or the process peak in results that predate it (never both in one fit group).
-  const metrics: ReadonlyArray<SizeScaling['metric']> = budget.metric === 'exponent' ? ['wallMs'] : ['cellMemoryBytes', 'peakRssBytes'];
+  const metrics: ReadonlyArray<SizeScaling['metric']> =
+    budget.metric === 'exponent' ? ['wallMs'] : budget.metric === 'timeToTargetExponent' ? ['timeToTargetMs'] : ['cellMemoryBytes', 'peakRssBytes'];
   return metrics.includes(sizeScaling.metric) && matchesModel(budget, sizeScaling.model, sizeScaling.dataset) && (budget.workers === null || budget.workers === sizeScaling.workers);
 }
 
@@ -208,6 +216,7 @@ function measurements(budget: Budget, analysis: Analysis): Measurement[] {
   switch (budget.metric) {
     case 'exponent':
     case 'memoryExponent':
+    case 'timeToTargetExponent':
       return analysis.sizeScaling
         .filter((s) => sizeFits(budget, s) && (budget.size === null || s.points.some((p) => p.size === budget.size)))
         .flatMap((s) => (s.exponent ? [{ subject: s.key, value: s.exponent.value }] : []));
@@ -233,6 +242,11 @@ function measurements(budget: Budget, analysis: Analysis): Measurement[] {
       return analysis.cells.filter((c) => cellFits(budget, c) && c.wallMs).map((c) => ({ subject: c.cellId, value: c.wallMs?.median ?? null }));
     case 'rss':
       return analysis.cells.filter((c) => cellFits(budget, c) && c.peakRssBytes).map((c) => ({ subject: c.cellId, value: c.peakRssBytes?.median ?? null }));
+    case 'timeToTarget':
+      // null: the cell did not reach the target (more than one repetition missed it).
+      return analysis.cells
+        .filter((c) => cellFits(budget, c) && c.timeToTarget)
+        .map((c) => ({ subject: c.cellId, value: c.timeToTarget?.status === 'converged' ? (c.timeToTarget.medianMs?.value ?? null) : null }));
   }
 }
 
@@ -278,12 +292,13 @@ export function evaluateBudget(budget: Budget, analysis: Analysis): BudgetResult
     };
   }
   const unbounded = found.filter((m) => m.value === null);
-  if (unbounded.length > 0 && budget.metric === 'uslPeak' && upperBound(budget.op)) {
+  if (unbounded.length > 0 && (budget.metric === 'uslPeak' || budget.metric === 'timeToTarget') && upperBound(budget.op)) {
+    const why = budget.metric === 'uslPeak' ? 'has no USL peak (throughput still rising)' : 'did not reach its target (time to target unbounded)';
     return {
       expression: budget.expression,
       measured: null,
       passed: false,
-      message: `${budget.expression} failed: ${unbounded[0]?.subject} has no USL peak (throughput still rising), which exceeds ${limitText}.`,
+      message: `${budget.expression} failed: ${unbounded[0]?.subject} ${why}, which exceeds ${limitText}.`,
     };
   }
   const valued = found.filter((m): m is Measurement & { value: number } => m.value !== null);
@@ -292,7 +307,10 @@ export function evaluateBudget(budget: Budget, analysis: Analysis): BudgetResult
       expression: budget.expression,
       measured: null,
       passed: true,
-      message: `${budget.expression} passed: no USL peak in ${found.length} sweep${found.length === 1 ? '' : 's'} (throughput still rising), above ${limitText}.`,
+      message:
+        budget.metric === 'timeToTarget'
+          ? `${budget.expression} passed: no cell reached its target (time to target unbounded), above ${limitText}.`
+          : `${budget.expression} passed: no USL peak in ${found.length} sweep${found.length === 1 ? '' : 's'} (throughput still rising), above ${limitText}.`,
     };
   }
   const worst = valued.reduce((w, m) => (upperBound(budget.op) ? (m.value > w.value ? m : w) : m.value < w.value ? m : w));

@@ -22,12 +22,15 @@ function cellGated(ctx: Context, cellId: string): boolean {
 export function rawMetric(
   ctx: Context,
   cellId: string,
-  metric: 'wallMs' | 'peakRssBytes',
+  metric: 'wallMs' | 'peakRssBytes' | 'timeToTargetMs',
   tooFew: Map<string, { m: number; n: number; cells: number }>,
 ): MetricComparison | null {
-  const base = okValues(ctx.baseline, cellId, (t) => t[metric]);
-  const cur = okValues(ctx.current, cellId, (t) => t[metric]);
-  const threshold = ctx.thresholds[metric];
+  // Time to target: the repetitions that reached it, judged with the wall-time threshold (it is a time).
+  const pick = (t: RunResult['cells'][number]['trials'][number]): number => (metric === 'timeToTargetMs' ? (t.converged ? (t.timeToTargetMs ?? NaN) : NaN) : t[metric]);
+  const base = okValues(ctx.baseline, cellId, pick).filter(Number.isFinite);
+  const cur = okValues(ctx.current, cellId, pick).filter(Number.isFinite);
+  if (metric === 'timeToTargetMs' && (base.length === 0 || cur.length === 0)) return null;
+  const threshold = ctx.thresholds[metric === 'timeToTargetMs' ? 'wallMs' : metric];
   const decision = decideSamples(base, cur, { threshold, alpha: ctx.alpha, level: ctx.level, resamples: ctx.resamples, seed: ctx.seed, higherIsWorse: true });
   if (!decision) return null;
   if (metric === 'wallMs' && (!decision.testCanFire || base.length < RECOMMENDED_REPETITIONS || cur.length < RECOMMENDED_REPETITIONS)) {

@@ -59,7 +59,8 @@ export function compare(baseline: RunResult, current: RunResult, options: Compar
   const currentIds = new Set(current.cells.map((c) => c.cell.id));
   for (const { cell } of baseline.cells) {
     if (!currentIds.has(cell.id)) continue;
-    for (const m of [rawMetric(ctx, cell.id, 'wallMs', tooFew), rawMetric(ctx, cell.id, 'peakRssBytes', tooFew), qualityMetric(ctx, cell.id)]) {
+    const timeToTarget = rawMetric(ctx, cell.id, 'timeToTargetMs', tooFew);
+    for (const m of [rawMetric(ctx, cell.id, 'wallMs', tooFew), rawMetric(ctx, cell.id, 'peakRssBytes', tooFew), qualityMetric(ctx, cell.id), timeToTarget]) {
       if (m) metrics.push(m);
     }
   }

@@ -79,7 +79,10 @@ function withTwoPointInterval(estimate: Estimate, xs: readonly number[], ys: Rea
 
 function sizeExponent(analysis: Analysis, s: Analysis['sizeScaling'][number]): Estimate | null {
   if (!s.exponent) return null;
-  const ys = s.points.map((p) => positiveInterval(findCell(analysis, { ...s, size: p.size })?.[s.metric]?.medianCi));
+  const ys = s.points.map((p) => {
+    const cell = findCell(analysis, { ...s, size: p.size });
+    return positiveInterval(s.metric === 'timeToTargetMs' ? (cell?.timeToTarget?.medianMs ?? undefined) : cell?.[s.metric]?.medianCi);
+  });
   return withTwoPointInterval(s.exponent, s.points.map((p) => p.size), ys);
 }
 
@@ -103,7 +106,8 @@ export function sizeLawMetrics(ctx: Context, baseline: Analysis, current: Analys
     const be = sizeExponent(baseline, b);
     const ce = c ? sizeExponent(current, c) : null;
     if (!be || !ce) continue;
-    const m = exponentMetric(ctx, b.metric === 'wallMs' ? 'exponent' : 'memoryExponent', b.key, be, ce);
+    const name = b.metric === 'wallMs' ? 'exponent' : b.metric === 'timeToTargetMs' ? 'timeToTargetExponent' : 'memoryExponent';
+    const m = exponentMetric(ctx, name, b.key, be, ce);
     if (m) out.push(m);
   }
   for (const b of baseline.complexityScaling) {

@@ -11,6 +11,7 @@ import type { CellJob, CellMeasurement, Runner, TrialProgress } from './runner.j
 import { failedTrial } from './failures.js';
 import { estimatedParams, estimatedUsPerSample } from '../models/cost.js';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { repetitionSeed, targetFor } from '../models/schedule.js';
 import { z } from 'zod';
 import { UsageError, errorMessage } from '../config/errors.js';
 
@@ -31,6 +32,10 @@ const fakeRunnerOptionsSchema = z
     kappa: z.number().nonnegative().optional(),
     /** start() throws an Error with this message, as a runner that cannot start would. */
     startError: z.string().optional(),
+    /** Training to a target: relative spread of the steps a repetition needs to converge (default 0.1). */
+    convergenceCv: z.number().nonnegative().optional(),
+    /** Training to a target: cells whose id contains one of these never get closer than 0.2 to their asymptote. */
+    neverConverge: z.array(z.string()).optional(),
   })
   .strict();
 
@@ -69,6 +74,51 @@ export function parseFakeOptions(json: string | undefined): FakeRunnerOptions {
     throw new UsageError(`SCALE_BENCH_FAKE${issue?.path.length ? ` at "${issue.path.join('.')}"` : ''}: ${issue?.message ?? 'invalid'}`);
   }
   return parsed.data;
+}
+
+/**
+ * A simulated training run to a target. The held-out quality approaches an asymptote that rises with
+ * n as a learning curve, asymptote(n) = best − 0.6·n^(−0.35), from the trivial predictor's quality,
+ * exponentially in optimizer steps: quality(e) = asymptote − gap·exp(−steps(e) / τ), with τ = 40 steps
+ * scaled by the repetition's seeded noise; larger global batches make each step worth sqrt(batch / 256)
+ * steps, so weak scaling needs more epochs (statistical efficiency below 1). An evaluation that gains
+ * less than 1e-4 counts as no improvement for --patience.
+ */
+function simulateConvergence(job: CellJob, plan: BenchmarkPlan, repetition: number, best: number, globalBatch: number, options: FakeRunnerOptions) {
+  const settings = plan.convergence!;
+  const regression = job.spec.task === 'regression';
+  const target = targetFor(settings.targets, job.spec.task);
+  const never = options.neverConverge?.some((fragment) => job.cell.id.includes(fragment)) ?? false;
+  const asymptote = Math.min(best, best - 0.6 * job.nTrain ** -0.35) - (never ? 0.2 : 0);
+  const start = regression ? 0 : 1 / job.spec.classes;
+  // The repetition's seed decides its luck, whatever the width: replicas of one seed converge alike.
+  const z = 2 * hashToUnit(`${plan.seed}|${job.cell.model}|${job.cell.dataset}|${job.nTrain}|${repetition}|tau`) - 1;
+  const tau = 40 * Math.max(0.2, 1 + (options.convergenceCv ?? 0.1) * Math.sqrt(3) * z);
+  const stepsPerEpoch = Math.ceil(job.nTrain / globalBatch) * Math.sqrt(globalBatch / plan.training.batchSize);
+  const at = (epochs: number): number => asymptote - (asymptote - start) * Math.exp(-(epochs * stepsPerEpoch) / tau);
+  let bestSeen = -Infinity;
+  let sinceBest = 0;
+  let reached: number | undefined;
+  let evaluations = 0;
+  for (;;) {
+    evaluations++;
+    const epochs = Math.min(settings.maxEpochs, evaluations * settings.evalEvery);
+    const q = at(epochs);
+    if (q > bestSeen + 1e-4) {
+      bestSeen = q;
+      sinceBest = 0;
+    } else {
+      sinceBest++;
+    }
+    if (target && reached === undefined && q >= target.value) reached = epochs;
+    let stopReason: 'target' | 'patience' | 'max-epochs' | undefined;
+    if (reached !== undefined && settings.patience === undefined) stopReason = 'target';
+    else if (settings.patience !== undefined && sinceBest >= settings.patience) stopReason = 'patience';
+    else if (epochs >= settings.maxEpochs) stopReason = 'max-epochs';
+    if (stopReason) {
+      return { converged: reached !== undefined, epochsToTarget: reached, epochsTrained: epochs, evaluations, stopReason, finalQuality: q, bestQuality: Math.max(bestSeen, q) };
+    }
+  }
 }
 
 export class FakeRunner implements Runner {
@@ -124,6 +174,33 @@ export class FakeRunner implements Runner {
     const samples = perReplicaSamples * w;
     const regression = job.spec.task === 'regression';
     const quality = (QUALITY[cell.model] ?? 0.8) - (this.options.qualityDrop?.[cell.model] ?? 0);
+    const globalBatch = cell.mode === 'data-parallel' && cell.scaling === 'weak' ? plan.training.batchSize * w : plan.training.batchSize;
+    if (plan.convergence) {
+      const perEpochMs = wallMs / plan.training.epochs;
+      const curve = simulateConvergence(job, plan, repetition, quality, globalBatch, this.options);
+      const replicas = cell.mode === 'data-parallel' ? 1 : w;
+      return {
+        repetition,
+        state: 'ok',
+        wallMs: perEpochMs * curve.epochsTrained,
+        samplesPerSec: (samples / (perEpochMs * plan.training.epochs)) * 1000,
+        samples: job.nTrain * curve.epochsTrained * replicas,
+        cpuMs: perEpochMs * curve.epochsTrained * Math.min(w, plan.cores),
+        peakRssBytes: 80e6 + job.table.x.byteLength + w * (20e6 + params * 4 * 4),
+        peakTensorBytes: job.table.x.byteLength + params * 4 * 4,
+        finalLoss: regression ? 0.05 : 0.4,
+        quality: { metric: regression ? 'r2' : 'accuracy', value: curve.finalQuality },
+        converged: curve.converged,
+        ...(curve.converged ? { timeToTargetMs: perEpochMs * (curve.epochsToTarget ?? 0), epochsToTarget: curve.epochsToTarget } : {}),
+        epochsTrained: curve.epochsTrained,
+        evalMs: curve.evaluations * ((job.nTest * usPerSample) / 3000),
+        evaluations: curve.evaluations,
+        stopReason: curve.stopReason,
+        bestQuality: curve.bestQuality,
+        steps: Math.round(curve.epochsTrained * Math.ceil(job.nTrain / globalBatch)),
+        seed: repetitionSeed(plan.seed, repetition),
+      };
+    }
     return {
       repetition,
       state: 'ok',
@@ -139,6 +216,7 @@ export class FakeRunner implements Runner {
       workerTensorBytes: w * (job.table.x.byteLength + params * 4 * 4),
       finalLoss: regression ? 0.05 : 0.4,
       quality: { metric: regression ? 'r2' : 'accuracy', value: quality },
+      steps: plan.training.epochs * Math.ceil(job.nTrain / globalBatch),
     };
   }
 

@@ -5,7 +5,9 @@
 import type { BenchmarkPlan, Cell, CellResult, DatasetSpec, RunResult } from '../results/schema.js';
 import { RESULT_SCHEMA_VERSION } from '../results/schema.js';
 import { buildEnvironment, readMachineFacts } from './environment.js';
-import { generate } from '../data/generators/index.js';
+import { generate, idealQuality } from '../data/generators/index.js';
+import { trivialQuality } from '../data/trivial.js';
+import { datasetSeed } from '../data/seed.js';
 import type { DataTable } from '../data/table.js';
 import { TOOL_VERSION } from '../config/version.js';
 import type { Runner, TrialProgress } from './runner.js';
@@ -14,7 +16,7 @@ import { heldOutRows } from '../data/rows.js';
 import { bytesChecksum } from '../data/checksum.js';
 import { FileTables } from '../data/load.js';
 
-export { heldOutRows };
+export { heldOutRows, datasetSeed };
 
 export interface RunHooks {
   onCellStart?(cell: Cell, index: number, total: number): void;
@@ -27,17 +29,6 @@ export interface RunHooks {
   /** An interrupted earlier run of the same plan (resume): its finished cells are kept and not run again. */
   resumeFrom?: RunResult;
 }
-
-/** Datasets depend only on (seed, data set, size), never on the run, so reruns and resumes see identical bytes. */
-export function datasetSeed(seed: number, dataset: string, size: number): number {
-  let hash = (0x811c9dc5 ^ seed) >>> 0;
-  for (const char of `${dataset}|${size}`) {
-    hash ^= char.charCodeAt(0);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
-}
-
 
 class DatasetCache {
   private readonly tables = new Map<string, DataTable>();
@@ -93,7 +84,7 @@ export async function runPlan(plan: BenchmarkPlan, runner: Runner, hooks: RunHoo
     const { key, table, checksum } =
       spec.generator === 'file'
         ? files.get(spec, cell.size, nTest)
-        : cache.get(spec, cell.size + nTest, datasetSeed(plan.seed, spec.name, cell.size + nTest));
+        : cache.get(spec, cell.size + nTest, datasetSeed(plan.seed, spec.name));
     let measurement;
     try {
       measurement = await runner.runCell({ cell, spec, table, nTrain: cell.size, nTest, dataKey: key }, hooks.onTrial);
@@ -108,7 +99,14 @@ export async function runPlan(plan: BenchmarkPlan, runner: Runner, hooks: RunHoo
       interrupted = true;
       break;
     }
-    const cellResult: CellResult = { cell, machineId: environment.machineId, dataChecksum: checksum, ...measurement };
+    const cellResult: CellResult = {
+      cell,
+      machineId: environment.machineId,
+      dataChecksum: checksum,
+      ...measurement,
+      trivialQuality: trivialQuality(table, cell.size, nTest, spec),
+      ...(spec.generator === 'file' ? {} : { idealQuality: idealQuality(spec, datasetSeed(plan.seed, spec.name)) }),
+    };
     result.cells.push(cellResult);
     await hooks.persist?.(result);
     hooks.onCellDone?.(cellResult, index, total);

@@ -163,15 +163,24 @@ export function prepareData(tf: Tf, data: TrainData): PreparedData {
 
 /** The order in which batches are visited in each epoch: a seeded permutation, fresh per epoch. */
 export function batchOrder(count: number, epochs: number, seed: number): number[] {
-  const random = seededRandom(seed);
+  const next = epochPermutations(count, seed);
   const order: number[] = [];
-  for (let e = 0; e < epochs; e++) {
+  for (let e = 0; e < epochs; e++) order.push(...next());
+  return order;
+}
+
+/**
+ * The same permutations as batchOrder, one epoch per call, for loops that do not know in advance
+ * how many epochs they will train (training to a target).
+ */
+export function epochPermutations(count: number, seed: number): () => number[] {
+  const random = seededRandom(seed);
+  return () => {
     const perm = Array.from({ length: count }, (_, i) => i);
     for (let i = count - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));
       [perm[i], perm[j]] = [perm[j] as number, perm[i] as number];
     }
-    order.push(...perm);
-  }
-  return order;
+    return perm;
+  };
 }

@@ -9,6 +9,7 @@ import { GENERATORS } from '../data/generators/index.js';
 import { DEFAULT_CELL_TIMEOUT_MS, DEFAULT_OUT_DIR, DEFAULT_SEED, PROFILES, defaultWidths } from '../config/defaults.js';
 import { applyShard } from './shard.js';
 import { validatePlan } from './validate.js';
+import { convergenceSettings } from './convergence.js';
 import { checkModeOptions, modeCellFields, modeDefaultSizes, modePlanFields, modeVariant } from '../modes/index.js';
 import type { RunOptions } from '../config/schema.js';
 import { checkCustomModelMode, checkFileModel, checkFileSizes, customModelsByName, defaultFileModels, defaultFileSizes, plannedFile, type PlannedFile } from './user-data.js';
@@ -95,6 +96,7 @@ export function buildPlan(options: RunOptions, cores: number, inputs: PlanInputs
   };
 
   const datasets = new Map<string, DatasetSpec>();
+  const modelSpecs = new Map<string, DatasetSpec>();
   const cells: Cell[] = [];
   for (const model of [...models, ...custom.keys()]) {
     const definition = BUILTIN_MODELS[model as keyof typeof BUILTIN_MODELS] as (typeof BUILTIN_MODELS)[keyof typeof BUILTIN_MODELS] | undefined;
@@ -111,6 +113,7 @@ export function buildPlan(options: RunOptions, cores: number, inputs: PlanInputs
       throw new UsageError(`--generator: model "cnn-small" needs image data; use --generator images or leave --generator out.`);
     }
     datasets.set(spec.name, spec);
+    modelSpecs.set(model, spec);
     for (const size of sizes) {
       for (const width of workers) {
         for (const fields of modeCellFields(mode, options)) {
@@ -121,13 +124,15 @@ export function buildPlan(options: RunOptions, cores: number, inputs: PlanInputs
     }
   }
 
+  const seed = options.seed ?? DEFAULT_SEED;
+  const convergence = convergenceSettings(options, mode, modelSpecs, seed);
   const plan: BenchmarkPlan = {
     runId: options.runId ?? newRunId(),
     cells,
     datasets: [...datasets.values()],
     repeats: options.repeats ?? profile.repeats,
     warmup: options.warmup ?? profile.warmup,
-    seed: options.seed ?? DEFAULT_SEED,
+    seed,
     backend: options.backend ?? 'auto',
     stockKernels: options.stockKernels ?? false,
     training,
@@ -136,6 +141,7 @@ export function buildPlan(options: RunOptions, cores: number, inputs: PlanInputs
     cores,
     ...(custom.size > 0 ? { customModels: Object.fromEntries(custom) } : {}),
     ...modePlanFields(mode, options),
+    ...(convergence ? { convergence } : {}),
   };
   const planned = applyShard(plan, options.shard, options.runId);
   // A resumed plan passes the same check (./resume.ts): one set of ranges for flags, files and saved plans.

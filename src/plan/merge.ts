@@ -60,6 +60,7 @@ function settingsOf(result: RunResult): Array<[string, unknown]> {
     ['cellTimeoutMs', p.cellTimeoutMs],
     ['datasets', p.datasets],
     ['inference', p.inference ?? null],
+    ['convergence', p.convergence ?? null],
     ['customModels', Object.keys(p.customModels ?? {}).sort()],
   ];
 }

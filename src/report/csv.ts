@@ -30,6 +30,15 @@ export const CSV_COLUMNS = [
   'mfu',
   'cold_start_ms',
   'cell_memory_mb',
+  'budget_epochs',
+  'budget_steps',
+  'undertrained',
+  'ideal_quality',
+  'target',
+  'time_to_target_mlperf_ms',
+  'time_to_target_median_ms',
+  'epochs_to_target_median',
+  'converged_runs',
 ] as const;
 
 type CsvValue = string | number | null | undefined;
@@ -82,6 +91,15 @@ function row(runId: string, c: CellAnalysis, machineId: string): CsvValue[] {
     c.mfu,
     c.coldStartMs,
     c.cellMemoryBytes ? c.cellMemoryBytes.median / 1e6 : null,
+    c.budget?.epochs,
+    c.budget?.steps,
+    c.quality ? (c.undertrained ? 'yes' : 'no') : null,
+    c.idealQuality?.value,
+    c.timeToTarget?.target,
+    c.timeToTarget?.mlperfMs,
+    c.timeToTarget?.medianMs?.value,
+    c.timeToTarget?.epochs?.value,
+    c.timeToTarget ? `${c.timeToTarget.converged}/${c.timeToTarget.runs}` : null,
   ];
 }
 

@@ -20,6 +20,7 @@ import { environmentSection, tablesSection, warningsSection } from './html/detai
 import { escapeHtml as h, jsonForScript } from './html/escape.js';
 import { comparisonSection, findingsSection, sideBySideSection } from './html/findings-section.js';
 import { modelSections } from './html/model-sections.js';
+import { qualitySection } from './html/quality-section.js';
 import { renderTrendSection, trendChartSpec } from './html/trend.js';
 import type { HtmlContext, HtmlSection } from './html/section.js';
 import { STYLES } from './html/styles.js';
@@ -58,6 +59,7 @@ export const HTML_SECTIONS: HtmlSection[] = [
   findingsSection,
   comparisonSection,
   sideBySideSection,
+  qualitySection,
   chartsSection,
   historySection,
   modelSections,

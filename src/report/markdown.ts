@@ -26,6 +26,7 @@ import { cellPivot, PIVOT_NOTE, pivotTitle, type PivotCell } from './pivot.js';
 import { groupWarnings } from './warnings.js';
 import { overlayLine, overlayViews, ratioText } from './overlay.js';
 import { renderHistorySection } from './history-markdown.js';
+import { qualityFindings } from './quality-text.js';
 function mdTable(header: string[], rows: string[][], align?: Array<'l' | 'r'>): string {
   const sep = header.map((_, i) => (align?.[i] === 'r' ? '---:' : '---'));
   return [header, sep, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
@@ -199,6 +200,11 @@ export function renderMarkdown(input: ReportInput): string {
   if (input.comparison) out.push('', '### Comparison', '', comparisonSection(input.comparison));
   if (input.overlays && input.overlays.length > 0) out.push('', '### Side by side (current / baseline)', '', overlaySection(input));
   if (input.history) out.push('', renderHistorySection(input.history).trimEnd());
+  input.runs.forEach((run, i) => {
+    const findings = qualityFindings(run.analysis);
+    if (findings.length === 0) return;
+    out.push('', `### Quality${multi ? `: ${mdEscape(labels[i]!)}` : ''}`, '', ...findings.map((f) => `- **${mdEscape(f.subject)}**: ${mdEscape(f.text)}`));
+  });
   input.runs.forEach((run, i) => {
     out.push('', `### Cells${multi ? `: ${mdEscape(labels[i]!)}` : ''}`, '', pivotMarkdown(run.analysis));
   });

@@ -4,9 +4,10 @@
  * summary.md and report.html's per-model sections render it.
  */
 import type { Analysis, CellAnalysis } from '../analyse/schema.js';
-import { formatBytes, formatFixed, formatMs, formatPercent, MISSING } from '../config/format.js';
+import { formatBytes, formatMs, formatPercent } from '../config/format.js';
 import { findingsGroups } from './findings/index.js';
 import { memoryMetric } from './text.js';
+import { qualityText, timeToTargetCell } from './quality-text.js';
 
 export interface PivotCell {
   text: string;
@@ -27,6 +28,8 @@ export interface Pivot {
   widths: number[];
   /** Whether the width columns carry the spread (dropped past SPREAD_MAX_WIDTHS columns). */
   spread: boolean;
+  /** The run trained to a target quality: the width columns hold the time to it. */
+  toTarget: boolean;
   header: string[];
   rows: PivotRow[];
 }
@@ -41,15 +44,14 @@ function timeText(cell: CellAnalysis, spread: boolean): PivotCell {
   return cell.okTrials < cell.totalTrials ? { text: `${text} (${cell.okTrials}/${cell.totalTrials} ok)`, state: 'partial' } : { text, state: 'ok' };
 }
 
-export function qualityText(cell: CellAnalysis | undefined): string {
-  if (!cell?.quality) return MISSING;
-  return `${cell.quality.metric === 'r2' ? 'R²' : 'acc'} ${formatFixed(cell.quality.value, 3)}`;
-}
+export { qualityText };
 
 export function cellPivot(analysis: Analysis): Pivot {
   const widths = [...new Set(analysis.cells.map((c) => c.cell.workers))].sort((a, b) => a - b);
   const memory = memoryMetric(analysis);
   const spread = widths.length <= SPREAD_MAX_WIDTHS;
+  // Runs trained to a target quality show the time to get there (MLPerf score, epochs), not the wall time of a fixed budget.
+  const toTarget = analysis.cells.some((c) => c.timeToTarget);
   const rows: PivotRow[] = [];
   for (const g of findingsGroups(analysis)) {
     for (const size of g.sizes) {
@@ -63,7 +65,9 @@ export function cellPivot(analysis: Analysis): Pivot {
         cells: [
           ...widths.map((w): PivotCell => {
             const cell = atSize.find((c) => c.cell.workers === w);
-            return cell ? timeText(cell, spread) : { text: '', state: 'absent' };
+            if (!cell) return { text: '', state: 'absent' };
+            if (toTarget && cell.timeToTarget) return { text: timeToTargetCell(cell.timeToTarget), state: cell.timeToTarget.status === 'not-converged' ? 'partial' : 'ok' };
+            return timeText(cell, spread);
           }),
           { text: qualityText(narrowest), state: 'ok' },
           { text: formatBytes(narrowest?.[memory]?.median), state: 'ok' },
@@ -71,11 +75,12 @@ export function cellPivot(analysis: Analysis): Pivot {
       });
     }
   }
-  return { widths, spread, header: ['model', 'n', ...widths.map((w) => `w=${w}`), 'quality', memory === 'cellMemoryBytes' ? 'cell mem' : 'peak RSS'], rows };
+  return { widths, spread, toTarget, header: ['model', 'n', ...widths.map((w) => `w=${w}`), 'quality', memory === 'cellMemoryBytes' ? 'cell mem' : 'peak RSS'], rows };
 }
 
 /** "median wall time ±IQR/2 by pool width w". */
 export function pivotTitle(pivot: Pivot): string {
+  if (pivot.toTarget) return 'time to target (MLPerf score, epochs) by pool width w';
   return `median wall time${pivot.spread ? ' ±IQR/2' : ''} by pool width w`;
 }
 

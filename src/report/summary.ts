@@ -10,6 +10,7 @@ import type { Estimate } from '../stats/types.js';
 import { formatBytes, formatCount, formatFixed, formatMs, formatNumber, formatPercent, formatSig, MISSING, plainNumber } from '../config/format.js';
 import { clean, compactTable } from './table.js';
 import { SIZE_METRIC_LABEL } from './text.js';
+import { budgetText, qualityFindings } from './quality-text.js';
 
 type Colors = ReturnType<typeof createColors>;
 
@@ -70,8 +71,8 @@ function describeCompute(cells: readonly CellAnalysis[]): string {
 function describeQuality(cells: readonly CellAnalysis[], flagged: ReadonlySet<string>): string {
   const rated = cells.filter((c) => c.quality !== null);
   if (rated.length === 0) return `quality: ${MISSING}`;
-  const metric = rated[0]?.quality?.metric === 'r2' ? 'R²' : 'accuracy';
-  const value = (c: CellAnalysis): string => formatNumber(c.quality?.value, 3);
+  const metric = `${rated[0]?.quality?.metric === 'r2' ? 'R²' : 'accuracy'}${budgetHeading(rated)}`;
+  const value = (c: CellAnalysis): string => `${formatNumber(c.quality?.value, 3)}${c.undertrained ? ' undertrained' : ''}`;
   // Identical values are said once: a line per cell would bury the one that differs.
   const same = (group: readonly CellAnalysis[]): boolean => group.every((c) => value(c) === value(group[0]!) && !flagged.has(c.cellId));
   if (rated.length > 1 && same(rated)) return `quality (${metric}): ${value(rated[0]!)} in every cell`;
@@ -87,6 +88,17 @@ function describeQuality(cells: readonly CellAnalysis[], flagged: ReadonlySet<st
     return `n=${formatCount(size)}: ${entries.join(', ')}`;
   });
   return `quality (${metric}): ${parts.join('; ')}`;
+}
+
+/** " after 1 epoch, 4-125 steps by size": the budget behind every quality figure of a model. */
+function budgetHeading(cells: readonly CellAnalysis[]): string {
+  const budgets = cells.flatMap((c) => (c.budget ? [c.budget] : []));
+  const first = budgets[0];
+  if (!first) return '';
+  if (first.kind === 'to-target') return `, ${budgetText(first).replace(/, median .*$/, '')}`;
+  const steps = budgets.flatMap((b) => (b.kind === 'fixed' && b.steps !== null ? [b.steps] : []));
+  const range = steps.length === 0 ? '' : Math.min(...steps) === Math.max(...steps) ? `, ${Math.min(...steps)} steps` : `, ${Math.min(...steps)}-${Math.max(...steps)} steps by size`;
+  return ` after ${first.epochs} epoch${first.epochs === 1 ? '' : 's'}${range}`;
 }
 
 function renderModel(analysis: Analysis, model: string, color: Colors, flagged: ReadonlySet<string>): string[] {
@@ -256,6 +268,8 @@ export function renderScalingSummary(analysis: Analysis, opts: { color: boolean 
   for (const model of models) {
     lines.push('', ...renderModel(analysis, model, color, flagged));
   }
+  const quality = qualityFindings(analysis);
+  if (quality.length > 0) lines.push('', color.bold('Quality'), ...quality.map((q) => `  ${clean(q.subject)}: ${clean(q.text)}`));
   for (const sweep of complexitySweeps(analysis)) lines.push('', ...renderComplexity(analysis, sweep, color));
   if (analysis.inference && analysis.inference.length > 0) lines.push('', ...renderInference(analysis.inference, color));
   return lines.join('\n');

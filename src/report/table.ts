@@ -10,7 +10,7 @@ import { formatBytes, formatCount, formatFixed, formatMs, formatPercent, formatS
 import { cellVariantLabel } from '../modes/index.js';
 import { terminalSafeLine } from '../config/terminal-text.js';
 import { findingsGroups } from './findings/index.js';
-import { cellPivot, PIVOT_NOTE, pivotTitle, qualityText } from './pivot.js';
+import { cellPivot, PIVOT_NOTE, pivotTitle } from './pivot.js';
 
 /** Names come from user files: keep control characters (terminal escapes) out of the output. */
 export const clean = terminalSafeLine;
@@ -23,6 +23,7 @@ export function compactTable(head: string[], colAligns: Array<'left' | 'right'>,
     style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [], compact: true },
   });
 }
+import { qualityCompact, timeToTargetCell } from './quality-text.js';
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
@@ -54,9 +55,11 @@ export function renderCellTable(analysis: Analysis, opts: { color: boolean }): s
   const colors = createColors(opts.color);
   const sections: string[] = [];
   for (const [group, cells] of groupBy(analysis.cells, (cell) => `${cell.cell.model} on ${cell.cell.dataset} (${cell.cell.mode})`)) {
+    // Runs trained to a target add the time to get there (MLPerf score, epochs) after the quality.
+    const toTarget = cells.some((cell) => cell.timeToTarget);
     const table = compactTable(
-      ['size', 'workers', 'time (median ±IQR/2)', 'samples/s', 'GFLOP/s', 'quality', 'cell mem', 'process RSS', 'CPU', 'ok'],
-      ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+      ['size', 'workers', 'time (median ±IQR/2)', 'samples/s', 'GFLOP/s', 'quality (budget)', ...(toTarget ? ['to target'] : []), 'cell mem', 'process RSS', 'CPU', 'ok'],
+      ['right', 'right', 'right', 'right', 'right', 'right', ...(toTarget ? (['right'] as const) : []), 'right', 'right', 'right', 'right'],
       opts.color,
     );
     const throughputs = cells.map((cell) => cell.samplesPerSec?.median).filter((value): value is number => value !== undefined);
@@ -77,7 +80,8 @@ export function renderCellTable(analysis: Analysis, opts: { color: boolean }): s
         cell.wallMs ? `${formatMs(cell.wallMs.median)} ±${formatPercent(cell.wallMs.relativeSpread / 2)}` : MISSING,
         rateText,
         formatSig(cell.gflops, 3),
-        qualityText(cell),
+        cell.undertrained ? `${qualityCompact(cell)} ${colors.red('undertrained')}` : qualityCompact(cell),
+        ...(toTarget ? [timeToTargetCell(cell.timeToTarget)] : []),
         formatBytes(cell.cellMemoryBytes?.median),
         formatBytes(cell.peakRssBytes?.median),
         cpuUtilisation === null ? MISSING : `${formatFixed(cpuUtilisation, 1)} cores`,

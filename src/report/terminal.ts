@@ -16,6 +16,7 @@ import { renderTerminalChart } from './terminal-chart.js';
 import { groupWarnings, warningGroupLine } from './warnings.js';
 import { overlayLines } from './overlay.js';
 import { runLabels } from './text.js';
+import { qualityFindings } from './quality-text.js';
 import { terminalSafeData } from '../config/terminal-text.js';
 
 type Colors = ReturnType<typeof createColors>;
@@ -97,6 +98,9 @@ function renderRun(run: ReportInput['runs'][number], input: ReportInput, options
     if (chart) parts.push(chart);
     parts.push(renderWarningList(analysis.warnings, { color }));
   } else {
+    // Ideal quality, time to target, statistical efficiency, learning curves (--details has them with the laws).
+    const quality = qualityFindings(analysis);
+    if (quality.length > 0) parts.push([colors.bold('Quality'), ...quality.map((q) => `  ${clean(q.subject)}: ${clean(q.text)}`)].join('\n'));
     const rows = pivotRowCount(analysis);
     parts.push(rows <= PIVOT_MAX_ROWS ? renderCellPivot(analysis, { color }) : colors.dim(`Cells: ${rows} rows, listed with --details and in cells.csv.`));
     parts.push(renderWarningGroups(analysis.warnings, { color }));

@@ -65,6 +65,7 @@ export const SIZE_METRIC_LABEL: Record<SizeScaling['metric'], string> = {
   wallMs: 'time',
   cellMemoryBytes: 'cell memory (data + tensors)',
   peakRssBytes: 'process peak RSS',
+  timeToTargetMs: 'time to target',
 };
 
 /** "time grows as n^1.02 ± 0.03 (closest class O(n), R² 0.998)" for one size sweep. */

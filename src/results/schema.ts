@@ -5,11 +5,11 @@
  * Every numeric field names its unit.
  */
 import { z } from 'zod';
-import { trainingConfigSchema } from '../config/schema.js';
+import { convergenceSettingsSchema, trainingConfigSchema } from '../config/schema.js';
 import { backendChoiceSchema, backendNameSchema, generatorNameSchema, modeSchema, scalingSchema, taskSchema } from '../config/names.js';
 
 export type { BackendChoice, BackendName, BuiltinModelName, GeneratorName, Mode, Scaling, Task } from '../config/names.js';
-export type { TrainingConfig } from '../config/schema.js';
+export type { ConvergenceSettings, QualityTarget, TrainingConfig } from '../config/schema.js';
 
 /** Version of the saved RunResult file format. Bump on any incompatible change. */
 export const RESULT_SCHEMA_VERSION = 1 as const;
@@ -58,6 +58,24 @@ export type ShardInfo = z.infer<typeof shardInfoSchema>;
 /** Held-out quality: R² for regression, accuracy (0..1) for classification. */
 export const qualitySchema = z.object({ metric: z.enum(['r2', 'accuracy']), value: finite });
 export type Quality = z.infer<typeof qualitySchema>;
+
+/**
+ * The best held-out quality any model can reach on a generated data set, derived from its generating
+ * model: the noise-free R² of a regression, the Bayes accuracy of a classification (label noise and
+ * class overlap). Where no closed form exists it is estimated once by simulation and says so.
+ */
+export const idealQualitySchema = z.object({
+  metric: qualitySchema.shape.metric,
+  value: finite,
+  /** Standard error of a simulated estimate; for a closed form 0 (or the width of a bound, see basis). */
+  standardError: finite,
+  method: z.enum(['closed-form', 'simulation']),
+  /** Samples drawn from the generating model, for a simulation. */
+  samples: z.number().int().positive().optional(),
+  /** How it was derived, in words, e.g. "Bayes classifier of the known mixture, 1% flipped labels". */
+  basis: z.string(),
+});
+export type IdealQuality = z.infer<typeof idealQualitySchema>;
 
 export const trialStateSchema = z.enum(['ok', 'errored', 'timeout']);
 export type TrialState = z.infer<typeof trialStateSchema>;
@@ -109,8 +127,26 @@ export const trialResultSchema = z.object({
   exchangeMs: finite.optional(),
   /** data-parallel: milliseconds spent computing gradients and applying updates, all steps, median over workers. */
   computeMs: finite.optional(),
-  /** data-parallel: optimizer steps (each one gradient exchange). */
+  /** Optimizer steps taken (data-parallel: each one gradient exchange). */
   steps: z.number().int().nonnegative().optional(),
+  /** Trained to a target (plan.convergence): whether the held-out metric reached it. */
+  converged: z.boolean().optional(),
+  /** Trained to a target: training milliseconds until the evaluation that first reached it (evaluation time excluded). */
+  timeToTargetMs: finite.optional(),
+  /** Trained to a target: epochs until that evaluation (fractional). */
+  epochsToTarget: finite.optional(),
+  /** Trained to a target: epochs trained in all. */
+  epochsTrained: finite.optional(),
+  /** Trained to a target: milliseconds spent on held-out evaluations, apart from wallMs. */
+  evalMs: finite.optional(),
+  /** Trained to a target: held-out evaluations made. */
+  evaluations: z.number().int().nonnegative().optional(),
+  /** Trained to a target: what ended the trial. */
+  stopReason: z.enum(['target', 'patience', 'max-epochs']).optional(),
+  /** Trained to a target: the best held-out quality seen at any evaluation (quality is the last one). */
+  bestQuality: finite.optional(),
+  /** Trained to a target: the repetition's seed (data order and initial weights). */
+  seed: z.number().int().optional(),
   /** data-parallel: largest absolute difference between any worker's final weights and worker 0's. */
   replicaMaxDiff: finite.optional(),
   /** inference: latency of the answered requests, in ms (send, or scheduled send in the open loop, to answer). */
@@ -239,6 +275,8 @@ export const savedPlanSchema = z.object({
   shard: shardInfoSchema.optional(),
   /** Load generator settings, when the plan has inference cells. */
   inference: inferenceConfigSchema.optional(),
+  /** Set when trials train to a target quality or to convergence (--target, --patience) instead of for `training.epochs`. */
+  convergence: convergenceSettingsSchema.optional(),
 });
 export type SavedPlan = z.infer<typeof savedPlanSchema>;
 
@@ -263,6 +301,10 @@ export const cellResultSchema = z.object({
   dataChecksum: z.string().optional(),
   /** Fingerprint of the model's initial weights: equal seeds give equal checksums. */
   initialWeightsChecksum: z.string().optional(),
+  /** Held-out quality of the trivial predictor (majority class, or the mean: R² 0); at or below it a model learned nothing. */
+  trivialQuality: qualitySchema.optional(),
+  /** The best held-out quality any model can reach on this generated data set (absent for user files). */
+  idealQuality: idealQualitySchema.optional(),
 });
 export type CellResult = z.infer<typeof cellResultSchema>;
 

@@ -9,3 +9,5 @@ export * from './random.js';
 export * from './regression.js';
 export * from './usl.js';
 export * from './types.js';
+export * from './learning-curve.js';
+export * from './convergence.js';

@@ -19,3 +19,10 @@ export function seededRandom(seed: number): () => number {
 export function randomIndex(random: () => number, n: number): number {
   return Math.min(n - 1, Math.floor(random() * n));
 }
+
+/** A standard normal draw from `random` (Box-Muller; one of the pair is used, which keeps the stream simple). */
+export function standardNormal(random: () => number): number {
+  let u = random();
+  while (u === 0) u = random();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+}

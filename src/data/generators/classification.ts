@@ -2,7 +2,9 @@
 import { Random } from '../random.js';
 import type { Generator } from './types.js';
 import { allocateTable, type DataTable } from '../table.js';
-import { assignShuffledGroups, requireInt } from './shared.js';
+import type { IdealQuality } from '../../results/schema.js';
+import { assignShuffledGroups, IDEAL_SIMULATION_SAMPLES, requireInt } from './shared.js';
+import { mixtureBayesAccuracy } from './bayes.js';
 
 export interface ClassificationOptions {
   /** Features carrying the class signal (sklearn n_informative); needs 2^informative >= classes * clustersPerClass. */
@@ -191,18 +193,32 @@ function fillClassificationRows(table: DataTable, p: ClassificationMap, rng: Ran
   }
 }
 
+/** A drawn make_classification problem: everything but the rows, the same at every dataset size. */
+export interface ClassificationProblem {
+  /** The folded map from a row's unit normals to its stored values, per cluster. */
+  map: ClassificationMap;
+  clustersPerClass: number;
+  /** Class proportions (length classes) or null for balanced. */
+  weights: readonly number[] | null;
+  /** clusters x informative: the centre of each cluster in the informative subspace. */
+  centroids: Float64Array;
+  /** clusters x informative x informative: informative = z · mixing_k + centroid_k. */
+  mixing: Float64Array;
+  /** Half the hypercube's side. */
+  classSep: number;
+}
+
 /**
- * make_classification: gaussian clusters (unit normals mixed by a random matrix per cluster) on
- * the vertices of a hypercube in the informative subspace, plus redundant, repeated and useless
- * features, random label flips, shift and scale, and a random column order.
+ * Draws the problem of make_classification: centroids on hypercube vertices (or a random polytope),
+ * a mixing matrix per cluster, the redundant map, repeats, shift, scale and the column order. It uses
+ * the rng before any row, so one seed is the same problem at every size.
  */
-export function makeClassification(
-  n: number,
+export function drawClassificationProblem(
   features: number,
   classes: number,
   options: Readonly<ClassificationOptions>,
   rng: Random,
-): { table: DataTable } {
+): ClassificationProblem {
   const { informative, redundant, repeated, clustersPerClass, flipY, classSep, hypercube } = options;
   requireInt(features, 1, 'classification features');
   requireInt(classes, 1, 'classification classes');
@@ -224,7 +240,6 @@ export function makeClassification(
   if (!(flipY >= 0 && flipY <= 1)) throw new RangeError(`classification flipY must be in [0, 1], got ${flipY}`);
   if (!(classSep > 0 && Number.isFinite(classSep))) throw new RangeError(`classification classSep must be > 0, got ${classSep}`);
 
-  // --- the problem: centroids, mixing matrices, redundant map, repeats, shift, scale, column order
   const inf = informative;
   const bits = hypercubeVertices(clusters, inf, rng);
   const centroids = new Float64Array(clusters * inf);
@@ -252,18 +267,75 @@ export function makeClassification(
     throw new RangeError('classification shift and scale must be finite numbers or null');
   }
   const column = rng.permutation(features);
-
-  // --- the rows
-  const table = allocateTable(n, features);
-  assignShuffledGroups(table.y, clusterCounts(n, classes, clustersPerClass, options.weights), rng);
   const folded = foldClassificationMap(clusters, inf, redundant, repeatSource, centroids, mixing, redundantMap, shift, scale);
-  const problem: ClassificationMap = { classes, informative: inf, flipY, ...folded, shift, scale, column };
-  fillClassificationRows(table, problem, rng);
+  return {
+    map: { classes, informative: inf, flipY, ...folded, shift, scale, column },
+    clustersPerClass,
+    weights: options.weights,
+    centroids,
+    mixing,
+    classSep,
+  };
+}
+
+/**
+ * make_classification: gaussian clusters (unit normals mixed by a random matrix per cluster) on
+ * the vertices of a hypercube in the informative subspace, plus redundant, repeated and useless
+ * features, random label flips, shift and scale, and a random column order.
+ */
+export function makeClassification(
+  n: number,
+  features: number,
+  classes: number,
+  options: Readonly<ClassificationOptions>,
+  rng: Random,
+): { table: DataTable } {
+  const problem = drawClassificationProblem(features, classes, options, rng);
+  const table = allocateTable(n, features);
+  assignShuffledGroups(table.y, clusterCounts(n, classes, options.clustersPerClass, options.weights), rng);
+  fillClassificationRows(table, problem.map, rng);
   return { table };
+}
+
+/**
+ * Bayes accuracy of a drawn problem. Only the informative columns carry class information (redundant
+ * and repeated columns are the same linear function of them in every cluster; the rest is noise), so
+ * the ideal classifier is the posterior of the gaussian mixture in the informative subspace; a flipped
+ * label is a random class, right by chance 1 in `classes`: accuracy = (1 − flipY)·clean + flipY/classes.
+ * The mixture posterior has no closed-form accuracy, so it is simulated.
+ */
+export function classificationIdealQuality(problem: ClassificationProblem, rng: Random): IdealQuality {
+  const { classes, informative, flipY } = problem.map;
+  const clusters = classes * problem.clustersPerClass;
+  const classWeights = problem.weights === null ? new Array<number>(classes).fill(1 / classes) : normalisedWeights(problem.weights, classes);
+  const priors = Array.from({ length: clusters }, (_, k) => classWeights[k % classes]! / problem.clustersPerClass);
+  const clean = mixtureBayesAccuracy(
+    { dims: informative, priors, centres: problem.centroids, mixing: problem.mixing, classOf: (k) => k % classes, classes },
+    IDEAL_SIMULATION_SAMPLES,
+    rng,
+  );
+  const p = (1 - flipY) * clean + flipY / classes;
+  return {
+    metric: 'accuracy',
+    value: p,
+    standardError: (1 - flipY) * Math.sqrt((clean * (1 - clean)) / IDEAL_SIMULATION_SAMPLES),
+    method: 'simulation',
+    samples: IDEAL_SIMULATION_SAMPLES,
+    basis: `Bayes classifier of the known gaussian mixture of ${clusters} clusters, class separation ${problem.classSep}, ${flipY * 100}% flipped labels`,
+  };
+}
+
+function normalisedWeights(weights: readonly number[], classes: number): number[] {
+  const w = [...weights];
+  if (w.length === classes - 1) w.push(Math.max(0, 1 - w.reduce((a, b) => a + b, 0)));
+  const sum = w.reduce((a, b) => a + b, 0);
+  return w.map((v) => (sum > 0 ? v / sum : 1 / classes));
 }
 
 export const classificationGenerator: Generator = {
   description: 'sklearn make_classification: 4 classes, 2 gaussian clusters each on hypercube vertices; 8 informative, 4 redundant of 32 features, 1% flipped labels',
   defaultSpec: { name: 'classification', generator: 'classification', task: 'classification', features: 32, classes: 4 },
   make: (spec, n, rng) => makeClassification(n, spec.features, spec.classes, classificationDefaults(spec.features, spec.classes), rng).table,
+  idealQuality: (spec, rng) =>
+    classificationIdealQuality(drawClassificationProblem(spec.features, spec.classes, classificationDefaults(spec.features, spec.classes), rng), rng),
 };

@@ -3,7 +3,8 @@ import { Random } from '../random.js';
 import type { Generator } from './types.js';
 import type { DatasetSpec } from '../../results/schema.js';
 import { allocateTable, type DataTable } from '../table.js';
-import { assignShuffledGroups, evenCounts, requireInt, requireNonNegative } from './shared.js';
+import type { IdealQuality } from '../../results/schema.js';
+import { assignShuffledGroups, evenCounts, IDEAL_SIMULATION_SAMPLES, logSumExp, requireInt, requireNonNegative, simulatedAccuracy } from './shared.js';
 
 /** Class k draws IMAGE_PATTERNS[k]. */
 export const IMAGE_PATTERNS = ['horizontal-bar', 'vertical-bar', 'diagonal', 'anti-diagonal', 'square', 'plus'] as const;
@@ -105,6 +106,62 @@ export function makeImages(
   return { table };
 }
 
+/**
+ * Bayes accuracy of the images: class k is its pattern at a uniformly random position plus gaussian
+ * noise on every pixel, so its likelihood averages a gaussian over the positions. With t the pattern
+ * placed at one position, log N(x; t, σ²) = (x·t − |t|²/2)/σ² plus terms equal for every class, so the
+ * ideal classifier compares logsumexp over positions of that, minus log(positions). No closed form for
+ * the overlap: simulated. Without noise the patterns (distinct shapes) are never confused.
+ */
+export function imagesIdealQuality(shape: readonly [number, number, number], classes: number, options: Readonly<ImagesOptions>, rng: Random): IdealQuality {
+  const [height, width, channels] = shape;
+  const { noise, intensity } = options;
+  if (noise === 0 || intensity === 0) {
+    return { metric: 'accuracy', value: intensity === 0 ? 1 / classes : 1, standardError: 0, method: 'closed-form', basis: intensity === 0 ? 'no pattern: chance' : 'noise-free patterns are never confused' };
+  }
+  const stencils = IMAGE_PATTERNS.slice(0, classes).map((p) => patternStencil(p, height, width));
+  const pixels = height * width * channels;
+  const x = new Float32Array(pixels);
+  const terms = new Float64Array(height * width);
+  const variance = noise * noise;
+  let hits = 0;
+  for (let s = 0; s < IDEAL_SIMULATION_SAMPLES; s++) {
+    const cls = rng.int(classes);
+    const drawn = stencils[cls]!;
+    rng.fillNormal(x);
+    for (let j = 0; j < pixels; j++) x[j] = noise * x[j]!;
+    const top = rng.int(height - drawn.height + 1);
+    const left = rng.int(width - drawn.width + 1);
+    for (let p = 0; p < drawn.rows.length; p++) {
+      const pixel = ((top + drawn.rows[p]!) * width + left + drawn.cols[p]!) * channels;
+      for (let ch = 0; ch < channels; ch++) x[pixel + ch]! += intensity;
+    }
+    let best = -1;
+    let bestScore = -Infinity;
+    stencils.forEach((st, k) => {
+      const half = (st.rows.length * channels * intensity * intensity) / 2;
+      let count = 0;
+      for (let r0 = 0; r0 <= height - st.height; r0++) {
+        for (let c0 = 0; c0 <= width - st.width; c0++) {
+          let dot = 0;
+          for (let p = 0; p < st.rows.length; p++) {
+            const pixel = ((r0 + st.rows[p]!) * width + c0 + st.cols[p]!) * channels;
+            for (let ch = 0; ch < channels; ch++) dot += x[pixel + ch]!;
+          }
+          terms[count++] = (intensity * dot - half) / variance;
+        }
+      }
+      const score = logSumExp(terms, count) - Math.log(count);
+      if (score > bestScore) {
+        bestScore = score;
+        best = k;
+      }
+    });
+    if (best === cls) hits++;
+  }
+  return simulatedAccuracy(hits, IDEAL_SIMULATION_SAMPLES, `Bayes classifier of the ${classes} patterns at random positions with noise sd ${noise}`);
+}
+
 export const imagesGenerator: Generator = {
   description: '8x8x1 images, 3 classes: a horizontal bar, vertical bar or diagonal at a random position, noise sd 0.3',
   defaultSpec: {
@@ -122,6 +179,7 @@ export const imagesGenerator: Generator = {
     }
   },
   make: (spec, n, rng) => makeImages(n, imageShapeOf(spec), spec.classes, IMAGES_DEFAULTS, rng).table,
+  idealQuality: (spec, rng) => imagesIdealQuality(imageShapeOf(spec), spec.classes, IMAGES_DEFAULTS, rng),
 };
 
 /** The spec's image shape, or a square single-channel one inferred from the feature count. */

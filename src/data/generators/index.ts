@@ -11,7 +11,7 @@
  *   feature permutation) is drawn before any row, from the same seed. A given seed is therefore the
  *   same problem at every dataset size, which a size sweep needs to compare like with like.
  */
-import type { DatasetSpec, GeneratorName } from '../../results/schema.js';
+import type { DatasetSpec, GeneratorName, IdealQuality } from '../../results/schema.js';
 import { Random } from '../random.js';
 import type { DataTable } from '../table.js';
 import type { Generator } from './types.js';
@@ -70,4 +70,21 @@ export function validateGeneratedSpec(spec: DatasetSpec): void {
 export function generate(spec: DatasetSpec, n: number, seed: number): DataTable {
   validateGeneratedSpec(spec);
   return GENERATORS[spec.generator as GeneratorName].make(spec, n, new Random(seed));
+}
+
+const idealCache = new Map<string, IdealQuality>();
+
+/**
+ * The best held-out quality any model can reach on the data `generate(spec, n, seed)` makes (for any
+ * n: the problem depends on the seed only). Simulated values are computed once per (spec, seed).
+ */
+export function idealQuality(spec: DatasetSpec, seed: number): IdealQuality {
+  validateGeneratedSpec(spec);
+  const key = `${JSON.stringify(spec)}|${seed}`;
+  let ideal = idealCache.get(key);
+  if (!ideal) {
+    ideal = GENERATORS[spec.generator as GeneratorName].idealQuality(spec, new Random(seed));
+    idealCache.set(key, ideal);
+  }
+  return ideal;
 }

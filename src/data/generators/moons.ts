@@ -2,7 +2,8 @@
 import { Random } from '../random.js';
 import type { Generator } from './types.js';
 import { allocateTable, type DataTable } from '../table.js';
-import { requireInt, requireNonNegative } from './shared.js';
+import type { IdealQuality } from '../../results/schema.js';
+import { IDEAL_SIMULATION_SAMPLES, logSumExp, requireInt, requireNonNegative, simulatedAccuracy } from './shared.js';
 
 export interface MoonsOptions {
   /** Standard deviation of the gaussian noise added to both coordinates (sklearn noise). */
@@ -53,6 +54,42 @@ export function makeMoons(n: number, features: number, options: Readonly<MoonsOp
   return { table };
 }
 
+/** Points on each arc in the quadrature of its class density: spacing π/200, far below the noise sd. */
+const ARC_QUADRATURE = 200;
+
+/** Noise-free point of moon `cls` (0 outer, 1 inner) at angle t. */
+function moonPoint(cls: number, t: number): [number, number] {
+  return cls === 0 ? [Math.cos(t), Math.sin(t)] : [1 - Math.cos(t), 1 - Math.sin(t) - 0.5];
+}
+
+/**
+ * Bayes accuracy of make_moons: each class is its arc (angles uniform on [0, π]) blurred by gaussian
+ * noise, so its density is the arc's average of gaussians (a quadrature over the arc); the ideal
+ * classifier picks the larger. Columns beyond the first two carry no signal. Without noise the moons
+ * never touch (accuracy 1, closed form); with noise the overlap has no closed form and is simulated.
+ */
+export function moonsIdealQuality(noise: number, rng: Random): IdealQuality {
+  if (noise === 0) {
+    return { metric: 'accuracy', value: 1, standardError: 0, method: 'closed-form', basis: 'noise-free moons never overlap' };
+  }
+  const arcs = [0, 1].map((cls) => Array.from({ length: ARC_QUADRATURE }, (_, m) => moonPoint(cls, ((m + 0.5) * Math.PI) / ARC_QUADRATURE)));
+  const logTerms = new Float64Array(ARC_QUADRATURE);
+  const twoVar = 2 * noise * noise;
+  let hits = 0;
+  for (let s = 0; s < IDEAL_SIMULATION_SAMPLES; s++) {
+    const cls = rng.int(2);
+    const [px, py] = moonPoint(cls, Math.PI * rng.uniform());
+    const x = px + noise * rng.normal();
+    const y = py + noise * rng.normal();
+    const density = arcs.map((arc) => {
+      arc.forEach(([ax, ay], m) => (logTerms[m] = -((x - ax) ** 2 + (y - ay) ** 2) / twoVar));
+      return logSumExp(logTerms);
+    });
+    if ((density[1]! > density[0]! ? 1 : 0) === cls) hits++;
+  }
+  return simulatedAccuracy(hits, IDEAL_SIMULATION_SAMPLES, `Bayes classifier of the two arcs with noise sd ${noise}`);
+}
+
 export const moonsGenerator: Generator = {
   description: 'sklearn make_moons: two interleaving half circles of radius 1 in 2 features, noise sd 0.2',
   defaultSpec: { name: 'moons', generator: 'moons', task: 'classification', features: 2, classes: 2 },
@@ -61,4 +98,5 @@ export const moonsGenerator: Generator = {
     if (spec.features < 2) throw new Error(`${where}: moons needs features >= 2, got ${spec.features}`);
   },
   make: (spec, n, rng) => makeMoons(n, spec.features, MOONS_DEFAULTS, rng).table,
+  idealQuality: (_spec, rng) => moonsIdealQuality(MOONS_DEFAULTS.noise, rng),
 };

@@ -1,5 +1,5 @@
 /** The contract of a data generator: each lives in one file here and is registered in ./index.ts. */
-import type { DatasetSpec } from '../../results/schema.js';
+import type { DatasetSpec, IdealQuality } from '../../results/schema.js';
 import type { Random } from '../random.js';
 import type { DataTable } from '../table.js';
 
@@ -12,4 +12,10 @@ export interface Generator {
   check?(spec: DatasetSpec, where: string): void;
   /** n rows of `spec` with the generator's default options, drawn from `rng`. */
   make(spec: DatasetSpec, n: number, rng: Random): DataTable;
+  /**
+   * The best held-out quality any model can reach on data `make` draws from an rng in the same state:
+   * the problem (coefficients, centres) is drawn exactly as `make` draws it, then the quality follows
+   * from the generating model, in closed form or by simulation (which continues on `rng`).
+   */
+  idealQuality(spec: DatasetSpec, rng: Random): IdealQuality;
 }

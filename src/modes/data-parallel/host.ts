@@ -15,6 +15,7 @@ import { abortBarrier, createBarrier } from '../../measure/barrier.js';
 import { abortExchange, createExchangeBuffer, type ReduceStrategy } from '../../measure/allreduce.js';
 import { RssSampler, cellMemoryOf } from '../../measure/memory.js';
 import type { ModeContext } from '../types.js';
+import { repetitionSeed, targetFor, trialConvergence } from '../../models/schedule.js';
 import type { DataParallelReply, DataParallelTask, DescribeReply, DescribeTask } from './worker.js';
 
 /** The worker module of this mode, run on the pool's warm threads. */
@@ -36,7 +37,7 @@ export function globalBatchSize(batchSize: number, workers: number, scaling: Sca
 }
 
 /** One trial's measurements from the replies of all ranks (pure; exported for tests). */
-export function aggregateDataParallel(replies: readonly DataParallelReply[], repetition: number, peakRssBytes: number): TrialResult {
+export function aggregateDataParallel(replies: readonly DataParallelReply[], repetition: number, peakRssBytes: number, seed?: number): TrialResult {
   if (replies.length === 0) throw new RangeError('a data-parallel trial needs at least one reply');
   const rankZero = replies.find((reply) => reply.rank === 0) ?? replies[0]!;
   return {
@@ -50,6 +51,7 @@ export function aggregateDataParallel(replies: readonly DataParallelReply[], rep
     computeMs: median(replies.map((reply) => reply.computeMs)),
     steps: rankZero.steps,
     replicaMaxDiff: rankZero.replicaMaxDiff ?? 0,
+    ...(rankZero.convergence && seed !== undefined ? trialConvergence([rankZero.convergence], seed) : {}),
   };
 }
 
@@ -87,13 +89,19 @@ export async function runDataParallelCell(
   const width = cell.workers;
   const globalBatch = globalBatchSize(plan.training.batchSize, width, cell.scaling ?? 'strong');
   const exchangeLength = described.trainableValues + 1;
+  const toTarget = plan.convergence;
+  const target = toTarget ? targetFor(toTarget.targets, job.spec.task) : undefined;
   const trials = await runRepetitions(plan, cell, onTrial, async (repetition, signal) => {
     const start = createBarrier();
     const exchange = createExchangeBuffer(width, exchangeLength);
+    const seed = toTarget ? repetitionSeed(plan.seed, repetition) : plan.seed;
+    const stopExchange = toTarget && repetition >= 0 ? createExchangeBuffer(width, 1) : undefined;
     const base: Omit<DataParallelTask, 'rank'> = {
       kind: 'dp-train',
       cellId: cell.id,
       ...cellTaskFields(plan, job, threads),
+      seed,
+      ...(toTarget && stopExchange ? { convergence: toTarget, stopExchange, ...(target ? { target } : {}) } : {}),
       dataKey: job.dataKey,
       epochs: plan.training.epochs,
       globalBatch,
@@ -121,6 +129,7 @@ export async function runDataParallelCell(
         return pool.run(task, { filename, signal }).catch((error: unknown) => {
           // A rank killed from outside (timeout, crash) cannot release its peers itself.
           abortExchange(exchange);
+          if (stopExchange) abortExchange(stopExchange);
           abortBarrier(start);
           throw error;
         }) as Promise<DataParallelReply>;
@@ -130,7 +139,7 @@ export async function runDataParallelCell(
     const rejected = settled.find((entry): entry is PromiseRejectedResult => entry.status === 'rejected');
     if (rejected) return { failed: failureOf(signal, primaryFailure(settled), repetition) };
     const replies = settled.map((entry) => (entry as PromiseFulfilledResult<DataParallelReply>).value);
-    return { trial: memory.annotate(aggregateDataParallel(replies, repetition, peakRssBytes)) };
+    return { trial: memory.annotate(aggregateDataParallel(replies, repetition, peakRssBytes, toTarget ? seed : undefined)) };
   });
   return {
     model: described.model,

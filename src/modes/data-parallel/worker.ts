@@ -27,7 +27,9 @@ import { faultFor, injectFault } from '../../measure/faults.js';
 import { taskHandler } from '../../measure/dispatch.js';
 import type { TimedReply } from '../../measure/trial-timing.js';
 import { abortExchange, SharedAllreduce, sliceOf, type ReduceStrategy } from '../../measure/allreduce.js';
-import type { BackendChoice, DatasetSpec, ModelInfo, Quality } from '../../results/schema.js';
+import type { BackendChoice, ConvergenceSettings, DatasetSpec, ModelInfo, Quality } from '../../results/schema.js';
+import type { ConvergenceRecord } from '../../models/schedule.js';
+import { StopControl } from './stop-control.js';
 
 interface BackendRequest {
   backend: BackendChoice;
@@ -88,6 +90,12 @@ export interface DataParallelTask extends BackendRequest {
   timeoutMs: number;
   /** Tests only: this rank throws at this step, to prove the others are released. */
   failAtStep?: number;
+  /** Train to a target or to convergence instead of for `epochs` (plan.convergence); absent in warm-ups. */
+  convergence?: Pick<ConvergenceSettings, 'evalEvery' | 'maxEpochs' | 'patience'>;
+  /** The held-out quality this model's task is trained to, with `convergence`. */
+  target?: Quality;
+  /** One-value exchange through which rank 0 tells every rank to stop, with `convergence`. */
+  stopExchange?: SharedArrayBuffer;
 }
 
 export interface DataParallelReply extends TimedReply {
@@ -113,19 +121,17 @@ export interface DataParallelReply extends TimedReply {
   quality?: Quality;
   /** Largest |weight(rank r) - weight(rank 0)| after training; rank 0 only. */
   replicaMaxDiff?: number;
+  /** When trained to a target: when it got there, how long it trained and evaluated; rank 0 only. */
+  convergence?: ConvergenceRecord;
   threads: number;
 }
 
 export type DataParallelWorkerTask = DescribeTask | DataParallelTask;
 export type DataParallelWorkerReply = DescribeReply | DataParallelReply;
 
-
-
-
 function trainableVariables(model: LayersModel): Variable[] {
   return model.trainableWeights.map((w) => w.read() as Variable);
 }
-
 
 /** Rows [start, end) of every global batch of `globalBatch` rows over `nTrain` rows. */
 export function globalBatches(nTrain: number, globalBatch: number): Array<[number, number]> {
@@ -243,7 +249,15 @@ async function train(task: DataParallelTask): Promise<DataParallelReply> {
       timeoutMs: task.timeoutMs,
       spin: task.spin,
     });
-    const order = batchOrder(shards.batches.length, task.epochs, task.seed);
+    const control =
+      task.convergence && task.stopExchange
+        ? new StopControl(tf, model, heldOut, shards.batches.length, task.convergence, task.target, task.stopExchange, task.parties, task.rank, {
+            strategy: 'replicated',
+            timeoutMs: task.timeoutMs,
+            spin: task.spin,
+          })
+        : undefined;
+    const order = batchOrder(shards.batches.length, control ? control.epochs : task.epochs, task.seed);
     const budget = task.maxSamples ?? Infinity;
     const lossSlot = values;
 
@@ -266,6 +280,7 @@ async function train(task: DataParallelTask): Promise<DataParallelReply> {
       const globalRows = shards.globalRows[index] as number;
       const shard = shards.batches[index] ?? null;
       const last = i === order.length - 1 || samples + globalRows >= budget;
+      const evaluating = control?.evaluatesAfter(steps + 1) ?? false;
       if (task.failAtStep === steps) throw new Error(`injected failure of rank ${task.rank} at step ${steps}`);
       const t0 = performance.now();
       const input = exchange.input;
@@ -279,7 +294,7 @@ async function train(task: DataParallelTask): Promise<DataParallelReply> {
         })));
         const data = flat.dataSync();
         for (let j = 0; j < values; j++) input[j] = (data[j] as number) * weight;
-        input[lossSlot] = last ? ((value.dataSync()[0] as number) * weight) : 0;
+        input[lossSlot] = last || evaluating ? ((value.dataSync()[0] as number) * weight) : 0;
         peakTensorBytes = Math.max(peakTensorBytes, tf.memory().numBytes);
         tf.dispose([flat, value, ...Object.values(grads)]);
         shardSamples += shard.rows;
@@ -289,7 +304,7 @@ async function train(task: DataParallelTask): Promise<DataParallelReply> {
       const t1 = performance.now();
       const sum = exchange.allreduce();
       const t2 = performance.now();
-      if (last) finalLoss = sum[lossSlot] as number;
+      if (last || evaluating) finalLoss = sum[lossSlot] as number;
       tf.tidy(() => {
         // One upload per variable straight from the summed values: splitting one flat tensor instead
         // measured twice as slow for mlp-deep (wasm's slice copies its whole input per slice).
@@ -308,9 +323,11 @@ async function train(task: DataParallelTask): Promise<DataParallelReply> {
       exchangeMs += t2 - t1;
       samples += globalRows;
       steps++;
+      if (evaluating && control && (await control.evaluate(steps, performance.now() - started))) break;
       if (last) break;
     }
-    const trainMs = performance.now() - started;
+    // Evaluation (and waiting for rank 0's) is timed apart from training.
+    const trainMs = performance.now() - started - (control?.evalWindowMs ?? 0);
     const finishedAtMs = startedAtMs + trainMs;
     const cpuAtEndUs = cpuNowUs();
     if (!Number.isFinite(finalLoss)) {
@@ -322,7 +339,8 @@ async function train(task: DataParallelTask): Promise<DataParallelReply> {
     const weights = flatWeights.dataSync() as Float32Array;
     flatWeights.dispose();
     const replicaMaxDiff = exchange.maxDifferenceFromRankZero(weights);
-    const quality = heldOut ? await evaluateQuality(tf, model, heldOut) : undefined;
+    const quality = control?.quality ?? (heldOut ? await evaluateQuality(tf, model, heldOut) : undefined);
+    const convergence = control?.result();
     return {
       kind: 'dp-train',
       rank: task.rank,
@@ -339,6 +357,7 @@ async function train(task: DataParallelTask): Promise<DataParallelReply> {
       exchangeMs,
       finalLoss,
       ...(quality ? { quality } : {}),
+      ...(convergence ? { convergence } : {}),
       ...(replicaMaxDiff !== null ? { replicaMaxDiff } : {}),
       peakTensorBytes,
       cpuAtStartUs,
@@ -358,6 +377,7 @@ async function trainReleasingPeers(task: DataParallelTask): Promise<DataParallel
   } catch (error) {
     // Release the other ranks at once instead of letting them wait out their deadline.
     abortExchange(task.exchange);
+    if (task.stopExchange) abortExchange(task.stopExchange);
     abortBarrier(task.start);
     throw error;
   }

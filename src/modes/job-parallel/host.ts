@@ -12,6 +12,7 @@ import { cellTaskFields, warmupSamples, type CellJob, type CellMeasurement, type
 import { trialTiming } from '../../measure/trial-timing.js';
 import { workerModule } from '../../measure/worker-file.js';
 import type { ModeContext } from '../types.js';
+import { repetitionSeed, targetFor, trialConvergence } from '../../models/schedule.js';
 import type { TrainReply, TrainTask } from './protocol.js';
 
 /** The worker module of this mode, run on the pool's warm threads. */
@@ -27,17 +28,22 @@ export async function runJobParallelCell(ctx: ModeContext, job: CellJob, onTrial
   let model: ModelInfo | undefined;
   let initialWeightsChecksum: string | undefined;
   const memory = cellMemoryOf(job, ctx.wasmHeapBytes);
+  const toTarget = plan.convergence;
+  const target = toTarget ? targetFor(toTarget.targets, job.spec.task) : undefined;
   const trials = await runRepetitions(plan, job.cell, onTrial, async (repetition, signal): Promise<TrialOutcome> => {
     const barrier = createBarrier();
+    const seed = toTarget ? repetitionSeed(plan.seed, repetition) : plan.seed;
     const task: TrainTask = {
       kind: 'train',
       cellId: job.cell.id,
       ...cellTaskFields(plan, job, threads),
+      seed,
       dataKey: job.dataKey,
       epochs: plan.training.epochs,
       batchSize: plan.training.batchSize,
       learningRate: plan.training.learningRate,
       ...(repetition < 0 ? { maxSamples: warmupSamples(job.nTrain, plan.training.batchSize) } : {}),
+      ...(toTarget && repetition >= 0 ? { convergence: toTarget, ...(target ? { target } : {}) } : {}),
       barrier,
       parties: width,
       barrierTimeoutMs: BARRIER_TIMEOUT_MS,
@@ -60,7 +66,9 @@ export async function runJobParallelCell(ctx: ModeContext, job: CellJob, onTrial
     const samples = replies.reduce((sum, reply) => sum + reply.samples, 0);
     const quality = replies[0]!.quality;
     model = replies[0]!.model;
-    initialWeightsChecksum = replies[0]!.initialWeightsChecksum;
+    // The first counted repetition's: it trains from the run's seed, as every repetition does on a fixed budget.
+    initialWeightsChecksum ??= repetition >= 0 ? replies[0]!.initialWeightsChecksum : undefined;
+    const records = replies.flatMap((reply) => (reply.convergence ? [reply.convergence] : []));
     return {
       trial: memory.annotate({
         repetition: Math.max(0, repetition),
@@ -68,6 +76,9 @@ export async function runJobParallelCell(ctx: ModeContext, job: CellJob, onTrial
         ...trialTiming(replies, samples, peakRssBytes),
         finalLoss: median(replies.map((reply) => reply.finalLoss)),
         quality: { metric: quality.metric, value: median(replies.map((reply) => reply.quality.value)) },
+        ...(records.length === replies.length && records.length > 0
+          ? trialConvergence(records, seed)
+          : { steps: plan.training.epochs * Math.ceil(job.nTrain / plan.training.batchSize) }),
       }),
     };
   });

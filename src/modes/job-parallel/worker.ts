@@ -8,6 +8,7 @@ import { buildModel } from '../../models/build.js';
 import { describeModel } from '../../models/flops.js';
 import { prepareData, type PreparedData } from '../../models/data.js';
 import { profileStep, trainAndEvaluate, type TrainConfig } from '../../models/train.js';
+import { trainToTarget, type TrainToTargetOutcome } from '../../models/train-to-target.js';
 import { weightsChecksum } from '../../models/checksum.js';
 import { viewTable } from '../../data/table.js';
 import { arriveAndWait } from '../../measure/barrier.js';
@@ -51,23 +52,31 @@ export default async function runTrain(task: TrainTask): Promise<TrainReply> {
     };
     // The first trial of an architecture profiles one step (slow: it syncs every kernel) here, before
     // the start line, so the w replicas still start together and no timed trial contains it.
-    await profileStep(tf, model, data, config);
+    const stepGrowthBytes = await profileStep(tf, model, data, config);
     arriveAndWait(task.barrier, task.parties, task.barrierTimeoutMs);
     let startedAtMs = nowEpochMs();
     let cpuAtStartUs = cpuNowUs();
     let cpuAtEndUs = cpuAtStartUs;
     let rssAfterBytes = 0;
-    const outcome = await trainAndEvaluate(tf, model, data, {
-      ...config,
-      onTrainStart: () => {
-        startedAtMs = nowEpochMs();
-        cpuAtStartUs = cpuNowUs();
-      },
-      onTrainEnd: () => {
-        cpuAtEndUs = cpuNowUs();
-        rssAfterBytes = process.memoryUsage.rss();
-      },
-    });
+    const onTrainStart = (): void => {
+      startedAtMs = nowEpochMs();
+      cpuAtStartUs = cpuNowUs();
+    };
+    const onTrainEnd = (): void => {
+      cpuAtEndUs = cpuNowUs();
+      rssAfterBytes = process.memoryUsage.rss();
+    };
+    const outcome = task.convergence
+      ? await trainToTarget(tf, model, data, {
+          batchSize: task.batchSize,
+          learningRate: task.learningRate,
+          seed: task.seed,
+          convergence: task.convergence,
+          ...(task.target ? { target: task.target } : {}),
+          ...(stepGrowthBytes !== undefined ? { stepGrowthBytes } : {}),
+          onTrainEnd,
+        })
+      : await trainAndEvaluate(tf, model, data, { ...config, onTrainStart, onTrainEnd });
     // trainMs excludes evaluation; place the end stamp at the end of training, not of evaluation.
     const finishedAtMs = startedAtMs + outcome.trainMs;
     return {
@@ -82,6 +91,7 @@ export default async function runTrain(task: TrainTask): Promise<TrainReply> {
       finalLoss: outcome.finalLoss,
       quality: outcome.quality,
       peakTensorBytes: outcome.peakTensorBytes,
+      ...('convergence' in outcome ? { convergence: (outcome as TrainToTargetOutcome).convergence } : {}),
       cpuAtStartUs,
       cpuAtEndUs,
       rssAfterBytes,

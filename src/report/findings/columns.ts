@@ -3,6 +3,7 @@ import type { Estimate, SizeScaling } from '../../analyse/schema.js';
 import { MISSING, formatCount, formatFixed, formatPercent, formatRatio } from '../../config/format.js';
 import { bestSpeedup, qualityBySize, qualityTrend, stopVerdict } from './groups.js';
 import type { FindingsColumn, FindingsGroup } from './types.js';
+import { qualityText } from '../quality-text.js';
 
 function halfWidth(e: Estimate): number | null {
   return e.low !== null && e.high !== null && Number.isFinite(e.low) && Number.isFinite(e.high) ? (e.high - e.low) / 2 : null;
@@ -18,9 +19,6 @@ export function exponentText(law: SizeScaling | null, withClass: boolean): strin
   return `${value}${interval}${bigO}`;
 }
 
-function qualityName(metric: 'accuracy' | 'r2'): string {
-  return metric === 'r2' ? 'R²' : 'acc';
-}
 
 function modeText(group: FindingsGroup): string {
   return [group.mode, ...group.variant.split('|').filter(Boolean)].join(' ');
@@ -96,12 +94,21 @@ export const qualityColumn: FindingsColumn = {
   id: 'quality',
   title: 'quality (max n)',
   hideWhenEmpty: true,
+  // The budget behind the figure ("1 epoch, 125 steps"), and undertrained when it is no better than a trivial predictor.
   cell: (g) => {
     const points = qualityBySize(g);
     const last = points[points.length - 1];
-    return last ? `${qualityName(last.metric)} ${formatFixed(last.value, 3)}` : MISSING;
+    return last ? qualityText(g.cells.find((c) => c.cell.size === last.size && c.cell.workers === g.widths[0])) : MISSING;
   },
 };
+
+/** Whether the two largest sizes trained on a fixed budget with different step counts (more data, more steps). */
+function moreStepsAtLargerN(g: FindingsGroup): boolean {
+  const points = qualityBySize(g);
+  const budgets = points.slice(-2).map((p) => g.cells.find((c) => c.cell.size === p.size && c.cell.workers === g.widths[0])?.budget);
+  const [a, b] = budgets;
+  return a?.kind === 'fixed' && b?.kind === 'fixed' && a.steps !== null && b.steps !== null && a.steps !== b.steps;
+}
 
 export const improvesColumn: FindingsColumn = {
   id: 'improves',
@@ -110,11 +117,13 @@ export const improvesColumn: FindingsColumn = {
   cell: (g) => {
     const trend = qualityTrend(g);
     const signed = (x: number) => `${x > 0 ? '+' : '−'}${formatFixed(Math.abs(x), 3)}`;
+    // On a fixed number of epochs a larger n also trains more optimiser steps: the change is not data alone.
+    const steps = moreStepsAtLargerN(g) ? ', more steps' : '';
     switch (trend.kind) {
       case 'improving':
-        return `yes (${signed(trend.change)})`;
+        return `yes (${signed(trend.change)}${steps})`;
       case 'worse':
-        return `no (${signed(trend.change)})`;
+        return `no (${signed(trend.change)}${steps})`;
       case 'plateau':
         return 'plateau';
       case 'unknown':

@@ -8,6 +8,9 @@ export type ChartId =
   | 'efficiency-vs-workers'
   | 'memory-vs-size'
   | 'quality-vs-size'
+  /** Training to a target (html/quality-charts.ts). */
+  | 'learning-curve'
+  | 'time-to-target-vs-workers'
   /** The history's trend view (html/trend.ts). */
   | 'history-trend';
 

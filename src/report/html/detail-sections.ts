@@ -1,4 +1,5 @@
 /** The reference part of report.html, after the charts and models: every table (collapsed, sortable), the warnings and the environment. */
+import { qualityWithBudget, timeToTargetCell, trainingText } from '../quality-text.js';
 import type { Analysis, AnalysisWarning, CellAnalysis } from '../../analyse/schema.js';
 import type { Environment, RunResult } from '../../results/schema.js';
 import type { ReportInput } from '../types.js';
@@ -44,12 +45,8 @@ function cellsTable(input: ReportInput, labels: string[]): string {
     { title: 'µs/sample/worker', numeric: true, sort: (r) => num(r.c.usPerSample), html: (r) => h(fmtNumber(r.c.usPerSample)) },
     { title: 'cell memory', numeric: true, sort: (r) => num(r.c.cellMemoryBytes?.median), html: (r) => h(fmtBytes(r.c.cellMemoryBytes?.median)) },
     { title: 'process peak RSS', numeric: true, sort: (r) => num(r.c.peakRssBytes?.median), html: (r) => h(fmtBytes(r.c.peakRssBytes?.median)) },
-    {
-      title: 'quality',
-      numeric: true,
-      sort: (r) => num(r.c.quality?.value),
-      html: (r) => (r.c.quality ? `${r.c.quality.metric === 'r2' ? 'R²' : 'acc'} ${h(fmtFixed(r.c.quality.value, 3))}` : NA),
-    },
+    { title: 'quality (budget)', numeric: true, sort: (r) => num(r.c.quality?.value), html: (r) => h(qualityWithBudget(r.c)) },
+    { title: 'time to target', numeric: true, sort: (r) => num(r.c.timeToTarget?.mlperfMs ?? r.c.timeToTarget?.medianMs?.value), html: (r) => h(timeToTargetCell(r.c.timeToTarget)) },
     { title: 'GFLOP/s', numeric: true, sort: (r) => num(r.c.gflops), html: (r) => h(fmtNumber(r.c.gflops)) },
     { title: 'MFU', numeric: true, sort: (r) => num(r.c.mfu), html: (r) => h(fmtPercent(r.c.mfu, 1)) },
     { title: 'cold start', numeric: true, sort: (r) => num(r.c.coldStartMs), html: (r) => h(fmtMs(r.c.coldStartMs)) },
@@ -150,7 +147,7 @@ function envRows(env: Environment, result: RunResult): Array<[string, string]> {
     ['started / finished', `${result.startedAt} / ${result.finishedAt ?? 'not finished'}`],
     ['repetitions (+ warm-up)', `${p.repeats} (+${p.warmup})`],
     ['seed', String(p.seed)],
-    ['training', `${p.training.epochs} epochs, batch ${p.training.batchSize}, learning rate ${p.training.learningRate}, ${fmtPercent(p.training.testFraction)} held out`],
+    ['training', `${trainingText(p)}, batch ${p.training.batchSize}, learning rate ${p.training.learningRate}, ${fmtPercent(p.training.testFraction)} held out`],
     ['cell timeout', fmtMs(p.cellTimeoutMs)],
   ];
   return rows.filter((r): r is [string, string] => r[1] !== undefined);
