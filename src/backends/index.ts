@@ -6,7 +6,8 @@
  * own tfjs engine, and calling initBackend again in a thread only switches what differs (cheap).
  */
 import { applyKernelPatches, activeKernelPatches, registerCpuFallbacks, removeKernelPatches, type CpuBackendLike } from './kernels.js';
-import { ADAM_KERNEL_LABEL, registerAdamKernel, unregisterAdamKernel } from './adam-kernel.js';
+import { registerAdamKernel, unregisterAdamKernel } from './adam-kernel.js';
+import { registerConvGradKernel, unregisterConvGradKernel } from './train-kernels.js';
 import { loadTf, packageVersion, requireFromHere, wasmBinaryFolder, type Tf } from './load.js';
 import type { BackendChoice, BackendName } from '../results/schema.js';
 
@@ -175,15 +176,19 @@ async function activate(tf: Tf, name: BackendName, opts: InitOptions): Promise<B
   const patched = name === 'wasm' && !opts.stockKernels;
   if (patched) applyKernelPatches(tf);
   else removeKernelPatches(tf);
-  if (patched) registerAdamKernel(tf);
-  else unregisterAdamKernel(tf);
+  const ownKernels: string[] = [];
+  if (patched) ownKernels.push(registerAdamKernel(tf), ...registerConvGradKernel(tf));
+  else {
+    unregisterAdamKernel(tf);
+    unregisterConvGradKernel(tf);
+  }
   const fallbacks = name === 'wasm' ? registerCpuFallbacks(tf, makeCpuBackend) : [];
 
   const info: BackendInfo = {
     name,
     tfjsVersion: tf.version_core,
     backendVersion,
-    kernelPatches: [...activeKernelPatches(), ...(patched ? [ADAM_KERNEL_LABEL] : []), ...fallbacks],
+    kernelPatches: [...activeKernelPatches(), ...ownKernels, ...fallbacks],
     // Wasm threads need SharedArrayBuffer-backed workers that tfjs 4.22 disables in Node; cpu is single-threaded.
     threads: name === 'node' ? Number(process.env['TF_NUM_INTRAOP_THREADS']) || opts.threads : 1,
   };

@@ -1,0 +1,349 @@
+/**
+ * Training kernels as WebAssembly SIMD, running directly on the heap of tfjs's wasm backend.
+ *
+ * Why: the loops that the stock wasm backend lacks or runs slowly (a max-pool gradient, a conv
+ * filter gradient, transposes, Adam) cost 2-5 ns per element as JavaScript here, mostly in
+ * unpredictable branches and scalar float conversions; as wasm SIMD (4 floats per instruction,
+ * branch-free selects) they cost a fraction of that. The module imports tfjs's own memory, so the
+ * kernels read and write tensors in place: every pointer below is a byte offset into that heap.
+ *
+ * Numerics: element-wise kernels do tfjs's float32 operations in tfjs's order (Adam matches the
+ * op-by-op update bit for bit); reductions accumulate in float32 within a block and in float64
+ * across blocks.
+ */
+import { assemble, block, br, brIf, f32, f32c, f32x4, f64, f64c, fn, forRange, get, i32, i32c, i32x4, ifThen, loop, select, set, T, v128, type Code } from './wasm-asm.js';
+
+const I = T.i32;
+const F = T.f32;
+const V = T.v128;
+
+/** addr + 4·index, for float32 and int32 elements. */
+const at4 = (base: Code, index: Code): Code => i32.add(base, i32.shl(index, i32c(2)));
+const at8 = (base: Code, index: Code): Code => i32.add(base, i32.shl(index, i32c(3)));
+const zero4 = (): Code => f32x4.splat(f32c(0));
+
+/** dst[j·rows + i] = src[i·cols + j]: 4x4 tiles through shuffles, scalar edges. */
+const transpose = fn('transpose', { src: I, dst: I, rows: I, cols: I }, { i: I, j: I, rows4: I, cols4: I, p: I, r0: V, r1: V, r2: V, r3: V, t0: V, t1: V, t2: V, t3: V }, [], (v) => {
+  const row = (k: number): Code => v128.load(at4(get(v.src), i32.add(i32.mul(i32.add(get(v.i), i32c(k)), get(v.cols)), get(v.j))));
+  const out = (k: number, value: Code): Code => v128.store(at4(get(v.dst), i32.add(i32.mul(i32.add(get(v.j), i32c(k)), get(v.rows)), get(v.i))), value);
+  const scalar = (iFrom: Code, iTo: number, jFrom: Code, jTo: number): Code =>
+    forRange(v.i, iFrom, get(iTo), 1,
+      forRange(v.j, jFrom, get(jTo), 1,
+        f32.store(at4(get(v.dst), i32.add(i32.mul(get(v.j), get(v.rows)), get(v.i))), f32.load(at4(get(v.src), i32.add(i32.mul(get(v.i), get(v.cols)), get(v.j)))))));
+  return [
+    ...set(v.rows4, i32.and(get(v.rows), i32c(-4))),
+    ...set(v.cols4, i32.and(get(v.cols), i32c(-4))),
+    ...forRange(v.i, i32c(0), get(v.rows4), 4,
+      forRange(v.j, i32c(0), get(v.cols4), 4,
+        set(v.r0, row(0)), set(v.r1, row(1)), set(v.r2, row(2)), set(v.r3, row(3)),
+        set(v.t0, f32x4.shuffle(get(v.r0), get(v.r1), [0, 4, 1, 5])),
+        set(v.t1, f32x4.shuffle(get(v.r0), get(v.r1), [2, 6, 3, 7])),
+        set(v.t2, f32x4.shuffle(get(v.r2), get(v.r3), [0, 4, 1, 5])),
+        set(v.t3, f32x4.shuffle(get(v.r2), get(v.r3), [2, 6, 3, 7])),
+        out(0, f32x4.shuffle(get(v.t0), get(v.t2), [0, 1, 4, 5])),
+        out(1, f32x4.shuffle(get(v.t0), get(v.t2), [2, 3, 6, 7])),
+        out(2, f32x4.shuffle(get(v.t1), get(v.t3), [0, 1, 4, 5])),
+        out(3, f32x4.shuffle(get(v.t1), get(v.t3), [2, 3, 6, 7])))),
+    // Columns past the last full tile, then rows past it.
+    ...scalar(i32c(0), v.rows, get(v.cols4), v.cols),
+    ...scalar(get(v.rows4), v.rows, i32c(0), v.cols4),
+  ];
+});
+
+/**
+ * Adam, tf.train.adam's update in its order of float32 operations:
+ *   m' = m·β1 + g·(1-β1);  v' = v·β2 + g²·(1-β2);  w' = ((m'/c1) / (sqrt(v'/c2) + ε))·(-lr) + w
+ */
+const adam = fn('adam',
+  { w: I, g: I, m: I, v: I, ow: I, om: I, ov: I, n: I, b1: F, a1: F, b2: F, a2: F, c1: F, c2: F, eps: F, negLr: F },
+  { i: I, n4: I, gv: V, mv: V, vv: V, B1: V, A1: V, B2: V, A2: V, C1: V, C2: V, E: V, L: V, gs: F, ms: F, vs: F }, [], (v) => {
+  const vec = (p: number): Code => v128.load(at4(get(p), get(v.i)));
+  const sca = (p: number): Code => f32.load(at4(get(p), get(v.i)));
+  return [
+    ...set(v.n4, i32.and(get(v.n), i32c(-4))),
+    ...set(v.B1, f32x4.splat(get(v.b1))), ...set(v.A1, f32x4.splat(get(v.a1))),
+    ...set(v.B2, f32x4.splat(get(v.b2))), ...set(v.A2, f32x4.splat(get(v.a2))),
+    ...set(v.C1, f32x4.splat(get(v.c1))), ...set(v.C2, f32x4.splat(get(v.c2))),
+    ...set(v.E, f32x4.splat(get(v.eps))), ...set(v.L, f32x4.splat(get(v.negLr))),
+    ...forRange(v.i, i32c(0), get(v.n4), 4,
+      set(v.gv, vec(v.g)),
+      set(v.mv, f32x4.add(f32x4.mul(vec(v.m), get(v.B1)), f32x4.mul(get(v.gv), get(v.A1)))),
+      set(v.vv, f32x4.add(f32x4.mul(vec(v.v), get(v.B2)), f32x4.mul(f32x4.mul(get(v.gv), get(v.gv)), get(v.A2)))),
+      v128.store(at4(get(v.om), get(v.i)), get(v.mv)),
+      v128.store(at4(get(v.ov), get(v.i)), get(v.vv)),
+      v128.store(at4(get(v.ow), get(v.i)), f32x4.add(
+        f32x4.mul(f32x4.div(f32x4.div(get(v.mv), get(v.C1)), f32x4.add(f32x4.sqrt(f32x4.div(get(v.vv), get(v.C2))), get(v.E))), get(v.L)),
+        vec(v.w)))),
+    ...forRange(v.i, get(v.n4), get(v.n), 1,
+      set(v.gs, sca(v.g)),
+      set(v.ms, f32.add(f32.mul(sca(v.m), get(v.b1)), f32.mul(get(v.gs), get(v.a1)))),
+      set(v.vs, f32.add(f32.mul(sca(v.v), get(v.b2)), f32.mul(f32.mul(get(v.gs), get(v.gs)), get(v.a2)))),
+      f32.store(at4(get(v.om), get(v.i)), get(v.ms)),
+      f32.store(at4(get(v.ov), get(v.i)), get(v.vs)),
+      f32.store(at4(get(v.ow), get(v.i)), f32.add(
+        f32.mul(f32.div(f32.div(get(v.ms), get(v.c1)), f32.add(f32.sqrt(f32.div(get(v.vs), get(v.c2))), get(v.eps))), get(v.negLr)),
+        sca(v.w)))),
+  ];
+});
+
+/** Zero-fills n floats at p. */
+const zeroFill = (p: number, n: number, i: number): Code => [
+  ...forRange(i, i32c(0), i32.and(get(n), i32c(-4)), 4, v128.store(at4(get(p), get(i)), zero4())),
+  ...forRange(i, i32.and(get(n), i32c(-4)), get(n), 1, f32.store(at4(get(p), get(i)), f32c(0))),
+];
+
+/**
+ * Max-pool gradient for NHWC (see pool-grad.ts for the semantics: the first maximum of each window
+ * takes the window's gradient; none when nothing exceeds -Infinity). Four channels at a time, the
+ * running maximum and its index kept with branch-free selects; dx is zero-filled here.
+ */
+const maxPoolGrad = fn('max_pool_grad',
+  { x: I, dy: I, dx: I, batch: I, H: I, W: I, C: I, OH: I, OW: I, sh: I, sw: I, dh: I, dw: I, effH: I, effW: I, padT: I, padL: I },
+  { b: I, oh: I, ow: I, r: I, c: I, ch: I, c4: I, rMin: I, rMax: I, cMin: I, cMax: I, rCorner: I, cCorner: I, idx: I, where: I, best: F, val: F, gt: I,
+    dyIdx: I, n: I, k: I, rowBase: I, bestV: V, whereV: V, valV: V, gtV: V }, [], (v) => {
+  const scatter = (whereCode: Code, dyIndex: Code): Code => [
+    ...set(v.where, whereCode),
+    ...ifThen(i32.ge_s(get(v.where), i32c(0)), [
+      f32.store(at4(get(v.dx), get(v.where)), f32.add(f32.load(at4(get(v.dx), get(v.where))), f32.load(at4(get(v.dy), dyIndex)))),
+    ]),
+  ];
+  const windowLoops = (...body: Code[]): Code =>
+    forRange(v.r, get(v.rMin), get(v.rMax), get(v.dh),
+      set(v.rowBase, i32.mul(i32.add(i32.mul(get(v.b), get(v.H)), get(v.r)), get(v.W))),
+      forRange(v.c, get(v.cMin), get(v.cMax), get(v.dw), set(v.idx, i32.add(i32.mul(i32.add(get(v.rowBase), get(v.c)), get(v.C)), get(v.ch))), ...body));
+  return [
+    ...set(v.n, i32.mul(i32.mul(i32.mul(get(v.batch), get(v.H)), get(v.W)), get(v.C))),
+    ...zeroFill(v.dx, v.n, v.k),
+    ...set(v.c4, i32.and(get(v.C), i32c(-4))),
+    ...forRange(v.b, i32c(0), get(v.batch), 1,
+      forRange(v.oh, i32c(0), get(v.OH), 1,
+        set(v.rCorner, i32.sub(i32.mul(get(v.oh), get(v.sh)), get(v.padT))),
+        set(v.rMin, get(v.rCorner)),
+        block(loop(brIf(1, i32.ge_s(get(v.rMin), i32c(0))), set(v.rMin, i32.add(get(v.rMin), get(v.dh))), br(0))),
+        set(v.rMax, i32.add(get(v.effH), get(v.rCorner))),
+        ifThen(i32.gt_s(get(v.rMax), get(v.H)), [set(v.rMax, get(v.H))]),
+        forRange(v.ow, i32c(0), get(v.OW), 1,
+          set(v.cCorner, i32.sub(i32.mul(get(v.ow), get(v.sw)), get(v.padL))),
+          set(v.cMin, get(v.cCorner)),
+          block(loop(brIf(1, i32.ge_s(get(v.cMin), i32c(0))), set(v.cMin, i32.add(get(v.cMin), get(v.dw))), br(0))),
+          set(v.cMax, i32.add(get(v.effW), get(v.cCorner))),
+          ifThen(i32.gt_s(get(v.cMax), get(v.W)), [set(v.cMax, get(v.W))]),
+          set(v.dyIdx, i32.mul(i32.add(i32.mul(i32.add(i32.mul(get(v.b), get(v.OH)), get(v.oh)), get(v.OW)), get(v.ow)), get(v.C))),
+          forRange(v.ch, i32c(0), get(v.c4), 4,
+            set(v.bestV, f32x4.splat(f32c(-Infinity))),
+            set(v.whereV, i32x4.splat(i32c(-1))),
+            windowLoops(
+              set(v.valV, v128.load(at4(get(v.x), get(v.idx)))),
+              set(v.gtV, f32x4.gt(get(v.valV), get(v.bestV))),
+              set(v.bestV, v128.bitselect(get(v.valV), get(v.bestV), get(v.gtV))),
+              set(v.whereV, v128.bitselect(i32x4.add(i32x4.splat(get(v.idx)), i32x4.of([0, 1, 2, 3])), get(v.whereV), get(v.gtV)))),
+            ...[0, 1, 2, 3].map((lane) => scatter(i32x4.extract(get(v.whereV), lane), i32.add(get(v.dyIdx), i32.add(get(v.ch), i32c(lane)))))),
+          forRange(v.ch, get(v.c4), get(v.C), 1,
+            set(v.best, f32c(-Infinity)),
+            set(v.where, i32c(-1)),
+            windowLoops(
+              set(v.val, f32.load(at4(get(v.x), get(v.idx)))),
+              set(v.gt, f32.gt(get(v.val), get(v.best))),
+              set(v.best, select(get(v.val), get(v.best), get(v.gt))),
+              set(v.where, select(get(v.idx), get(v.where), get(v.gt)))),
+            scatter(get(v.where), i32.add(get(v.dyIdx), get(v.ch))))))),
+  ];
+});
+
+/** Output channels up to which the conv kernel is unrolled over channels (one module per count). */
+const UNROLL_CHANNELS = 64;
+
+/**
+ * Conv2D filter (and bias) gradient for NHWC, with an optional relu mask:
+ *   dz = dy, or dy where mask > 0 (mask != 0: the relu's output);  dW[kh,kw,ci,co] += x[b,ih,iw,ci]·dz[b,oh,ow,co];  db[co] += dz
+ * Per output position the gradient row (CO values) is masked into `row`; positions whose row is all
+ * zero are skipped (below a max-pool most are), and every non-zero input of the receptive field adds
+ * x · row to its dW row, four output channels per instruction. `acc` ((K+1)·CO floats) holds one
+ * image's float32 sums, added after each image to `tot` ((K+1)·CO float64); dW and db get float32
+ * copies of the totals. With `channels` given, the channel loops are unrolled for that CO.
+ */
+export function convFilterGradFunction(channels: number | null) {
+  return fn('conv_filter_grad',
+    { x: I, dy: I, mask: I, dW: I, db: I, acc: I, tot: I, row: I, batch: I, H: I, W: I, CI: I, OH: I, OW: I, CO: I, sh: I, sw: I, dh: I, dw: I, KH: I, KW: I, padT: I, padL: I },
+    { b: I, oh: I, ow: I, kh: I, kw: I, ci: I, co: I, ih: I, iw: I, co4: I, dyRow: I, mRow: I, nonzero: I, xPtr: I, accRow: I, xv: F, xs: V, zv: V, size: I, i: I, K: I }, [], (v) => {
+    const rowAt = (k: Code): Code => at4(get(v.row), k);
+    /** The vector body for channels co..co+3 and the scalar body for one channel, unrolled or looped. */
+    const channelsDo = (vec: (co: Code) => Code, scalar: (co: Code) => Code): Code => {
+      if (channels === null) {
+        return [...forRange(v.co, i32c(0), get(v.co4), 4, vec(get(v.co))), ...forRange(v.co, get(v.co4), get(v.CO), 1, scalar(get(v.co)))];
+      }
+      const out: Code = [];
+      for (let co = 0; co + 4 <= channels; co += 4) out.push(...vec(i32c(co)));
+      for (let co = channels & ~3; co < channels; co++) out.push(...scalar(i32c(co)));
+      return out;
+    };
+    return [
+      ...set(v.K, i32.mul(i32.mul(get(v.KH), get(v.KW)), get(v.CI))),
+      ...set(v.size, i32.mul(i32.add(get(v.K), i32c(1)), get(v.CO))),
+      ...set(v.co4, i32.and(get(v.CO), i32c(-4))),
+      ...forRange(v.i, i32c(0), get(v.size), 1, f64.store(at8(get(v.tot), get(v.i)), f64c(0))),
+      ...forRange(v.b, i32c(0), get(v.batch), 1,
+        zeroFill(v.acc, v.size, v.i),
+        forRange(v.oh, i32c(0), get(v.OH), 1,
+          forRange(v.ow, i32c(0), get(v.OW), 1,
+            set(v.dyRow, at4(get(v.dy), i32.mul(i32.add(i32.mul(i32.add(i32.mul(get(v.b), get(v.OH)), get(v.oh)), get(v.OW)), get(v.ow)), get(v.CO)))),
+            set(v.mRow, i32.add(get(v.mask), i32.sub(get(v.dyRow), get(v.dy)))),
+            set(v.nonzero, i32c(0)),
+            channelsDo(
+              (co) => [
+                ...set(v.zv, v128.load(at4(get(v.dyRow), co))),
+                ...ifThen(get(v.mask), [set(v.zv, v128.and(get(v.zv), f32x4.gt(v128.load(at4(get(v.mRow), co)), zero4())))]),
+                ...v128.store(rowAt(co), get(v.zv)),
+                ...ifThen(v128.anyTrue(f32x4.ne(get(v.zv), zero4())), [set(v.nonzero, i32c(1))]),
+              ],
+              (co) => [
+                ...set(v.xv, f32.load(at4(get(v.dyRow), co))),
+                ...ifThen(get(v.mask), [ifThen(i32.eqz(f32.gt(f32.load(at4(get(v.mRow), co)), f32c(0))), [set(v.xv, f32c(0))])]),
+                ...f32.store(rowAt(co), get(v.xv)),
+                ...ifThen(f32.ne(get(v.xv), f32c(0)), [set(v.nonzero, i32c(1))]),
+              ],
+            ),
+            ifThen(get(v.nonzero), [
+              // Bias sums, after the K·CO filter sums.
+              set(v.accRow, at4(get(v.acc), i32.mul(get(v.K), get(v.CO)))),
+              channelsDo(
+                (co) => v128.store(at4(get(v.accRow), co), f32x4.add(v128.load(at4(get(v.accRow), co)), v128.load(rowAt(co)))),
+                (co) => f32.store(at4(get(v.accRow), co), f32.add(f32.load(at4(get(v.accRow), co)), f32.load(rowAt(co)))),
+              ),
+              // Filter sums over the receptive field; padding contributes nothing.
+              forRange(v.kh, i32c(0), get(v.KH), 1,
+                set(v.ih, i32.add(i32.sub(i32.mul(get(v.oh), get(v.sh)), get(v.padT)), i32.mul(get(v.kh), get(v.dh)))),
+                ifThen(i32.and(i32.ge_s(get(v.ih), i32c(0)), i32.lt_s(get(v.ih), get(v.H))), [
+                  forRange(v.kw, i32c(0), get(v.KW), 1,
+                    set(v.iw, i32.add(i32.sub(i32.mul(get(v.ow), get(v.sw)), get(v.padL)), i32.mul(get(v.kw), get(v.dw)))),
+                    ifThen(i32.and(i32.ge_s(get(v.iw), i32c(0)), i32.lt_s(get(v.iw), get(v.W))), [
+                      set(v.xPtr, at4(get(v.x), i32.mul(i32.add(i32.mul(i32.add(i32.mul(get(v.b), get(v.H)), get(v.ih)), get(v.W)), get(v.iw)), get(v.CI)))),
+                      set(v.accRow, at4(get(v.acc), i32.mul(i32.mul(i32.add(i32.mul(get(v.kh), get(v.KW)), get(v.kw)), get(v.CI)), get(v.CO)))),
+                      forRange(v.ci, i32c(0), get(v.CI), 1,
+                        set(v.xv, f32.load(get(v.xPtr))),
+                        ifThen(f32.ne(get(v.xv), f32c(0)), [
+                          set(v.xs, f32x4.splat(get(v.xv))),
+                          channelsDo(
+                            (co) => v128.store(at4(get(v.accRow), co), f32x4.add(v128.load(at4(get(v.accRow), co)), f32x4.mul(get(v.xs), v128.load(rowAt(co))))),
+                            (co) => f32.store(at4(get(v.accRow), co), f32.add(f32.load(at4(get(v.accRow), co)), f32.mul(get(v.xv), f32.load(rowAt(co))))),
+                          ),
+                        ]),
+                        set(v.xPtr, i32.add(get(v.xPtr), i32c(4))),
+                        set(v.accRow, at4(get(v.accRow), get(v.CO)))),
+                    ])),
+                ])),
+            ]))),
+        forRange(v.i, i32c(0), get(v.size), 1,
+          f64.store(at8(get(v.tot), get(v.i)), f64.add(f64.load(at8(get(v.tot), get(v.i))), f64.fromF32(f32.load(at4(get(v.acc), get(v.i)))))))),
+      ...forRange(v.i, i32c(0), i32.mul(get(v.K), get(v.CO)), 1, f32.store(at4(get(v.dW), get(v.i)), f32.fromF64(f64.load(at8(get(v.tot), get(v.i)))))),
+      ...ifThen(get(v.db), [
+        forRange(v.i, i32c(0), get(v.CO), 1,
+          f32.store(at4(get(v.db), get(v.i)), f32.fromF64(f64.load(at8(get(v.tot), i32.add(i32.mul(get(v.K), get(v.CO)), get(v.i))))))),
+      ]),
+    ];
+  });
+}
+
+/** dst[j] = Σ_i src[i·cols + j] (float32 sums in 64-row blocks, float64 across blocks; tot: cols float64). */
+const colSum = fn('col_sum', { src: I, dst: I, rows: I, cols: I, tot: I }, { i: I, j: I, i0: I, iEnd: I, cols4: I, acc: V, s: F }, [], (v) => [
+  ...set(v.cols4, i32.and(get(v.cols), i32c(-4))),
+  ...forRange(v.j, i32c(0), get(v.cols), 1, f64.store(at8(get(v.tot), get(v.j)), f64c(0))),
+  ...forRange(v.i0, i32c(0), get(v.rows), 64,
+    set(v.iEnd, i32.add(get(v.i0), i32c(64))),
+    ifThen(i32.gt_s(get(v.iEnd), get(v.rows)), [set(v.iEnd, get(v.rows))]),
+    forRange(v.j, i32c(0), get(v.cols4), 4,
+      set(v.acc, zero4()),
+      forRange(v.i, get(v.i0), get(v.iEnd), 1, set(v.acc, f32x4.add(get(v.acc), v128.load(at4(get(v.src), i32.add(i32.mul(get(v.i), get(v.cols)), get(v.j))))))),
+      ...[0, 1, 2, 3].map((lane) => {
+        const p = at8(get(v.tot), i32.add(get(v.j), i32c(lane)));
+        return f64.store(p, f64.add(f64.load(at8(get(v.tot), i32.add(get(v.j), i32c(lane)))), f64.fromF32(f32x4.extract(get(v.acc), lane))));
+      })),
+    forRange(v.j, get(v.cols4), get(v.cols), 1,
+      set(v.s, f32c(0)),
+      forRange(v.i, get(v.i0), get(v.iEnd), 1, set(v.s, f32.add(get(v.s), f32.load(at4(get(v.src), i32.add(i32.mul(get(v.i), get(v.cols)), get(v.j))))))),
+      f64.store(at8(get(v.tot), get(v.j)), f64.add(f64.load(at8(get(v.tot), get(v.j))), f64.fromF32(get(v.s)))))),
+  ...forRange(v.j, i32c(0), get(v.cols), 1, f32.store(at4(get(v.dst), get(v.j)), f32.fromF64(f64.load(at8(get(v.tot), get(v.j)))))),
+]);
+
+/** out = h > 0 ? d : 0 (the relu gradient, given the relu's output h). */
+const reluGrad = fn('relu_grad', { d: I, h: I, out: I, n: I }, { i: I, n4: I }, [], (v) => [
+  ...set(v.n4, i32.and(get(v.n), i32c(-4))),
+  ...forRange(v.i, i32c(0), get(v.n4), 4,
+    v128.store(at4(get(v.out), get(v.i)), v128.and(v128.load(at4(get(v.d), get(v.i))), f32x4.gt(v128.load(at4(get(v.h), get(v.i))), zero4())))),
+  ...forRange(v.i, get(v.n4), get(v.n), 1,
+    f32.store(at4(get(v.out), get(v.i)), select(f32.load(at4(get(v.d), get(v.i))), f32c(0), f32.gt(f32.load(at4(get(v.h), get(v.i))), f32c(0))))),
+]);
+
+/** out = (a - b)·scale. */
+const subScale = fn('sub_scale', { a: I, b: I, out: I, n: I, scale: F }, { i: I, n4: I, s: V }, [], (v) => [
+  ...set(v.n4, i32.and(get(v.n), i32c(-4))),
+  ...set(v.s, f32x4.splat(get(v.scale))),
+  ...forRange(v.i, i32c(0), get(v.n4), 4,
+    v128.store(at4(get(v.out), get(v.i)), f32x4.mul(f32x4.sub(v128.load(at4(get(v.a), get(v.i))), v128.load(at4(get(v.b), get(v.i)))), get(v.s)))),
+  ...forRange(v.i, get(v.n4), get(v.n), 1,
+    f32.store(at4(get(v.out), get(v.i)), f32.mul(f32.sub(f32.load(at4(get(v.a), get(v.i))), f32.load(at4(get(v.b), get(v.i)))), get(v.scale)))),
+]);
+
+export const SIMD_FUNCTIONS = [transpose, adam, maxPoolGrad, colSum, reluGrad, subScale];
+
+/** The compiled kernels; pointers are byte offsets into tfjs's wasm heap. */
+export interface SimdExports {
+  transpose(src: number, dst: number, rows: number, cols: number): void;
+  adam(w: number, g: number, m: number, v: number, ow: number, om: number, ov: number, n: number,
+    b1: number, a1: number, b2: number, a2: number, c1: number, c2: number, eps: number, negLr: number): void;
+  max_pool_grad(x: number, dy: number, dx: number, batch: number, H: number, W: number, C: number, OH: number, OW: number,
+    sh: number, sw: number, dh: number, dw: number, effH: number, effW: number, padT: number, padL: number): void;
+  conv_filter_grad(x: number, dy: number, mask: number, dW: number, db: number, acc: number, tot: number, row: number,
+    batch: number, H: number, W: number, CI: number, OH: number, OW: number, CO: number, sh: number, sw: number,
+    dh: number, dw: number, KH: number, KW: number, padT: number, padL: number): void;
+  col_sum(src: number, dst: number, rows: number, cols: number, tot: number): void;
+  relu_grad(d: number, h: number, out: number, n: number): void;
+  sub_scale(a: number, b: number, out: number, n: number, scale: number): void;
+}
+
+type ConvFilterGrad = SimdExports['conv_filter_grad'];
+
+/** The kernels on one memory; the conv kernel is compiled per output-channel count on first use. */
+export interface SimdKernels extends Omit<SimdExports, 'conv_filter_grad'> {
+  convFilterGrad(channels: number): ConvFilterGrad;
+}
+
+/** The WebAssembly JS API, typed here: the project's TypeScript lib (ES2022, no DOM) does not declare it. */
+interface WebAssemblyApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+  Memory: abstract new (...args: never[]) => object;
+}
+export const WebAssemblyJs = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+
+let compiled: object | undefined;
+const convModules = new Map<number | null, object>();
+
+function instantiate<E>(module: object, memory: object): E {
+  return new WebAssemblyJs.Instance(module, { env: { memory } }).exports as E;
+}
+
+/** Instantiates the kernels on `memory` (tfjs's heap, a WebAssembly.Memory); each module is compiled once per thread. */
+export function instantiateSimdKernels(memory: object): SimdKernels {
+  compiled ??= new WebAssemblyJs.Module(assemble(SIMD_FUNCTIONS));
+  const base = instantiate<Omit<SimdExports, 'conv_filter_grad'>>(compiled, memory);
+  const convs = new Map<number | null, ConvFilterGrad>();
+  return {
+    ...base,
+    convFilterGrad(channels: number): ConvFilterGrad {
+      const key = channels <= UNROLL_CHANNELS ? channels : null;
+      let kernel = convs.get(key);
+      if (!kernel) {
+        let module = convModules.get(key);
+        if (!module) {
+          module = new WebAssemblyJs.Module(assemble([convFilterGradFunction(key)]));
+          convModules.set(key, module);
+        }
+        kernel = instantiate<Pick<SimdExports, 'conv_filter_grad'>>(module, memory).conv_filter_grad;
+        convs.set(key, kernel);
+      }
+      return kernel;
+    },
+  };
+}
+
