@@ -6,7 +6,7 @@ import { swapLastTwoAxes } from '../src/backends/kernels.js';
 import { calibratePeakFlops, matmulFlops } from '../src/backends/calibrate.js';
 import { conv2dFilterGradient, type ConvGeometry } from '../src/backends/conv-grad.js';
 
-const TRANSPOSE_PATCHES = ['BatchMatMul:transpose-first', '_FusedMatMul:transpose-first', 'Identity:shared-buffer', 'ScaleBenchAdamUpdate:fused-simd'];
+const TRANSPOSE_PATCHES = ['BatchMatMul:simd-gemm', '_FusedMatMul:simd-gemm', 'Identity:shared-buffer', 'ScaleBenchAdamUpdate:fused-simd'];
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);

@@ -8,6 +8,7 @@
 import { applyKernelPatches, activeKernelPatches, registerCpuFallbacks, removeKernelPatches, type CpuBackendLike } from './kernels.js';
 import { registerAdamKernel, unregisterAdamKernel } from './adam-kernel.js';
 import { registerConvGradKernel, unregisterConvGradKernel } from './train-kernels.js';
+import { registerDenseStepKernel, unregisterDenseStepKernel } from './dense-step-kernel.js';
 import { loadTf, packageVersion, requireFromHere, wasmBinaryFolder, type Tf } from './load.js';
 import type { BackendChoice, BackendName } from '../results/schema.js';
 
@@ -177,10 +178,11 @@ async function activate(tf: Tf, name: BackendName, opts: InitOptions): Promise<B
   if (patched) applyKernelPatches(tf);
   else removeKernelPatches(tf);
   const ownKernels: string[] = [];
-  if (patched) ownKernels.push(registerAdamKernel(tf), ...registerConvGradKernel(tf));
+  if (patched) ownKernels.push(registerAdamKernel(tf), ...registerConvGradKernel(tf), ...registerDenseStepKernel(tf));
   else {
     unregisterAdamKernel(tf);
     unregisterConvGradKernel(tf);
+    unregisterDenseStepKernel(tf);
   }
   const fallbacks = name === 'wasm' ? registerCpuFallbacks(tf, makeCpuBackend) : [];
 
@@ -188,7 +190,7 @@ async function activate(tf: Tf, name: BackendName, opts: InitOptions): Promise<B
     name,
     tfjsVersion: tf.version_core,
     backendVersion,
-    kernelPatches: [...activeKernelPatches(), ...ownKernels, ...fallbacks],
+    kernelPatches: [...activeKernelPatches(tf), ...ownKernels, ...fallbacks],
     // Wasm threads need SharedArrayBuffer-backed workers that tfjs 4.22 disables in Node; cpu is single-threaded.
     threads: name === 'node' ? Number(process.env['TF_NUM_INTRAOP_THREADS']) || opts.threads : 1,
   };

@@ -1,12 +1,14 @@
 /**
  * Kernel changes for training on the wasm backend of tfjs 4.22, all measured on this machine:
  *
- * - BatchMatMul / _FusedMatMul "transpose-first" (off with --stock-kernels): the stock kernels reach
- *   ~27 GFLOP/s without transposes but only 1-2 GFLOP/s with transposeA or transposeB (XNNPACK's
- *   fast path is skipped for a naive loop), and dense-layer backprop needs exactly those products
- *   (dy·Wᵀ, xᵀ·dy). The patched kernels transpose the flagged operand into a temporary buffer (a
- *   SIMD transpose: 17 µs for 256x256, where wasm's own Transpose kernel takes 190 µs) and call the
- *   stock kernel without the flag. Same products summed in another order: equal to float32 rounding.
+ * - BatchMatMul / _FusedMatMul "simd-gemm" (off with --stock-kernels): scale-bench's SIMD product
+ *   (matmul-kernel.ts, gemm.ts): ~61 GFLOP/s for 256³ where the stock XNNPACK kernels reach ~45,
+ *   and only 1-2 GFLOP/s with transposeA or transposeB (XNNPACK's fast path is skipped for a naive
+ *   loop), which dense-layer backprop needs (dy·Wᵀ, xᵀ·dy). Flagged operands are transposed first
+ *   (a SIMD transpose: 17 µs for 256x256, where wasm's own Transpose kernel takes 190 µs). Calls it
+ *   does not handle, or a tfjs build whose heap is out of reach, go "transpose-first": the flagged
+ *   operand transposed, then the stock kernel without the flag. Same products summed in another
+ *   order: equal to float32 rounding.
  * - Identity "shared-buffer" (off with --stock-kernels): see sharedIdentity.
  * - MaxPoolGrad "simd-first-max" (off with --stock-kernels): see train-kernels.ts and pool-grad.ts.
  * - Fallbacks for kernels wasm lacks (always on: without them cnn-small cannot train on wasm).
@@ -16,14 +18,15 @@
 import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { Tf } from './load.js';
 import { conv2DBackpropFilterKernel, maxPoolGradKernel, transposeOnHeap } from './train-kernels.js';
+import { simdMatMul } from './matmul-kernel.js';
 import { wasmHeap } from './heap.js';
 
 /** Kernels the patch replaces, with the label recorded in BackendInfo.kernelPatches. */
 const PATCHED_KERNELS = [
-  { kernelName: 'BatchMatMul', label: 'BatchMatMul:transpose-first' },
-  { kernelName: '_FusedMatMul', label: '_FusedMatMul:transpose-first' },
-  { kernelName: 'Identity', label: 'Identity:shared-buffer' },
-  { kernelName: 'MaxPoolGrad', label: 'MaxPoolGrad:simd-first-max' },
+  { kernelName: 'BatchMatMul', label: 'BatchMatMul:simd-gemm', fallbackLabel: 'BatchMatMul:transpose-first' },
+  { kernelName: '_FusedMatMul', label: '_FusedMatMul:simd-gemm', fallbackLabel: '_FusedMatMul:transpose-first' },
+  { kernelName: 'Identity', label: 'Identity:shared-buffer', fallbackLabel: 'Identity:shared-buffer' },
+  { kernelName: 'MaxPoolGrad', label: 'MaxPoolGrad:simd-first-max', fallbackLabel: 'MaxPoolGrad:js-first-max' },
 ] as const;
 
 const PATCH_BACKEND = 'wasm';
@@ -59,9 +62,14 @@ function singleOutput(out: TensorInfo | TensorInfo[]): TensorInfo {
   return info;
 }
 
-/** Wraps a matmul kernel so transposed operands are materialised before the stock kernel runs. */
+/**
+ * Wraps a matmul kernel: the SIMD product where it applies, else the stock kernel with transposed
+ * operands materialised first.
+ */
 function transposeFirst(stock: KernelFunc, transpose: KernelFunc): KernelFunc {
   return (params: { inputs: NamedTensorInfoMap; backend: {}; attrs?: NamedAttrMap }) => {
+    const simd = simdMatMul(params);
+    if (simd) return simd;
     const attrs = params.attrs ?? {};
     const transposeA = attrs['transposeA'] === true;
     const transposeB = attrs['transposeB'] === true;
@@ -189,8 +197,9 @@ export function registerCpuFallbacks(tf: Tf, makeCpuBackend: () => CpuBackendLik
 }
 
 /** Labels of the patches now registered in this thread (empty = stock tfjs). */
-export function activeKernelPatches(): string[] {
-  return PATCHED_KERNELS.filter((p) => stockConfigs.has(p.kernelName)).map((p) => p.label);
+export function activeKernelPatches(tf: Tf): string[] {
+  const simd = wasmHeap(tf.findBackend(PATCH_BACKEND)) !== null;
+  return PATCHED_KERNELS.filter((p) => stockConfigs.has(p.kernelName)).map((p) => (simd ? p.label : p.fallbackLabel));
 }
 
 /**
@@ -214,7 +223,7 @@ export function applyKernelPatches(tf: Tf): string[] {
     // setupFunc/disposeFunc stay the stock ones: the wrapped kernel needs the stock setup to have run.
     tf.registerKernel({ ...stock, kernelFunc });
   }
-  return activeKernelPatches();
+  return activeKernelPatches(tf);
 }
 
 /** Puts the stock wasm kernels back. Idempotent. */

@@ -11,6 +11,7 @@
  * op-by-op update bit for bit); reductions accumulate in float32 within a block and in float64
  * across blocks.
  */
+import { gemmFunction } from './gemm.js';
 import { assemble, block, br, brIf, f32, f32c, f32x4, f64, f64c, fn, forRange, get, i32, i32c, i32x4, ifThen, loop, select, set, T, v128, type Code } from './wasm-asm.js';
 
 const I = T.i32;
@@ -284,7 +285,7 @@ const subScale = fn('sub_scale', { a: I, b: I, out: I, n: I, scale: F }, { i: I,
     f32.store(at4(get(v.out), get(v.i)), f32.mul(f32.sub(f32.load(at4(get(v.a), get(v.i))), f32.load(at4(get(v.b), get(v.i)))), get(v.scale)))),
 ]);
 
-export const SIMD_FUNCTIONS = [transpose, adam, maxPoolGrad, colSum, reluGrad, subScale];
+export const SIMD_FUNCTIONS = [transpose, adam, maxPoolGrad, colSum, reluGrad, subScale, gemmFunction('gemm')];
 
 /** The compiled kernels; pointers are byte offsets into tfjs's wasm heap. */
 export interface SimdExports {
@@ -299,6 +300,8 @@ export interface SimdExports {
   col_sum(src: number, dst: number, rows: number, cols: number, tot: number): void;
   relu_grad(d: number, h: number, out: number, n: number): void;
   sub_scale(a: number, b: number, out: number, n: number, scale: number): void;
+  /** C[M,N] = A[M,K]·B[K,N] (+ bias[N] when bias != 0) (relu when relu != 0); ld*: row strides in elements. */
+  gemm(a: number, b: number, c: number, bias: number, M: number, N: number, K: number, lda: number, ldb: number, ldc: number, relu: number): void;
 }
 
 type ConvFilterGrad = SimdExports['conv_filter_grad'];

@@ -154,6 +154,8 @@ export const v128 = {
   /** Unaligned-safe: the alignment hint is 1 byte, tfjs buffers are only 4-byte aligned. */
   load: (addr: Code, offset = 0): Code => [...addr, SIMD, ...uleb(0x00), ...memarg(0, offset)],
   store: (addr: Code, value: Code, offset = 0): Code => [...addr, ...value, SIMD, ...uleb(0x0b), ...memarg(0, offset)],
+  /** One float from memory in all four lanes. */
+  load32Splat: (addr: Code, offset = 0): Code => [...addr, SIMD, ...uleb(0x09), ...memarg(2, offset)],
   and: (a: Code, b: Code): Code => simd(0x4e, a, b),
   bitselect: (a: Code, b: Code, mask: Code): Code => simd(0x52, a, b, mask),
   anyTrue: (a: Code): Code => simd(0x53, a),
@@ -175,6 +177,8 @@ export const f32x4 = {
   mul: (a: Code, b: Code): Code => simd(0xe6, a, b),
   div: (a: Code, b: Code): Code => simd(0xe7, a, b),
   sqrt: (a: Code): Code => simd(0xe3, a),
+  /** Lane-wise b < a ? a : b (pseudo-maximum: NaN in a is kept). */
+  pmax: (a: Code, b: Code): Code => simd(0xeb, a, b),
   ne: (a: Code, b: Code): Code => simd(0x42, a, b),
   gt: (a: Code, b: Code): Code => simd(0x44, a, b),
   /** Lanes picked from a (indices 0-3) and b (4-7), as i8x16.shuffle byte lanes. */

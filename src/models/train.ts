@@ -12,13 +12,12 @@
  * quality (test/train.test.ts compares them).
  */
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { Scalar, Variable } from '@tensorflow/tfjs-core';
+import type { Scalar } from '@tensorflow/tfjs-core';
 import type { Tf } from '../backends/index.js';
-import { GroupedAdam } from './adam.js';
 import type { DatasetSpec, Quality } from '../results/schema.js';
 import { batchOrder, type Batch, type PreparedData } from './data.js';
-import { makeLoss } from './loss.js';
 import { evaluateQuality } from './quality.js';
+import { makeStepper } from './stepper.js';
 
 export interface TrainConfig {
   /** Passes over the training rows. */
@@ -75,20 +74,6 @@ function peakKey(model: LayersModel, cfg: TrainConfig, spec: DatasetSpec): strin
   return `${spec.task}|${spec.features}|${spec.classes}|${cfg.batchSize}|${loop}|${layers.join(';')}`;
 }
 
-/** What the loop needs of an optimizer. */
-interface Stepper {
-  minimize(f: () => Scalar, returnCost: boolean): Scalar | null;
-  dispose(): void;
-}
-
-function tfjsAdam(tf: Tf, variables: Variable[], learningRate: number): Stepper {
-  const adam = tf.train.adam(learningRate);
-  return {
-    minimize: (f, returnCost) => adam.minimize(f, returnCost, variables),
-    dispose: () => adam.dispose(),
-  };
-}
-
 /** Trains `model` in place with Adam, then measures held-out quality. The caller disposes the model. */
 export async function trainAndEvaluate(tf: Tf, model: LayersModel, data: PreparedData, cfg: TrainConfig): Promise<TrainOutcome> {
   if (!Number.isInteger(cfg.epochs) || cfg.epochs < 1) {
@@ -98,14 +83,9 @@ export async function trainAndEvaluate(tf: Tf, model: LayersModel, data: Prepare
     throw new RangeError(`learning rate must be a positive number, got ${String(cfg.learningRate)}: check --learning-rate`);
   }
   const batches = data.batches(cfg.batchSize);
-  const loss = makeLoss(tf, model, data.spec, { fast: cfg.fastPath ?? true });
-  const variables = model.trainableWeights.map((w) => w.read() as Variable);
   const order = batchOrder(batches.length, cfg.epochs, cfg.seed);
   const budget = cfg.maxSamples ?? Infinity;
-  const optimizer: Stepper =
-    cfg.optimizer === 'tfjs'
-      ? tfjsAdam(tf, variables, cfg.learningRate)
-      : new GroupedAdam(tf, variables, { learningRate: cfg.learningRate });
+  const optimizer = makeStepper(tf, model, data.spec, cfg);
   const key = peakKey(model, cfg, data.spec);
   const cachedGrowth = peakGrowthCache.get(key);
   const startBytes = tf.memory().numBytes;
@@ -119,7 +99,7 @@ export async function trainAndEvaluate(tf: Tf, model: LayersModel, data: Prepare
     for (let i = 0; i < order.length; i++) {
       const batch = batches[order[i] as number] as Batch;
       const last = i === order.length - 1 || samples + batch.rows >= budget;
-      const step = (): Scalar | null => optimizer.minimize(() => loss(batch, last), last);
+      const step = (): Scalar | null => optimizer.step(batch, last);
       let cost: Scalar | null;
       if (steps === 0 && cachedGrowth === undefined) {
         const profile = await tf.profile(() => step() ?? undefined);
@@ -150,6 +130,8 @@ export async function trainAndEvaluate(tf: Tf, model: LayersModel, data: Prepare
     } else {
       peakTensorBytes = startBytes + (cachedGrowth ?? 0);
     }
+    // A fused step's activations live outside tfjs's accounting.
+    peakTensorBytes += optimizer.hiddenBytes(cfg.batchSize);
     const quality = await evaluateQuality(tf, model, data);
     return { trainMs, samples, finalLoss, quality, peakTensorBytes: Math.max(peakTensorBytes, tf.memory().numBytes) };
   } finally {
