@@ -102,17 +102,24 @@ function stepKernel(tf: Tf): KernelFunc {
     /** Everything this step allocated for its outputs, freed if the step fails. */
     const made: TensorInfo[] = [];
     try {
-      // Forward: h[l] = act(h[l-1]·W + b), one fused XNNPACK product per layer.
+      // Forward: h[l] = act(h[l-1]·W + b), one SIMD product per layer, which also writes h[l]ᵀ
+      // (the backward pass's dW = h[l]ᵀ·dz needs it, and writing it from registers costs less than
+      // a transpose pass). The input batch is transposed once.
       const h: TensorInfo[] = [x];
+      const hT: TensorInfo[] = [temp(backend.makeOutput([x.shape[1] as number, rows], 'float32'))];
+      heap.simd.transpose(ptr(x), ptr(hT[0] as TensorInfo), rows, x.shape[1] as number);
       const widths: number[] = [x.shape[1] as number];
       for (let l = 0; l < layers; l++) {
         const names = denseStepInputNames(l);
         const w = get(names.w);
         const [inner, units] = w.shape as [number, number];
         const out = temp(backend.makeOutput([rows, units], 'float32'));
+        // The last layer's output (the logits) is not needed transposed.
+        const outT = l < layers - 1 ? temp(backend.makeOutput([units, rows], 'float32')) : null;
         const bias = attrs.biases[l] ? ptr(get(names.b)) : 0;
-        heap.simd.gemm(ptr(h[l] as TensorInfo), ptr(w), ptr(out), bias, rows, units, inner, inner, units, units, attrs.activations[l] === 'relu' ? 1 : 0);
+        heap.simd.gemm(ptr(h[l] as TensorInfo), ptr(w), ptr(out), bias, rows, units, inner, inner, units, units, attrs.activations[l] === 'relu' ? 1 : 0, outT ? ptr(outT) : 0, rows);
         h.push(out);
+        if (outT) hT.push(outT);
         widths.push(units);
       }
       // Loss gradient dz = (softmax(z) - y)/rows, or 2(z - y)/rows.
@@ -144,10 +151,8 @@ function stepKernel(tf: Tf): KernelFunc {
         const units = widths[l + 1] as number;
         const hIn = h[l] as TensorInfo;
         // dW = h[l]ᵀ · dz
-        const hT = temp(backend.makeOutput([inner, rows], 'float32'));
-        heap.simd.transpose(ptr(hIn), ptr(hT), rows, inner);
         const dW = temp(backend.makeOutput([inner, units], 'float32'));
-        heap.simd.gemm(ptr(hT), ptr(dz), ptr(dW), 0, inner, units, rows, rows, units, units, 0);
+        heap.simd.gemm(ptr(hT[l] as TensorInfo), ptr(dz), ptr(dW), 0, inner, units, rows, rows, units, units, 0, 0, 0);
         const layerOut = adam(w, dW, get(names.mw), get(names.vw));
         if (attrs.biases[l]) {
           const db = temp(backend.makeOutput([units], 'float32'));
@@ -160,7 +165,7 @@ function stepKernel(tf: Tf): KernelFunc {
         const wT = temp(backend.makeOutput([units, inner], 'float32'));
         heap.simd.transpose(ptr(w), ptr(wT), inner, units);
         const dH = temp(backend.makeOutput([rows, inner], 'float32'));
-        heap.simd.gemm(ptr(dz), ptr(wT), ptr(dH), 0, rows, inner, units, units, inner, inner, 0);
+        heap.simd.gemm(ptr(dz), ptr(wT), ptr(dH), 0, rows, inner, units, units, inner, inner, 0, 0, 0);
         if (attrs.activations[l - 1] === 'relu') {
           const masked = temp(backend.makeOutput([rows, inner], 'float32'));
           heap.simd.relu_grad(ptr(dH), ptr(hIn), ptr(masked), rows * inner);

@@ -21,14 +21,14 @@ import { f32, f32c, f32x4, fn, forRange, get, i32, i32c, ifThen, set, T, v128, t
 const I = T.i32;
 const V = T.v128;
 
-/** C[M,N] = A·B (+ bias) (relu). */
+/** C[M,N] = A·B (+ bias) (relu); with cT != 0 the result is also written transposed to cT ([N, M], row stride ldcT). */
 export function gemmFunction(name: string): WasmFunction {
   const accNames = ['acc0', 'acc1', 'acc2', 'acc3', 'acc4', 'acc5', 'acc6', 'acc7'] as const;
   const locals = {
     i0: I, j0: I, k: I, i: I, j: I, M4: I, N4: I, N8: I, stepA: I, stepB: I, bp: I, a0: I, a1: I, a2: I, a3: I, av: V, b0: V, b1: V, s: T.f32,
-    acc0: V, acc1: V, acc2: V, acc3: V, acc4: V, acc5: V, acc6: V, acc7: V,
+    acc0: V, acc1: V, acc2: V, acc3: V, acc4: V, acc5: V, acc6: V, acc7: V, t0: V, t1: V, t2: V, t3: V,
   };
-  return fn(name, { a: I, b: I, c: I, bias: I, M: I, N: I, K: I, lda: I, ldb: I, ldc: I, relu: I }, locals, [], (v) => {
+  return fn(name, { a: I, b: I, c: I, bias: I, M: I, N: I, K: I, lda: I, ldb: I, ldc: I, relu: I, cT: I, ldcT: I }, locals, [], (v) => {
     const L = v as Record<string, number>;
     const at = (local: string): Code => get(L[local] as number);
     const put = (local: string, value: Code): Code => set(L[local] as number, value);
@@ -63,6 +63,32 @@ export function gemmFunction(name: string): WasmFunction {
           out.push(...v128.store(addr, at(acc(r, q))));
         }
       }
+      out.push(...ifThen(get(v.cT), transposedStore(rows, vectors, acc)));
+      return out;
+    };
+    /** Address of Cᵀ(col, row) = element [col, row] of the [N, M] transposed copy. */
+    const tAddr = (col: Code, row: Code): Code => i32.add(get(v.cT), i32.shl(i32.add(i32.mul(col, get(v.ldcT)), row), i32c(2)));
+    /** The tile also written to Cᵀ: a 4x4 shuffle transpose per vector of columns, or lane by lane for one row. */
+    const transposedStore = (rows: number, vectors: number, acc: (r: number, q: number) => string): Code[] => {
+      const out: Code[] = [];
+      for (let q = 0; q < vectors; q++) {
+        const col = (c: number): Code => i32.add(get(v.j0), i32c(4 * q + c));
+        if (rows === 4) {
+          const r = (k: number): Code => at(acc(k, q));
+          out.push(
+            set(v.t0, f32x4.shuffle(r(0), r(1), [0, 4, 1, 5])),
+            set(v.t1, f32x4.shuffle(r(0), r(1), [2, 6, 3, 7])),
+            set(v.t2, f32x4.shuffle(r(2), r(3), [0, 4, 1, 5])),
+            set(v.t3, f32x4.shuffle(r(2), r(3), [2, 6, 3, 7])),
+            v128.store(tAddr(col(0), get(v.i0)), f32x4.shuffle(get(v.t0), get(v.t2), [0, 1, 4, 5])),
+            v128.store(tAddr(col(1), get(v.i0)), f32x4.shuffle(get(v.t0), get(v.t2), [2, 3, 6, 7])),
+            v128.store(tAddr(col(2), get(v.i0)), f32x4.shuffle(get(v.t1), get(v.t3), [0, 1, 4, 5])),
+            v128.store(tAddr(col(3), get(v.i0)), f32x4.shuffle(get(v.t1), get(v.t3), [2, 3, 6, 7])),
+          );
+        } else {
+          for (let lane = 0; lane < 4; lane++) out.push(f32.store(tAddr(col(lane), get(v.i0)), f32x4.extract(at(acc(0, q)), lane)));
+        }
+      }
       return out;
     };
     /** All column tiles of the row block at i0. */
@@ -91,7 +117,8 @@ export function gemmFunction(name: string): WasmFunction {
             set(v.a0, i32.add(get(v.a0), get(v.stepA))),
             set(v.bp, i32.add(get(v.bp), get(v.stepB)))),
           ifThen(get(v.relu), [set(v.s, f32.max(get(v.s), f32c(0)))]),
-          f32.store(i32.add(get(v.c), i32.shl(i32.add(i32.mul(get(v.i), get(v.ldc)), get(v.j)), i32c(2))), get(v.s)))),
+          f32.store(i32.add(get(v.c), i32.shl(i32.add(i32.mul(get(v.i), get(v.ldc)), get(v.j)), i32c(2))), get(v.s)),
+          ifThen(get(v.cT), [f32.store(tAddr(get(v.j), get(v.i)), get(v.s))]))),
     ];
   });
 }

@@ -46,7 +46,7 @@ export function simdMatMul(params: KernelParams): TensorInfo | null {
         pa + (batchA > 1 ? i * M * K * 4 : 0),
         pb + (batchB > 1 ? i * K * N * 4 : 0),
         pc + i * M * N * 4,
-        pBias, M, N, K, K, N, N, activation === 'relu' ? 1 : 0,
+        pBias, M, N, K, K, N, N, activation === 'relu' ? 1 : 0, 0, 0,
       );
     }
     return out;

@@ -12,6 +12,7 @@
  * across blocks.
  */
 import { gemmFunction } from './gemm.js';
+import { convFilterGradFunction } from './conv-kernel.js';
 import { assemble, block, br, brIf, f32, f32c, f32x4, f64, f64c, fn, forRange, get, i32, i32c, i32x4, ifThen, loop, select, set, T, v128, type Code } from './wasm-asm.js';
 
 const I = T.i32;
@@ -151,100 +152,6 @@ const maxPoolGrad = fn('max_pool_grad',
   ];
 });
 
-/** Output channels up to which the conv kernel is unrolled over channels (one module per count). */
-const UNROLL_CHANNELS = 64;
-
-/**
- * Conv2D filter (and bias) gradient for NHWC, with an optional relu mask:
- *   dz = dy, or dy where mask > 0 (mask != 0: the relu's output);  dW[kh,kw,ci,co] += x[b,ih,iw,ci]·dz[b,oh,ow,co];  db[co] += dz
- * Per output position the gradient row (CO values) is masked into `row`; positions whose row is all
- * zero are skipped (below a max-pool most are), and every non-zero input of the receptive field adds
- * x · row to its dW row, four output channels per instruction. `acc` ((K+1)·CO floats) holds one
- * image's float32 sums, added after each image to `tot` ((K+1)·CO float64); dW and db get float32
- * copies of the totals. With `channels` given, the channel loops are unrolled for that CO.
- */
-export function convFilterGradFunction(channels: number | null) {
-  return fn('conv_filter_grad',
-    { x: I, dy: I, mask: I, dW: I, db: I, acc: I, tot: I, row: I, batch: I, H: I, W: I, CI: I, OH: I, OW: I, CO: I, sh: I, sw: I, dh: I, dw: I, KH: I, KW: I, padT: I, padL: I },
-    { b: I, oh: I, ow: I, kh: I, kw: I, ci: I, co: I, ih: I, iw: I, co4: I, dyRow: I, mRow: I, nonzero: I, xPtr: I, accRow: I, xv: F, xs: V, zv: V, size: I, i: I, K: I }, [], (v) => {
-    const rowAt = (k: Code): Code => at4(get(v.row), k);
-    /** The vector body for channels co..co+3 and the scalar body for one channel, unrolled or looped. */
-    const channelsDo = (vec: (co: Code) => Code, scalar: (co: Code) => Code): Code => {
-      if (channels === null) {
-        return [...forRange(v.co, i32c(0), get(v.co4), 4, vec(get(v.co))), ...forRange(v.co, get(v.co4), get(v.CO), 1, scalar(get(v.co)))];
-      }
-      const out: Code = [];
-      for (let co = 0; co + 4 <= channels; co += 4) out.push(...vec(i32c(co)));
-      for (let co = channels & ~3; co < channels; co++) out.push(...scalar(i32c(co)));
-      return out;
-    };
-    return [
-      ...set(v.K, i32.mul(i32.mul(get(v.KH), get(v.KW)), get(v.CI))),
-      ...set(v.size, i32.mul(i32.add(get(v.K), i32c(1)), get(v.CO))),
-      ...set(v.co4, i32.and(get(v.CO), i32c(-4))),
-      ...forRange(v.i, i32c(0), get(v.size), 1, f64.store(at8(get(v.tot), get(v.i)), f64c(0))),
-      ...forRange(v.b, i32c(0), get(v.batch), 1,
-        zeroFill(v.acc, v.size, v.i),
-        forRange(v.oh, i32c(0), get(v.OH), 1,
-          forRange(v.ow, i32c(0), get(v.OW), 1,
-            set(v.dyRow, at4(get(v.dy), i32.mul(i32.add(i32.mul(i32.add(i32.mul(get(v.b), get(v.OH)), get(v.oh)), get(v.OW)), get(v.ow)), get(v.CO)))),
-            set(v.mRow, i32.add(get(v.mask), i32.sub(get(v.dyRow), get(v.dy)))),
-            set(v.nonzero, i32c(0)),
-            channelsDo(
-              (co) => [
-                ...set(v.zv, v128.load(at4(get(v.dyRow), co))),
-                ...ifThen(get(v.mask), [set(v.zv, v128.and(get(v.zv), f32x4.gt(v128.load(at4(get(v.mRow), co)), zero4())))]),
-                ...v128.store(rowAt(co), get(v.zv)),
-                ...ifThen(v128.anyTrue(f32x4.ne(get(v.zv), zero4())), [set(v.nonzero, i32c(1))]),
-              ],
-              (co) => [
-                ...set(v.xv, f32.load(at4(get(v.dyRow), co))),
-                ...ifThen(get(v.mask), [ifThen(i32.eqz(f32.gt(f32.load(at4(get(v.mRow), co)), f32c(0))), [set(v.xv, f32c(0))])]),
-                ...f32.store(rowAt(co), get(v.xv)),
-                ...ifThen(f32.ne(get(v.xv), f32c(0)), [set(v.nonzero, i32c(1))]),
-              ],
-            ),
-            ifThen(get(v.nonzero), [
-              // Bias sums, after the K·CO filter sums.
-              set(v.accRow, at4(get(v.acc), i32.mul(get(v.K), get(v.CO)))),
-              channelsDo(
-                (co) => v128.store(at4(get(v.accRow), co), f32x4.add(v128.load(at4(get(v.accRow), co)), v128.load(rowAt(co)))),
-                (co) => f32.store(at4(get(v.accRow), co), f32.add(f32.load(at4(get(v.accRow), co)), f32.load(rowAt(co)))),
-              ),
-              // Filter sums over the receptive field; padding contributes nothing.
-              forRange(v.kh, i32c(0), get(v.KH), 1,
-                set(v.ih, i32.add(i32.sub(i32.mul(get(v.oh), get(v.sh)), get(v.padT)), i32.mul(get(v.kh), get(v.dh)))),
-                ifThen(i32.and(i32.ge_s(get(v.ih), i32c(0)), i32.lt_s(get(v.ih), get(v.H))), [
-                  forRange(v.kw, i32c(0), get(v.KW), 1,
-                    set(v.iw, i32.add(i32.sub(i32.mul(get(v.ow), get(v.sw)), get(v.padL)), i32.mul(get(v.kw), get(v.dw)))),
-                    ifThen(i32.and(i32.ge_s(get(v.iw), i32c(0)), i32.lt_s(get(v.iw), get(v.W))), [
-                      set(v.xPtr, at4(get(v.x), i32.mul(i32.add(i32.mul(i32.add(i32.mul(get(v.b), get(v.H)), get(v.ih)), get(v.W)), get(v.iw)), get(v.CI)))),
-                      set(v.accRow, at4(get(v.acc), i32.mul(i32.mul(i32.add(i32.mul(get(v.kh), get(v.KW)), get(v.kw)), get(v.CI)), get(v.CO)))),
-                      forRange(v.ci, i32c(0), get(v.CI), 1,
-                        set(v.xv, f32.load(get(v.xPtr))),
-                        ifThen(f32.ne(get(v.xv), f32c(0)), [
-                          set(v.xs, f32x4.splat(get(v.xv))),
-                          channelsDo(
-                            (co) => v128.store(at4(get(v.accRow), co), f32x4.add(v128.load(at4(get(v.accRow), co)), f32x4.mul(get(v.xs), v128.load(rowAt(co))))),
-                            (co) => f32.store(at4(get(v.accRow), co), f32.add(f32.load(at4(get(v.accRow), co)), f32.mul(get(v.xv), f32.load(rowAt(co))))),
-                          ),
-                        ]),
-                        set(v.xPtr, i32.add(get(v.xPtr), i32c(4))),
-                        set(v.accRow, at4(get(v.accRow), get(v.CO)))),
-                    ])),
-                ])),
-            ]))),
-        forRange(v.i, i32c(0), get(v.size), 1,
-          f64.store(at8(get(v.tot), get(v.i)), f64.add(f64.load(at8(get(v.tot), get(v.i))), f64.fromF32(f32.load(at4(get(v.acc), get(v.i)))))))),
-      ...forRange(v.i, i32c(0), i32.mul(get(v.K), get(v.CO)), 1, f32.store(at4(get(v.dW), get(v.i)), f32.fromF64(f64.load(at8(get(v.tot), get(v.i)))))),
-      ...ifThen(get(v.db), [
-        forRange(v.i, i32c(0), get(v.CO), 1,
-          f32.store(at4(get(v.db), get(v.i)), f32.fromF64(f64.load(at8(get(v.tot), i32.add(i32.mul(get(v.K), get(v.CO)), get(v.i))))))),
-      ]),
-    ];
-  });
-}
-
 /** dst[j] = Σ_i src[i·cols + j] (float32 sums in 64-row blocks, float64 across blocks; tot: cols float64). */
 const colSum = fn('col_sum', { src: I, dst: I, rows: I, cols: I, tot: I }, { i: I, j: I, i0: I, iEnd: I, cols4: I, acc: V, s: F }, [], (v) => [
   ...set(v.cols4, i32.and(get(v.cols), i32c(-4))),
@@ -294,14 +201,17 @@ export interface SimdExports {
     b1: number, a1: number, b2: number, a2: number, c1: number, c2: number, eps: number, negLr: number): void;
   max_pool_grad(x: number, dy: number, dx: number, batch: number, H: number, W: number, C: number, OH: number, OW: number,
     sh: number, sw: number, dh: number, dw: number, effH: number, effW: number, padT: number, padL: number): void;
-  conv_filter_grad(x: number, dy: number, mask: number, dW: number, db: number, acc: number, tot: number, row: number,
-    batch: number, H: number, W: number, CI: number, OH: number, OW: number, CO: number, sh: number, sw: number,
-    dh: number, dw: number, KH: number, KW: number, padT: number, padL: number): void;
+  /** See conv-kernel.ts; the output-channel count is that of the module (convFilterGrad(channels)). */
+  conv_filter_grad(x: number, dz: number, dW: number, tot: number, batch: number, H: number, W: number, CI: number, OH: number, OW: number,
+    sh: number, sw: number, dh: number, dw: number, KH: number, KW: number, padT: number, padL: number): void;
   col_sum(src: number, dst: number, rows: number, cols: number, tot: number): void;
   relu_grad(d: number, h: number, out: number, n: number): void;
   sub_scale(a: number, b: number, out: number, n: number, scale: number): void;
-  /** C[M,N] = A[M,K]·B[K,N] (+ bias[N] when bias != 0) (relu when relu != 0); ld*: row strides in elements. */
-  gemm(a: number, b: number, c: number, bias: number, M: number, N: number, K: number, lda: number, ldb: number, ldc: number, relu: number): void;
+  /**
+   * C[M,N] = A[M,K]·B[K,N] (+ bias[N] when bias != 0) (relu when relu != 0); ld*: row strides in
+   * elements; with cT != 0 also Cᵀ into cT ([N, M], row stride ldcT).
+   */
+  gemm(a: number, b: number, c: number, bias: number, M: number, N: number, K: number, lda: number, ldb: number, ldc: number, relu: number, cT: number, ldcT: number): void;
 }
 
 type ConvFilterGrad = SimdExports['conv_filter_grad'];
@@ -320,7 +230,7 @@ interface WebAssemblyApi {
 export const WebAssemblyJs = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
 
 let compiled: object | undefined;
-const convModules = new Map<number | null, object>();
+const convModules = new Map<number, object>();
 
 function instantiate<E>(module: object, memory: object): E {
   return new WebAssemblyJs.Instance(module, { env: { memory } }).exports as E;
@@ -330,20 +240,19 @@ function instantiate<E>(module: object, memory: object): E {
 export function instantiateSimdKernels(memory: object): SimdKernels {
   compiled ??= new WebAssemblyJs.Module(assemble(SIMD_FUNCTIONS));
   const base = instantiate<Omit<SimdExports, 'conv_filter_grad'>>(compiled, memory);
-  const convs = new Map<number | null, ConvFilterGrad>();
+  const convs = new Map<number, ConvFilterGrad>();
   return {
     ...base,
     convFilterGrad(channels: number): ConvFilterGrad {
-      const key = channels <= UNROLL_CHANNELS ? channels : null;
-      let kernel = convs.get(key);
+      let kernel = convs.get(channels);
       if (!kernel) {
-        let module = convModules.get(key);
+        let module = convModules.get(channels);
         if (!module) {
-          module = new WebAssemblyJs.Module(assemble([convFilterGradFunction(key)]));
-          convModules.set(key, module);
+          module = new WebAssemblyJs.Module(assemble([convFilterGradFunction(channels)]));
+          convModules.set(channels, module);
         }
         kernel = instantiate<Pick<SimdExports, 'conv_filter_grad'>>(module, memory).conv_filter_grad;
-        convs.set(key, kernel);
+        convs.set(channels, kernel);
       }
       return kernel;
     },

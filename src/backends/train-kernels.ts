@@ -27,21 +27,25 @@ function input(params: KernelParams, name: string, kernel: string): TensorInfo {
   return info;
 }
 
-const round16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
-
-/** dW (and db when given) of a convolution on the heap; `mask`: the relu's output, or null. */
+/** dW (and db when given) of a convolution on the heap; `mask`: the relu's output (dy counts where it is > 0), or null. */
 function convGradOnHeap(heap: WasmHeap, x: TensorInfo, dy: TensorInfo, mask: TensorInfo | null, g: ConvGeometry, dW: TensorInfo, db: TensorInfo | null): void {
-  const K = g.filterHeight * g.filterWidth * g.inChannels;
   const CO = g.outChannels;
-  const totBytes = round16((K + 1) * CO * 8);
-  const accBytes = round16((K + 1) * CO * 4);
-  const tot = heap.scratch(totBytes + accBytes + round16(CO * 4));
-  heap.simd.convFilterGrad(CO)(
-    heap.pointer(x), heap.pointer(dy), mask ? heap.pointer(mask) : 0, heap.pointer(dW), db ? heap.pointer(db) : 0,
-    tot + totBytes, tot, tot + totBytes + accBytes,
-    g.batchSize, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, CO,
-    g.strideHeight, g.strideWidth, g.dilationHeight, g.dilationWidth, g.filterHeight, g.filterWidth, g.padInfo.top, g.padInfo.left,
-  );
+  const positions = g.batchSize * g.outHeight * g.outWidth;
+  let dz = dy;
+  if (mask) {
+    dz = heap.backend.makeOutput(dy.shape, 'float32');
+    heap.simd.relu_grad(heap.pointer(dy), heap.pointer(mask), heap.pointer(dz), positions * CO);
+  }
+  try {
+    if (db) heap.simd.col_sum(heap.pointer(dz), heap.pointer(db), positions, CO, heap.scratch(CO * 8));
+    heap.simd.convFilterGrad(CO)(
+      heap.pointer(x), heap.pointer(dz), heap.pointer(dW), heap.scratch(g.filterHeight * g.filterWidth * g.inChannels * CO * 8),
+      g.batchSize, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth,
+      g.strideHeight, g.strideWidth, g.dilationHeight, g.dilationWidth, g.filterHeight, g.filterWidth, g.padInfo.top, g.padInfo.left,
+    );
+  } finally {
+    if (dz !== dy) heap.backend.disposeData(dz.dataId);
+  }
 }
 
 function geometryOf(tf: Tf, x: TensorInfo, attrs: NamedAttrMap, dilations: unknown = 1): ConvGeometry {

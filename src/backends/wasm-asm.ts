@@ -108,6 +108,7 @@ export const i32 = {
   add: bin(0x6a),
   sub: bin(0x6b),
   mul: bin(0x6c),
+  div_s: bin(0x6d),
   and: bin(0x71),
   shl: bin(0x74),
   eq: bin(0x46),
