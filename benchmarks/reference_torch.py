@@ -34,32 +34,38 @@ for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLI
 
 
 def blas_in_use():
-    """The BLAS shared library mapped into this process (after a matmul loaded it), by real path."""
+    """The BLAS that serves torch's matmuls: the shared library mapped as libblas (after a matmul loaded
+    it), by real path. Other BLAS-looking libraries (an OpenBLAS pulled in by LAPACK) are listed too."""
     paths = set()
     try:
         with open("/proc/self/maps", encoding="utf-8") as maps:
             for line in maps:
                 parts = line.split()
-                if len(parts) >= 6 and ("blas" in parts[-1] or "mkl" in parts[-1]) and ".so" in parts[-1]:
-                    paths.add(os.path.realpath(parts[-1]))
+                name = parts[-1] if len(parts) >= 6 else ""
+                if ".so" in name and ("blas" in name or "mkl" in name or "lapack" in name):
+                    paths.add(os.path.realpath(name))
     except OSError:
         pass
     names = sorted(paths)
-    joined = " ".join(names).lower()
-    if "openblas" in joined:
+    # The provider of the BLAS symbols torch calls is the library loaded as libblas.so.
+    provider = next((p for p in names if os.path.basename(p).startswith("libblas")), None)
+    if provider is None:
+        provider = next((p for p in names if "lapack" not in os.path.basename(p)), None)
+    where = (provider or "").lower()
+    if "openblas" in where:
         library = "OpenBLAS"
-    elif "mkl" in joined:
+    elif "mkl" in where:
         library = "MKL"
-    elif "blis" in joined:
+    elif "blis" in where:
         library = "BLIS"
-    elif "atlas" in joined:
+    elif "atlas" in where:
         library = "ATLAS"
-    elif names:
+    elif provider:
         # Debian's netlib reference BLAS lives at .../blas/libblas.so.3: unoptimised loops.
         library = "reference BLAS (netlib)"
     else:
         library = "built in (no shared BLAS library mapped)"
-    return {"library": library, "paths": names, "reference": library.startswith("reference")}
+    return {"library": library, "provider": provider, "paths": names, "reference": library.startswith("reference")}
 
 
 def matmul_gflops(torch, size=1024, repeats=3):

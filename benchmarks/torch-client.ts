@@ -20,7 +20,8 @@ export interface TorchProbe {
   python: string;
   threads: number;
   interopThreads: number;
-  blas: { library: string; paths: string[]; reference: boolean };
+  /** library: the BLAS torch's matmuls run on (by the library mapped as libblas); provider: its path. */
+  blas: { library: string; provider: string | null; paths: string[]; reference: boolean };
   /** A 1024 x 1024 float32 matmul on one thread, best of 3. */
   matmulGflops: number;
 }

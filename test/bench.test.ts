@@ -95,3 +95,14 @@ describe('npm run bench (smoke)', () => {
     expect(stderr).toMatch(/--only: unknown benchmark "nope"/);
   });
 });
+
+describe('npm run bench --reference', () => {
+  it('rejects an unknown reference, and --only reference without one, with exit 2', async () => {
+    const unknown = await runBench(['--reference', 'jax']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/--reference: unknown reference "jax"; choose from torch/);
+    const bare = await runBench(['--only', 'reference']);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/--only reference needs --reference torch/);
+  });
+});
