@@ -13,22 +13,26 @@
  * operands costs more than the sparse product itself.)
  */
 
-/** The geometry of a convolution (a subset of tfjs's backend_util.Conv2DInfo). */
-export interface ConvGeometry {
+/** Where a sliding window (a filter or a pooling window) reads: a subset of tfjs's backend_util.Conv2DInfo. */
+export interface WindowGeometry {
   batchSize: number;
   inHeight: number;
   inWidth: number;
   inChannels: number;
   outHeight: number;
   outWidth: number;
-  outChannels: number;
   strideHeight: number;
   strideWidth: number;
   dilationHeight: number;
   dilationWidth: number;
+  padInfo: { top: number; left: number };
+}
+
+/** The geometry of a convolution. */
+export interface ConvGeometry extends WindowGeometry {
+  outChannels: number;
   filterHeight: number;
   filterWidth: number;
-  padInfo: { top: number; left: number };
 }
 
 type Floats = { readonly length: number; readonly [i: number]: number };

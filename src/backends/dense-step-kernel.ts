@@ -19,13 +19,14 @@
 import type { KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { Tf } from './load.js';
 import { wasmHeap, type WasmHeap } from './heap.js';
+import type { AdamStep } from './adam-kernel.js';
 
 export const DENSE_STEP_KERNEL = 'ScaleBenchDenseStep';
 
 export type DenseLoss = 'softmax-cross-entropy' | 'squared-error';
 
-/** Attributes of one step. */
-export interface DenseStepAttrs {
+/** Attributes of one step: the model's shape, the loss, and Adam's constants for this step. */
+export interface DenseStepAttrs extends AdamStep {
   /** Per layer: 'relu' or 'linear'. */
   activations: string[];
   /** Per layer: whether it has a bias. */
@@ -33,13 +34,6 @@ export interface DenseStepAttrs {
   loss: DenseLoss;
   /** Also output the batch's loss (as a last, scalar output). */
   withLoss: boolean;
-  beta1: number;
-  beta2: number;
-  /** 1 - beta1^t and 1 - beta2^t. */
-  oneMinusAccBeta1: number;
-  oneMinusAccBeta2: number;
-  epsilon: number;
-  learningRate: number;
 }
 
 /** Input names of layer i's weight, bias and their Adam moments. */

@@ -39,8 +39,9 @@ export class BackendUnavailableError extends Error {
 
 export interface InitOptions {
   /**
-   * Keep tfjs's stock wasm kernels: no transpose-first matmul, shared-buffer Identity or fused Adam
-   * kernel. The stand-ins for kernels wasm lacks (conv filter gradient, ...) stay registered.
+   * Keep tfjs's stock wasm kernels: none of scale-bench's SIMD matmul, MaxPoolGrad, shared-buffer
+   * Identity, fused Adam, conv-gradient or dense-step kernels. The stand-ins for kernels wasm lacks
+   * (conv filter gradient, ...) stay registered.
    */
   stockKernels: boolean;
   /** Compute threads wanted per worker; wasm and cpu run one thread in Node whatever is asked. */

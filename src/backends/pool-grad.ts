@@ -15,21 +15,12 @@
  * does not reach the weights: a window whose maximum is 0 sits where the relu's gradient is 0.
  */
 
-/** The geometry of a pooling window (a subset of tfjs's backend_util.Conv2DInfo). */
-export interface PoolGeometry {
-  batchSize: number;
-  inHeight: number;
-  inWidth: number;
-  inChannels: number;
-  outHeight: number;
-  outWidth: number;
-  strideHeight: number;
-  strideWidth: number;
-  dilationHeight: number;
-  dilationWidth: number;
+import type { WindowGeometry } from './conv-grad.js';
+
+/** The geometry of a pooling window. */
+export interface PoolGeometry extends WindowGeometry {
   effectiveFilterHeight: number;
   effectiveFilterWidth: number;
-  padInfo: { top: number; left: number };
 }
 
 /**

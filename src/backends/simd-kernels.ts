@@ -52,15 +52,32 @@ const transpose = fn('transpose', { src: I, dst: I, rows: I, cols: I }, { i: I, 
   ];
 });
 
+/** The arithmetic Adam needs, as four-lane (f32x4) or scalar (f32) instructions. */
+interface Arith {
+  add(a: Code, b: Code): Code;
+  mul(a: Code, b: Code): Code;
+  div(a: Code, b: Code): Code;
+  sqrt(a: Code): Code;
+}
+
 /**
  * Adam, tf.train.adam's update in its order of float32 operations:
  *   m' = m·β1 + g·(1-β1);  v' = v·β2 + g²·(1-β2);  w' = ((m'/c1) / (sqrt(v'/c2) + ε))·(-lr) + w
+ * four elements at a time, then the last n mod 4 one by one.
  */
 const adam = fn('adam',
   { w: I, g: I, m: I, v: I, ow: I, om: I, ov: I, n: I, b1: F, a1: F, b2: F, a2: F, c1: F, c2: F, eps: F, negLr: F },
   { i: I, n4: I, gv: V, mv: V, vv: V, B1: V, A1: V, B2: V, A2: V, C1: V, C2: V, E: V, L: V, gs: F, ms: F, vs: F }, [], (v) => {
-  const vec = (p: number): Code => v128.load(at4(get(p), get(v.i)));
-  const sca = (p: number): Code => f32.load(at4(get(p), get(v.i)));
+  /** One update of element i (or lanes i..i+3); `k`: the constants, `t`: the locals for g, m', v'. */
+  const update = (o: Arith, load: (p: number) => Code, store: (p: number, value: Code) => Code, k: Record<'b1' | 'a1' | 'b2' | 'a2' | 'c1' | 'c2' | 'eps' | 'negLr', number>, t: { g: number; m: number; v: number }): Code[] => [
+    set(t.g, load(v.g)),
+    set(t.m, o.add(o.mul(load(v.m), get(k.b1)), o.mul(get(t.g), get(k.a1)))),
+    set(t.v, o.add(o.mul(load(v.v), get(k.b2)), o.mul(o.mul(get(t.g), get(t.g)), get(k.a2)))),
+    store(v.om, get(t.m)),
+    store(v.ov, get(t.v)),
+    store(v.ow, o.add(o.mul(o.div(o.div(get(t.m), get(k.c1)), o.add(o.sqrt(o.div(get(t.v), get(k.c2))), get(k.eps))), get(k.negLr)), load(v.w))),
+  ];
+  const element = (p: number): Code => at4(get(p), get(v.i));
   return [
     ...set(v.n4, i32.and(get(v.n), i32c(-4))),
     ...set(v.B1, f32x4.splat(get(v.b1))), ...set(v.A1, f32x4.splat(get(v.a1))),
@@ -68,23 +85,11 @@ const adam = fn('adam',
     ...set(v.C1, f32x4.splat(get(v.c1))), ...set(v.C2, f32x4.splat(get(v.c2))),
     ...set(v.E, f32x4.splat(get(v.eps))), ...set(v.L, f32x4.splat(get(v.negLr))),
     ...forRange(v.i, i32c(0), get(v.n4), 4,
-      set(v.gv, vec(v.g)),
-      set(v.mv, f32x4.add(f32x4.mul(vec(v.m), get(v.B1)), f32x4.mul(get(v.gv), get(v.A1)))),
-      set(v.vv, f32x4.add(f32x4.mul(vec(v.v), get(v.B2)), f32x4.mul(f32x4.mul(get(v.gv), get(v.gv)), get(v.A2)))),
-      v128.store(at4(get(v.om), get(v.i)), get(v.mv)),
-      v128.store(at4(get(v.ov), get(v.i)), get(v.vv)),
-      v128.store(at4(get(v.ow), get(v.i)), f32x4.add(
-        f32x4.mul(f32x4.div(f32x4.div(get(v.mv), get(v.C1)), f32x4.add(f32x4.sqrt(f32x4.div(get(v.vv), get(v.C2))), get(v.E))), get(v.L)),
-        vec(v.w)))),
+      ...update(f32x4, (p) => v128.load(element(p)), (p, value) => v128.store(element(p), value),
+        { b1: v.B1, a1: v.A1, b2: v.B2, a2: v.A2, c1: v.C1, c2: v.C2, eps: v.E, negLr: v.L }, { g: v.gv, m: v.mv, v: v.vv })),
     ...forRange(v.i, get(v.n4), get(v.n), 1,
-      set(v.gs, sca(v.g)),
-      set(v.ms, f32.add(f32.mul(sca(v.m), get(v.b1)), f32.mul(get(v.gs), get(v.a1)))),
-      set(v.vs, f32.add(f32.mul(sca(v.v), get(v.b2)), f32.mul(f32.mul(get(v.gs), get(v.gs)), get(v.a2)))),
-      f32.store(at4(get(v.om), get(v.i)), get(v.ms)),
-      f32.store(at4(get(v.ov), get(v.i)), get(v.vs)),
-      f32.store(at4(get(v.ow), get(v.i)), f32.add(
-        f32.mul(f32.div(f32.div(get(v.ms), get(v.c1)), f32.add(f32.sqrt(f32.div(get(v.vs), get(v.c2))), get(v.eps))), get(v.negLr)),
-        sca(v.w)))),
+      ...update(f32, (p) => f32.load(element(p)), (p, value) => f32.store(element(p), value),
+        { b1: v.b1, a1: v.a1, b2: v.b2, a2: v.a2, c1: v.c1, c2: v.c2, eps: v.eps, negLr: v.negLr }, { g: v.gs, m: v.ms, v: v.vs })),
   ];
 });
 
@@ -109,6 +114,14 @@ const maxPoolGrad = fn('max_pool_grad',
       f32.store(at4(get(v.dx), get(v.where)), f32.add(f32.load(at4(get(v.dx), get(v.where))), f32.load(at4(get(v.dy), dyIndex)))),
     ]),
   ];
+  /** The window's first and one-past-last input index along one axis (rows or columns), inside the input. */
+  const windowRange = (corner: number, min: number, max: number, out: number, stride: number, pad: number, dilation: number, extent: number, size: number): Code[] => [
+    set(corner, i32.sub(i32.mul(get(out), get(stride)), get(pad))),
+    set(min, get(corner)),
+    block(loop(brIf(1, i32.ge_s(get(min), i32c(0))), set(min, i32.add(get(min), get(dilation))), br(0))),
+    set(max, i32.add(get(extent), get(corner))),
+    ifThen(i32.gt_s(get(max), get(size)), [set(max, get(size))]),
+  ];
   const windowLoops = (...body: Code[]): Code =>
     forRange(v.r, get(v.rMin), get(v.rMax), get(v.dh),
       set(v.rowBase, i32.mul(i32.add(i32.mul(get(v.b), get(v.H)), get(v.r)), get(v.W))),
@@ -119,17 +132,9 @@ const maxPoolGrad = fn('max_pool_grad',
     ...set(v.c4, i32.and(get(v.C), i32c(-4))),
     ...forRange(v.b, i32c(0), get(v.batch), 1,
       forRange(v.oh, i32c(0), get(v.OH), 1,
-        set(v.rCorner, i32.sub(i32.mul(get(v.oh), get(v.sh)), get(v.padT))),
-        set(v.rMin, get(v.rCorner)),
-        block(loop(brIf(1, i32.ge_s(get(v.rMin), i32c(0))), set(v.rMin, i32.add(get(v.rMin), get(v.dh))), br(0))),
-        set(v.rMax, i32.add(get(v.effH), get(v.rCorner))),
-        ifThen(i32.gt_s(get(v.rMax), get(v.H)), [set(v.rMax, get(v.H))]),
+        ...windowRange(v.rCorner, v.rMin, v.rMax, v.oh, v.sh, v.padT, v.dh, v.effH, v.H),
         forRange(v.ow, i32c(0), get(v.OW), 1,
-          set(v.cCorner, i32.sub(i32.mul(get(v.ow), get(v.sw)), get(v.padL))),
-          set(v.cMin, get(v.cCorner)),
-          block(loop(brIf(1, i32.ge_s(get(v.cMin), i32c(0))), set(v.cMin, i32.add(get(v.cMin), get(v.dw))), br(0))),
-          set(v.cMax, i32.add(get(v.effW), get(v.cCorner))),
-          ifThen(i32.gt_s(get(v.cMax), get(v.W)), [set(v.cMax, get(v.W))]),
+          ...windowRange(v.cCorner, v.cMin, v.cMax, v.ow, v.sw, v.padL, v.dw, v.effW, v.W),
           set(v.dyIdx, i32.mul(i32.add(i32.mul(i32.add(i32.mul(get(v.b), get(v.OH)), get(v.oh)), get(v.OW)), get(v.ow)), get(v.C))),
           forRange(v.ch, i32c(0), get(v.c4), 4,
             set(v.bestV, f32x4.splat(f32c(-Infinity))),

@@ -26,13 +26,15 @@ export interface StepperConfig {
   optimizer?: 'flat' | 'tfjs';
   /** Custom-gradient layers and losses, and the fused dense step (default true). */
   fastPath?: boolean;
+  /** With the fast path: one fused kernel per step for dense stacks (default true; false: op by op). */
+  fusedStep?: boolean;
 }
 
 export function makeStepper(tf: Tf, model: LayersModel, spec: DatasetSpec, cfg: StepperConfig): Stepper {
   const fast = cfg.fastPath ?? true;
   // Built first in every case: it checks the model's output against the task.
   const loss = makeLoss(tf, model, spec, { fast });
-  const plan = fast && cfg.optimizer !== 'tfjs' ? denseStepPlan(tf, model, spec) : null;
+  const plan = fast && cfg.optimizer !== 'tfjs' && cfg.fusedStep !== false ? denseStepPlan(tf, model, spec) : null;
   if (plan) {
     const fused = new DenseStepper(tf, plan, { learningRate: cfg.learningRate });
     return { step: (batch, withLoss) => fused.step(batch, withLoss), hiddenBytes: (rows) => fused.hiddenBytes(rows), dispose: () => fused.dispose() };

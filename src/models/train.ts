@@ -39,6 +39,8 @@ export interface TrainConfig {
   optimizer?: 'flat' | 'tfjs';
   /** Use the custom-gradient Dense layers and losses of fastpath.ts (default true). */
   fastPath?: boolean;
+  /** Train dense stacks with one fused kernel per step (dense-step.ts; default true where the backend has it). */
+  fusedStep?: boolean;
 }
 
 export interface TrainOutcome {
@@ -70,7 +72,7 @@ const peakGrowthCache = new Map<string, number>();
 
 function peakKey(model: LayersModel, cfg: TrainConfig, spec: DatasetSpec): string {
   const layers = model.layers.map((l) => `${l.getClassName()}:${l.weights.map((w) => w.shape.join('x')).join(',')}`);
-  const loop = `${cfg.optimizer ?? 'flat'}|${String(cfg.fastPath ?? true)}`;
+  const loop = `${cfg.optimizer ?? 'flat'}|${String(cfg.fastPath ?? true)}|${String(cfg.fusedStep ?? true)}`;
   return `${spec.task}|${spec.features}|${spec.classes}|${cfg.batchSize}|${loop}|${layers.join(';')}`;
 }
 
