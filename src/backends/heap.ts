@@ -33,6 +33,8 @@ const heaps = new WeakMap<object, WasmHeap | null>();
 
 /** The heap of a wasm backend, or null when this tfjs build does not expose what the kernels need. */
 export function wasmHeap(backendObject: unknown): WasmHeap | null {
+  // No wasm backend in this thread (findBackend gives null before wasm is registered).
+  if (typeof backendObject !== 'object' || backendObject === null) return null;
   const backend = backendObject as WasmBackendInternals;
   const known = heaps.get(backend);
   if (known !== undefined) return known;
