@@ -121,6 +121,10 @@ interface Workload {
   order: number[];
 }
 
+/** Seeds the batch order, the same on both sides (scale-bench's loop and the order sent to Python). */
+const ORDER_SEED = 42;
+
+/** One scale-bench trial: a fresh model initialised from `seed`, one epoch in ORDER_SEED's batch order. */
 async function scaleBenchTrial(tf: Tf, w: Workload, batchSize: number, learningRate: number, seed: number): Promise<{ sps: number; cpuPerWall: number }> {
   const model = BUILTIN_MODELS[w.model].build(tf, w.data.spec, seed);
   try {
@@ -130,7 +134,7 @@ async function scaleBenchTrial(tf: Tf, w: Workload, batchSize: number, learningR
       epochs: 1,
       batchSize,
       learningRate,
-      seed,
+      seed: ORDER_SEED,
       onTrainEnd: () => {
         const c = process.cpuUsage(cpu0);
         cpuUs = c.user + c.system;
@@ -179,7 +183,7 @@ export async function runReferenceBench(options: ReferenceOptions = {}): Promise
       if (spec.task === 'regression') for (let i = 0; i < size; i++) y[i] = ((y[i] as number) - data.targetScale.mean) / data.targetScale.sd;
       const files = writeRows(dir, model, table.x.slice(0, size * spec.features), y);
       await server.load(model, layers, { ...files, rows: size, features: spec.features, task: spec.task, classes: spec.classes, imageShape: spec.imageShape ?? null, batchSize });
-      workloads.push({ model, data, trainFlopsPerSample, order: batchOrder(Math.ceil(size / batchSize), 1, 42) });
+      workloads.push({ model, data, trainFlopsPerSample, order: batchOrder(Math.ceil(size / batchSize), 1, ORDER_SEED) });
     }
 
     const results = new Map<BuiltinModelName, ModelComparison>();

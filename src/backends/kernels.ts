@@ -66,7 +66,7 @@ function singleOutput(out: TensorInfo | TensorInfo[]): TensorInfo {
  * Wraps a matmul kernel: the SIMD product where it applies, else the stock kernel with transposed
  * operands materialised first.
  */
-function transposeFirst(stock: KernelFunc, transpose: KernelFunc): KernelFunc {
+function simdOrTransposeFirst(stock: KernelFunc, transpose: KernelFunc): KernelFunc {
   return (params: { inputs: NamedTensorInfoMap; backend: {}; attrs?: NamedAttrMap }) => {
     const simd = simdMatMul(params);
     if (simd) return simd;
@@ -216,7 +216,7 @@ export function applyKernelPatches(tf: Tf): string[] {
     let kernelFunc: KernelFunc;
     if (kernelName === 'Identity') kernelFunc = sharedIdentity(stock.kernelFunc);
     else if (kernelName === 'MaxPoolGrad') kernelFunc = maxPoolGradKernel(tf);
-    else if (transpose) kernelFunc = transposeFirst(stock.kernelFunc, transpose.kernelFunc);
+    else if (transpose) kernelFunc = simdOrTransposeFirst(stock.kernelFunc, transpose.kernelFunc);
     else continue;
     stockConfigs.set(kernelName, stock);
     tf.unregisterKernel(kernelName, PATCH_BACKEND);

@@ -7,7 +7,7 @@
  * - MaxPoolGrad: replaces the stock kernel (2.0 ms vs 0.08 ms for cnn-small's 256x8x8x8 at batch
  *   256, measured as CPU time); first-maximum semantics, see pool-grad.ts.
  * - ScaleBenchConv2DGrad: a conv layer's whole backward pass for its weights in one call: the relu
- *   mask, the filter gradient and the bias gradient (fastpath.ts's conv op uses it).
+ *   mask, the filter gradient and the bias gradient (fastconv.ts's conv op uses it).
  */
 import type { KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { Tf } from './load.js';

@@ -6,7 +6,8 @@
  * axes for the bias (which wasm computes by transposing first) and the filter gradient: five more
  * kernels, each a pass over the activations. Here the forward pass is wasm's FusedConv2D (XNNPACK:
  * conv, bias and relu in one kernel) and the backward pass one ScaleBenchConv2DGrad call (relu mask,
- * filter and bias gradients in one pass, train-kernels.ts). Same maths: the test compares both.
+ * filter and bias gradients as SIMD passes on the heap, train-kernels.ts). Same maths: the tests
+ * compare both.
  */
 import type { Tensor } from '@tensorflow/tfjs-core';
 import type { Tf } from '../backends/index.js';
