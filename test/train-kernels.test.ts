@@ -66,6 +66,10 @@ describe('wasm assembler', () => {
     expect(sleb(-123456)).toEqual([0xc0, 0xbb, 0x78]);
   });
 
+  it('refuses a local that would shadow a parameter', () => {
+    expect(() => fn('f', { c: T.i32 }, { c: T.i32 }, [], () => [])).toThrow(/local "c" has the name of a parameter/);
+  });
+
   it('assembles a module that runs: a loop summing floats from the imported memory', () => {
     const sum = fn('sum', { p: T.i32, n: T.i32 }, { i: T.i32, s: T.f32 }, [T.f32], (v) => [
       ...set(v.s, f32c(0)),

@@ -8,7 +8,8 @@
  * (row k of an 8-column panel is 8 contiguous floats, and a 256x256 operand sits in L2). Measured
  * on this machine (CPU time, 256x256x256): 61 GFLOP/s, XNNPACK 45 with its packed operand cached
  * and 37 when it has to pack. Transposed operands are materialised first (a SIMD transpose costs
- * 3% of a product); reading Aᵀ in place measured slower (45 GFLOP/s: a new cache line per step).
+ * 3% of a product); reading Aᵀ in place measured slower (45 GFLOP/s: a new cache line per step),
+ * and a dot-product kernel for A·Bᵀ (both operands read along k) no faster than transpose + product.
  *
  * The micro-kernel keeps a 4x8 tile of C in eight SIMD registers: per step of k, two loads of B,
  * four broadcast loads of A and eight multiply-adds (wasm SIMD has no fused multiply-add, so the

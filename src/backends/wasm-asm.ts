@@ -215,7 +215,11 @@ export function fn<P extends Record<string, T>, L extends Record<string, T>>(
   const index = {} as Record<string, number>;
   let next = 0;
   for (const key of Object.keys(params)) index[key] = next++;
-  for (const key of Object.keys(locals)) index[key] = next++;
+  for (const key of Object.keys(locals)) {
+    // A local named like a parameter would silently shadow it.
+    if (key in index) throw new Error(`wasm function ${name}: local "${key}" has the name of a parameter`);
+    index[key] = next++;
+  }
   return {
     name,
     params: Object.values(params),
