@@ -11,8 +11,8 @@
  *
  * Run: npx tsx benchmarks/reference.ts [--models a,b] [--rounds n] [--size n]
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Table from 'cli-table3';
@@ -63,6 +63,12 @@ export interface ModelComparison {
 }
 
 export interface ReferenceResult {
+  /** When the run started (ISO 8601). */
+  startedAt: string;
+  /** The machine: CPU model and logical cores. */
+  machine: { cpu: string; cores: number };
+  /** scale-bench's package version. */
+  scaleBenchVersion: string;
   backend: BackendInfo;
   /** Calibrated matmul peak of this thread, by the wall clock (the CLI's MFU denominator). */
   peakFlopsPerSec: number;
@@ -106,6 +112,14 @@ export function spread(values: readonly number[]): Spread {
 }
 
 const median = (values: readonly number[]): number => spread(values).median;
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 function writeRows(dir: string, name: string, x: Float32Array, y: Float32Array): { x: string; y: string } {
   const files = { x: join(dir, `${name}.x.f32`), y: join(dir, `${name}.y.f32`) };
@@ -156,12 +170,15 @@ export async function runReferenceBench(options: ReferenceOptions = {}): Promise
   const log = options.log ?? (() => {});
   const pythons = options.pythons ?? [...(process.env['SCALE_BENCH_PYTHON'] ? [process.env['SCALE_BENCH_PYTHON']] : []), 'python3', '/usr/bin/python3'];
 
+  const startedAt = new Date().toISOString();
+  const machine = { cpu: cpus()[0]?.model ?? 'unknown CPU', cores: availableParallelism() };
   const { tf, info: backend } = await initBackend('wasm', { stockKernels: false, threads: 1 });
+  const about = { startedAt, machine, scaleBenchVersion: packageVersion(), backend, size, batchSize, learningRate };
   const found = findTorchPython(pythons);
-  if ('reason' in found) return { backend, peakFlopsPerSec: 0, peakCpuFlopsPerSec: 0, size, batchSize, learningRate, torch: null, skipped: found.reason, models: [] };
+  if ('reason' in found) return { ...about, peakFlopsPerSec: 0, peakCpuFlopsPerSec: 0, torch: null, skipped: found.reason, models: [] };
   const peakFlopsPerSec = await calibratePeakFlops(tf);
   const peakCpuFlopsPerSec = await calibratePeakFlops(tf, { clock: 'cpu' });
-  const base = { backend, peakFlopsPerSec, peakCpuFlopsPerSec, size, batchSize, learningRate };
+  const base = { ...about, peakFlopsPerSec, peakCpuFlopsPerSec };
 
   const dir = mkdtempSync(join(tmpdir(), 'sb-reference-'));
   const server = new TorchServer(found.python);
@@ -293,7 +310,9 @@ export function renderReference(result: ReferenceResult): string {
   if (!result.torch) return `reference torch: not run: ${result.skipped ?? 'unknown reason'}`;
   const t = result.torch;
   const lines = [
-    `scale-bench vs PyTorch ${t.torch} (Python ${t.python}), one thread each, n=${result.size.toLocaleString('en-US')}, batch ${result.batchSize}, Adam lr ${result.learningRate}, 1 epoch per trial`,
+    `${result.startedAt.slice(0, 10)} on ${result.machine.cpu} (${result.machine.cores} cores): scale-bench ${result.scaleBenchVersion} ` +
+      `(tfjs ${result.backend.tfjsVersion}, ${result.backend.name} ${result.backend.backendVersion}) vs PyTorch ${t.torch} (Python ${t.python})`,
+    `one thread each, n=${result.size.toLocaleString('en-US')}, batch ${result.batchSize}, Adam lr ${result.learningRate}, 1 epoch per trial`,
     `PyTorch BLAS: ${t.blas.library}${t.blas.provider ? ` (${t.blas.provider})` : ''}; 1024² matmul ${t.matmulGflops.toFixed(1)} GFLOP/s on ${t.threads} thread`,
   ];
   if (t.blas.reference) {

@@ -20,6 +20,9 @@ function comparison(model: ModelComparison['model'], sb: number[], pt: number[],
 
 function result(models: ModelComparison[], reference = false): ReferenceResult {
   return {
+    startedAt: '2026-11-29T12:00:00.000Z',
+    machine: { cpu: 'Test CPU', cores: 2 },
+    scaleBenchVersion: '0.1.0',
     backend: { name: 'wasm', tfjsVersion: '4.22.0', backendVersion: '4.22.0', wasmSimd: true, kernelPatches: [], threads: 1 },
     peakFlopsPerSec: 50e9,
     peakCpuFlopsPerSec: 50e9,
@@ -65,6 +68,7 @@ describe('reference benchmark arithmetic', () => {
   it('prints the ratio table with spreads, the BLAS, and flags the reference BLAS as not a fair comparison', () => {
     const models = [comparison('logistic', [2e6, 2.2e6, 1.8e6], [1e6, 1e6, 1e6], 780), comparison('mlp-small', [4e5, 4e5, 4e5], [5e5, 5e5, 5e5])];
     const fair = renderReference(result(models));
+    expect(fair).toMatch(/^2026-11-29 on Test CPU \(2 cores\): scale-bench 0\.1\.0 \(tfjs 4\.22\.0, wasm 4\.22\.0\) vs PyTorch 1\.13\.0 \(Python 3\.11\.2\)/);
     expect(fair).toMatch(/PyTorch BLAS: OpenBLAS \(.*openblas-pthread/);
     expect(fair).toMatch(/logistic +│ 2\.00M ±5% +│ 1\.00M ±0% +│ 2\.00 \[1\.80-2\.20\]/);
     expect(fair).toMatch(/target mlp-small \/ PyTorch >= 0\.5: 0\.80 ok/);
