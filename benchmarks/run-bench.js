@@ -5,7 +5,8 @@
  *   (b) dataset generation: values/s for 1,000,000 x 32 (target >= 50 million)
  *   (c) worker cold start per backend
  *   (d) end-to-end time of `run --quick` and of the default sweep
- * plus the per-kernel training throughput of benchmarks/throughput.ts when it is there.
+ * plus the per-kernel training throughput of benchmarks/throughput.ts when it is there, and with
+ * --reference torch the same training side by side with PyTorch (benchmarks/reference.ts).
  * Writes everything as JSON (reports/bench/) and prints the headline numbers.
  *
  * The TypeScript benchmark modules are loaded with tsx (a devDependency); the CLI and the pool's worker
@@ -15,6 +16,9 @@
  *   --skip-default        leave out the default sweep (the long part: minutes)
  *   --only <list>         run only some of: overhead,datagen,coldstart,throughput,e2e
  *   --rounds <n>          overhead rounds (default 21)
+ *   --reference torch     also train the built-in models in PyTorch, interleaved with scale-bench, and
+ *                         print the ratios (needs a Python with torch; without one it says why and goes on)
+ *   --reference-rounds n  rounds of that comparison (default 5)
  *   --json-out <file>     where to write the JSON (default reports/bench/bench-<time>.json)
  *   --smoke               tiny sizes and the fake runner for the sweeps: checks this script in seconds
  */
@@ -26,11 +30,15 @@ import { tsImport } from 'tsx/esm/api';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
-const SECTIONS = ['overhead', 'datagen', 'coldstart', 'throughput', 'e2e'];
+const SECTIONS = ['overhead', 'datagen', 'coldstart', 'throughput', 'reference', 'e2e'];
+const REFERENCES = ['torch'];
 const DATAGEN_TARGET = 50e6;
 
 function usage(message) {
-  process.stderr.write(`run-bench: ${message}\nusage: npm run bench -- [--skip-default] [--only ${SECTIONS.join(',')}] [--rounds n] [--json-out file] [--smoke]\n`);
+  process.stderr.write(
+    `run-bench: ${message}\nusage: npm run bench -- [--skip-default] [--only ${SECTIONS.join(',')}] [--rounds n] ` +
+      `[--reference torch] [--reference-rounds n] [--json-out file] [--smoke]\n`,
+  );
   process.exit(2);
 }
 
@@ -43,6 +51,8 @@ function parse(argv) {
         'skip-default': { type: 'boolean', default: false },
         only: { type: 'string' },
         rounds: { type: 'string' },
+        reference: { type: 'string' },
+        'reference-rounds': { type: 'string' },
         'json-out': { type: 'string' },
         smoke: { type: 'boolean', default: false },
       },
@@ -56,7 +66,14 @@ function parse(argv) {
   for (const name of only) if (!SECTIONS.includes(name)) usage(`--only: unknown benchmark "${name}"; choose from ${SECTIONS.join(', ')}`);
   const rounds = values.rounds === undefined ? undefined : Number(values.rounds);
   if (rounds !== undefined && (!Number.isInteger(rounds) || rounds < 1)) usage(`--rounds: "${values.rounds}" is not a whole number >= 1`);
-  return { skipDefault: values['skip-default'], only, rounds, jsonOut: values['json-out'], smoke: values.smoke };
+  const reference = values.reference;
+  if (reference !== undefined && !REFERENCES.includes(reference)) usage(`--reference: unknown reference "${reference}"; choose from ${REFERENCES.join(', ')}`);
+  if (values.only && only.includes('reference') && reference === undefined) usage('--only reference needs --reference torch');
+  const referenceRounds = values['reference-rounds'] === undefined ? undefined : Number(values['reference-rounds']);
+  if (referenceRounds !== undefined && (!Number.isInteger(referenceRounds) || referenceRounds < 1)) {
+    usage(`--reference-rounds: "${values['reference-rounds']}" is not a whole number >= 1`);
+  }
+  return { skipDefault: values['skip-default'], only, rounds, reference, referenceRounds, jsonOut: values['json-out'], smoke: values.smoke };
 }
 
 async function load(name) {
@@ -149,6 +166,15 @@ async function main() {
       const result = await runThroughputBench();
       return [result, describeThroughput(result)];
     },
+    reference: async () => {
+      const { runReferenceBench, renderReference } = await load('reference');
+      const result = await runReferenceBench({
+        ...(options.referenceRounds ? { rounds: options.referenceRounds } : {}),
+        ...(options.smoke ? { models: ['logistic'], rounds: 1, size: 2048 } : {}),
+        log: (line) => process.stderr.write(`    ${line}\n`),
+      });
+      return [result, ['    reference (PyTorch side by side):', ...renderReference(result).split('\n').map((line) => `    ${line}`)]];
+    },
     e2e: async () => {
       const { runE2eBench } = await load('e2e');
       const result = await runE2eBench({ includeDefault: !options.skipDefault, ...(options.smoke ? { runner: 'fake', startupRepeats: 1 } : {}) });
@@ -160,6 +186,7 @@ async function main() {
   for (const name of SECTIONS) {
     if (!options.only.includes(name)) continue;
     if (name === 'throughput' && options.smoke) continue;
+    if (name === 'reference' && options.reference === undefined) continue;
     try {
       const [result, description] = await steps[name]();
       out.results[name] = result;

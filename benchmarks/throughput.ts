@@ -1,12 +1,11 @@
 /**
  * Training throughput per built-in model at width 1 (one thread), batch 256, Adam:
- *   patched  scale-bench's default: transpose-first matmul kernels + the lean loop
- *   stock    tfjs's stock wasm kernels, same lean loop (the kernel patch's effect)
+ *   patched  scale-bench's default: its wasm kernels (SIMD products, fused steps) + the lean loop
+ *   stock    tfjs's stock wasm kernels, same lean loop (the kernels' effect)
  *   plain    stock kernels, tf.train.adam and the layers' own autodiff graph (what tfjs gives
  *            without any of scale-bench's changes)
  *   fit      model.fit with stock kernels (optional: what a user writes by hand)
- * and, where `python3 -c "import torch"` works, PyTorch on one thread for the same MLPs
- * (benchmarks/reference_torch.py).
+ * PyTorch side by side: benchmarks/reference.ts (`npm run bench -- --reference torch`).
  *
  * Variants alternate within each repetition, so drift in machine load hits them alike. Throughput
  * is reported as the best and the median repetition: interference from other processes only ever
@@ -14,11 +13,10 @@
  *
  * Run: npx tsx benchmarks/throughput.ts [--quick] [--models a,b] [--fit]
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import Table from 'cli-table3';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Tensor } from '@tensorflow/tfjs-core';
@@ -46,8 +44,6 @@ export interface ThroughputOptions {
   repetitionMs?: number;
   /** Training rows generated per model (default 25,600: 100 batches). */
   trainRows?: number;
-  /** Run the PyTorch reference when torch imports (default true). */
-  torch?: boolean;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
 }
@@ -74,10 +70,6 @@ export interface ModelThroughput {
   kernelSpeedup: number | null;
   /** patched / plain: all of scale-bench's changes together. */
   totalSpeedup: number | null;
-  /** PyTorch (one thread) samples/s on the same shapes, when available. */
-  torchSamplesPerSec: number | null;
-  /** patched / torch. */
-  torchRatio: number | null;
 }
 
 export interface Target {
@@ -95,14 +87,11 @@ export interface ThroughputResult {
   batchSize: number;
   models: ModelThroughput[];
   targets: Target[];
-  /** Why the PyTorch reference did not run, when it did not. */
-  torchSkipped?: string;
   /** One line for `npm run bench`. */
   summary: string;
 }
 
 const DEFAULT_VARIANTS: Variant[] = ['patched', 'stock', 'plain'];
-const TORCH_SCRIPT = fileURLToPath(new URL('./reference_torch.py', import.meta.url));
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -148,26 +137,6 @@ async function runVariant(tf: Tf, name: BuiltinModelName, data: PreparedData, va
   }
 }
 
-/** Shapes of the MLPs for the PyTorch reference. */
-function torchSpec(model: BuiltinModelName, features: number, classes: number): { hidden: number[]; features: number; classes: number } | null {
-  const hidden: Partial<Record<BuiltinModelName, number[]>> = { logistic: [], 'mlp-small': [64, 64], 'mlp-deep': [256, 256, 256, 256] };
-  const h = hidden[model];
-  return h ? { hidden: h, features, classes } : null;
-}
-
-/** PyTorch samples/s per model, or the reason it cannot run here. */
-function runTorch(specs: Record<string, { hidden: number[]; features: number; classes: number }>, batchSize: number): Record<string, number> | string {
-  const probe = spawnSync('python3', ['-c', 'import torch'], { encoding: 'utf8', timeout: 60_000 });
-  if (probe.error || probe.status !== 0) return `python3 -c "import torch" failed: ${(probe.error?.message ?? probe.stderr).trim().split('\n').pop() ?? 'unknown error'}`;
-  const run = spawnSync('python3', [TORCH_SCRIPT, '--batch-size', String(batchSize), '--models', JSON.stringify(specs)], {
-    encoding: 'utf8',
-    timeout: 300_000,
-  });
-  if (run.error || run.status !== 0) return `reference_torch.py failed: ${(run.error?.message ?? run.stderr).trim().split('\n').pop() ?? 'unknown error'}`;
-  const parsed = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as Record<string, number>;
-  return parsed;
-}
-
 function variantResult(runs: number[], info: ModelInfo, peak: number, samples: number, quality: number | null): VariantResult {
   const best = Math.max(...runs);
   const gflops = (best * info.trainFlopsPerSample) / 1e9;
@@ -196,7 +165,6 @@ export async function runThroughputBench(options: ThroughputOptions = {}): Promi
   log(`wasm (simd ${String(backend.wasmSimd)}), peak ${(peakFlopsPerSec / 1e9).toFixed(1)} GFLOP/s per thread`);
 
   const results: ModelThroughput[] = [];
-  const torchSpecs: Record<string, { hidden: number[]; features: number; classes: number }> = {};
   for (const name of models) {
     const spec = GENERATORS[BUILTIN_MODELS[name].defaultGenerator].defaultSpec;
     const nTest = 1000;
@@ -205,8 +173,6 @@ export async function runThroughputBench(options: ThroughputOptions = {}): Promi
     const probeModel = BUILTIN_MODELS[name].build(tf, spec, 1);
     const info = describeModel(probeModel, name);
     probeModel.dispose();
-    const t = torchSpec(name, spec.features, spec.classes);
-    if (t) torchSpecs[name] = t;
     try {
       // Warm-up per variant (operator caches, JIT) and a rate estimate that sizes its repetitions.
       const samples = new Map<Variant, number>();
@@ -236,8 +202,6 @@ export async function runThroughputBench(options: ThroughputOptions = {}): Promi
         variants: byVariant,
         kernelSpeedup: ratio(best('patched'), best('stock')),
         totalSpeedup: ratio(best('patched'), best('plain')),
-        torchSamplesPerSec: null,
-        torchRatio: null,
       });
       log(
         `${name}: ${variants.map((v) => `${v} ${Math.round(byVariant[v]?.bestSamplesPerSec ?? 0).toLocaleString('en-US')}/s`).join(', ')}`,
@@ -247,21 +211,6 @@ export async function runThroughputBench(options: ThroughputOptions = {}): Promi
     }
   }
   await initBackend('wasm', { stockKernels: false, threads: 1 });
-
-  let torchSkipped: string | undefined;
-  if (options.torch !== false && Object.keys(torchSpecs).length > 0) {
-    const torch = runTorch(torchSpecs, batchSize);
-    if (typeof torch === 'string') torchSkipped = torch;
-    else {
-      for (const row of results) {
-        const rate = torch[row.model];
-        if (typeof rate !== 'number') continue;
-        row.torchSamplesPerSec = rate;
-        const ours = row.variants.patched?.bestSamplesPerSec;
-        row.torchRatio = ours !== undefined && rate > 0 ? ours / rate : null;
-      }
-    }
-  }
 
   const targets = checkTargets(results);
   const headline = results
@@ -275,7 +224,6 @@ export async function runThroughputBench(options: ThroughputOptions = {}): Promi
     batchSize,
     models: results,
     targets,
-    ...(torchSkipped ? { torchSkipped } : {}),
     summary: `${headline}; targets ${failed.length === 0 ? 'all met' : `missed: ${failed.join(', ')}`}`,
   };
 }
@@ -298,7 +246,7 @@ export function renderThroughputTable(result: ThroughputResult): string {
   const variants = [...new Set(result.models.flatMap((m) => Object.keys(m.variants)))] as Variant[];
   const table = new Table({
     style: { head: [], border: [] },
-    head: ['model', 'params', 'train FLOP/sample', ...variants.map((v) => `${v} samples/s`), 'GFLOP/s', 'MFU', 'patched/stock', 'patched/plain', 'vs torch'],
+    head: ['model', 'params', 'train FLOP/sample', ...variants.map((v) => `${v} samples/s`), 'GFLOP/s', 'MFU', 'patched/stock', 'patched/plain'],
   });
   const n = (x: number | null | undefined, digits = 0): string =>
     x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -313,7 +261,6 @@ export function renderThroughputTable(result: ThroughputResult): string {
       patched?.mfu == null ? 'n/a' : `${(patched.mfu * 100).toFixed(0)}%`,
       m.kernelSpeedup === null ? 'n/a' : `${m.kernelSpeedup.toFixed(1)}x`,
       m.totalSpeedup === null ? 'n/a' : `${m.totalSpeedup.toFixed(1)}x`,
-      m.torchRatio === null ? 'n/a' : `${m.torchRatio.toFixed(2)}x`,
     ]);
   }
   const lines = [
@@ -322,7 +269,6 @@ export function renderThroughputTable(result: ThroughputResult): string {
     table.toString(),
     ...result.targets.map((t) => `target ${t.name} >= ${t.target.toLocaleString('en-US')}: ${n(t.measured, t.target < 100 ? 1 : 0)} ${t.passed ? 'ok' : 'BELOW TARGET'}`),
   ];
-  if (result.torchSkipped) lines.push(`PyTorch reference skipped: ${result.torchSkipped}`);
   return lines.join('\n');
 }
 
@@ -332,10 +278,9 @@ function parseCli(argv: string[]): ThroughputOptions & { out: string } {
     const arg = argv[i];
     if (arg === '--quick') Object.assign(options, { repeats: 3, repetitionMs: 250 });
     else if (arg === '--fit') options.variants = [...DEFAULT_VARIANTS, 'fit'];
-    else if (arg === '--no-torch') options.torch = false;
     else if (arg === '--models') options.models = (argv[++i] ?? '').split(',') as BuiltinModelName[];
     else if (arg === '--out') options.out = argv[++i] ?? options.out;
-    else throw new Error(`throughput: unknown argument "${arg}"; use --quick, --fit, --no-torch, --models a,b, --out file`);
+    else throw new Error(`throughput: unknown argument "${arg}"; use --quick, --fit, --models a,b, --out file`);
   }
   for (const m of options.models ?? []) {
     if (!(m in BUILTIN_MODELS)) throw new Error(`throughput: --models: unknown model "${m}"; choose from ${Object.keys(BUILTIN_MODELS).join(', ')}`);

@@ -6,7 +6,7 @@ import { swapLastTwoAxes } from '../src/backends/kernels.js';
 import { calibratePeakFlops, matmulFlops } from '../src/backends/calibrate.js';
 import { conv2dFilterGradient, type ConvGeometry } from '../src/backends/conv-grad.js';
 
-const TRANSPOSE_PATCHES = ['BatchMatMul:transpose-first', '_FusedMatMul:transpose-first', 'Identity:shared-buffer', 'ScaleBenchAdamUpdate:fused-js'];
+const TRANSPOSE_PATCHES = ['BatchMatMul:simd-gemm', '_FusedMatMul:simd-gemm', 'Identity:shared-buffer', 'ScaleBenchAdamUpdate:fused-simd'];
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);
@@ -38,7 +38,7 @@ describe('initBackend', () => {
     expect(first.info.backendVersion).toBe('4.22.0');
     expect(first.info.threads).toBe(1);
     expect(typeof first.info.wasmSimd).toBe('boolean');
-    expect(first.info.kernelPatches).toEqual(expect.arrayContaining([...TRANSPOSE_PATCHES, 'Conv2DBackpropFilter:js']));
+    expect(first.info.kernelPatches).toEqual(expect.arrayContaining([...TRANSPOSE_PATCHES, 'Conv2DBackpropFilter:simd']));
     expect(second.tf).toBe(first.tf);
     expect(second.info).toEqual(first.info);
     expect(first.tf.getBackend()).toBe('wasm');

@@ -98,3 +98,33 @@ describe('npm run bench (smoke)', () => {
     expect(stderr).toMatch(/--only: unknown benchmark "nope"/);
   });
 });
+
+describe('npm run bench --reference', () => {
+  it('rejects an unknown reference, and --only reference without one, with exit 2', async () => {
+    const unknown = await runBench(['--reference', 'jax']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/--reference: unknown reference "jax"; choose from torch/);
+    const bare = await runBench(['--only', 'reference']);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/--only reference needs --reference torch/);
+  });
+});
+
+describe('benchmarks/revisions.ts', () => {
+  it('compares two trees in alternating processes and prints one line per model', async () => {
+    const script = fileURLToPath(new URL('../benchmarks/revisions.ts', import.meta.url));
+    const here = fileURLToPath(new URL('..', import.meta.url));
+    const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', script, '--against', here, '--models', 'linear', '--rounds', '1', '--trials', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    expect(out.code, out.stderr).toBe(0);
+    // The same tree on both sides: the same final loss.
+    expect(out.stdout).toMatch(/^linear +[\d.]+[kM] -> +[\d.]+[kM] +x\d\.\d\d \(wall x\d\.\d\d\) +final loss (\d\.\d{4}) -> \1$/m);
+  }, 120_000);
+});

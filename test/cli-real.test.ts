@@ -39,6 +39,8 @@ describe('scale-bench run (real tfjs runner, tiny sizes)', () => {
           const cell = first.cells.find((c) => c.cell.model === model && c.cell.size === size && c.cell.workers === width);
           expect(cell, `${model} n=${size} w=${width}`).toBeDefined();
           expect(cell!.model.params).toBeGreaterThan(0);
+          // What ran: wasm and cpu run one thread per worker in Node, whatever the cores allow.
+          if (first.environment.backend !== 'node') expect(cell!.threadsPerWorker).toBe(1);
           for (const trial of cell!.trials) {
             expect(trial.state).toBe('ok');
             expect(trial.samplesPerSec).toBeGreaterThan(0);

@@ -6,7 +6,9 @@
  * own tfjs engine, and calling initBackend again in a thread only switches what differs (cheap).
  */
 import { applyKernelPatches, activeKernelPatches, registerCpuFallbacks, removeKernelPatches, type CpuBackendLike } from './kernels.js';
-import { ADAM_KERNEL_LABEL, registerAdamKernel, unregisterAdamKernel } from './adam-kernel.js';
+import { registerAdamKernel, unregisterAdamKernel } from './adam-kernel.js';
+import { registerConvGradKernel, unregisterConvGradKernel } from './train-kernels.js';
+import { registerDenseStepKernel, unregisterDenseStepKernel } from './dense-step-kernel.js';
 import { loadTf, loadedTf, packageVersion, requireFromHere, wasmBinaryFolder, type Tf } from './load.js';
 import type { BackendChoice, BackendName } from '../results/schema.js';
 import { UsageError } from '../config/errors.js';
@@ -42,8 +44,9 @@ export class BackendUnavailableError extends UsageError {
 
 export interface InitOptions {
   /**
-   * Keep tfjs's stock wasm kernels: no transpose-first matmul, shared-buffer Identity or fused Adam
-   * kernel. The stand-ins for kernels wasm lacks (conv filter gradient, ...) stay registered.
+   * Keep tfjs's stock wasm kernels: none of scale-bench's SIMD matmul, MaxPoolGrad, shared-buffer
+   * Identity, fused Adam, conv-gradient or dense-step kernels. The stand-ins for kernels wasm lacks
+   * (conv filter gradient, ...) stay registered.
    */
   stockKernels: boolean;
   /** Compute threads wanted per worker; wasm and cpu run one thread in Node whatever is asked. */
@@ -180,15 +183,20 @@ async function activate(tf: Tf, name: BackendName, opts: InitOptions): Promise<B
   const patched = name === 'wasm' && !opts.stockKernels;
   if (patched) applyKernelPatches(tf);
   else removeKernelPatches(tf);
-  if (patched) registerAdamKernel(tf);
-  else unregisterAdamKernel(tf);
+  const ownKernels: string[] = [];
+  if (patched) ownKernels.push(registerAdamKernel(tf), ...registerConvGradKernel(tf), ...registerDenseStepKernel(tf));
+  else {
+    unregisterAdamKernel(tf);
+    unregisterConvGradKernel(tf);
+    unregisterDenseStepKernel(tf);
+  }
   const fallbacks = name === 'wasm' ? registerCpuFallbacks(tf, makeCpuBackend) : [];
 
   const info: BackendInfo = {
     name,
     tfjsVersion: tf.version_core,
     backendVersion,
-    kernelPatches: [...activeKernelPatches(), ...(patched ? [ADAM_KERNEL_LABEL] : []), ...fallbacks],
+    kernelPatches: [...activeKernelPatches(tf), ...ownKernels, ...fallbacks],
     // Wasm threads need SharedArrayBuffer-backed workers that tfjs 4.22 disables in Node; cpu is single-threaded.
     threads: name === 'node' ? Number(process.env['TF_NUM_INTRAOP_THREADS']) || opts.threads : 1,
   };

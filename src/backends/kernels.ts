@@ -1,26 +1,32 @@
 /**
  * Kernel changes for training on the wasm backend of tfjs 4.22, all measured on this machine:
  *
- * - BatchMatMul / _FusedMatMul "transpose-first" (off with --stock-kernels): the stock kernels reach
- *   ~27 GFLOP/s without transposes but only 1-2 GFLOP/s with transposeA or transposeB (XNNPACK's
- *   fast path is skipped for a naive loop), and dense-layer backprop needs exactly those products
- *   (dy·Wᵀ, xᵀ·dy). The patched kernels transpose the flagged operand into a temporary buffer with
- *   the wasm Transpose kernel (O(n²), cheap next to the O(n³) product) and call the stock kernel
- *   without the flag. Same products summed in another order: equal to float32 rounding.
+ * - BatchMatMul / _FusedMatMul "simd-gemm" (off with --stock-kernels): scale-bench's SIMD product
+ *   (matmul-kernel.ts, gemm.ts): ~61 GFLOP/s for 256³ where the stock XNNPACK kernels reach ~45,
+ *   and only 1-2 GFLOP/s with transposeA or transposeB (XNNPACK's fast path is skipped for a naive
+ *   loop), which dense-layer backprop needs (dy·Wᵀ, xᵀ·dy). Flagged operands are transposed first
+ *   (a SIMD transpose: 17 µs for 256x256, where wasm's own Transpose kernel takes 190 µs). Calls it
+ *   does not handle, or a tfjs build whose heap is out of reach, go "transpose-first": the flagged
+ *   operand transposed, then the stock kernel without the flag. Same products summed in another
+ *   order: equal to float32 rounding.
  * - Identity "shared-buffer" (off with --stock-kernels): see sharedIdentity.
+ * - MaxPoolGrad "simd-first-max" (off with --stock-kernels): see train-kernels.ts and pool-grad.ts.
  * - Fallbacks for kernels wasm lacks (always on: without them cnn-small cannot train on wasm).
  *
  * The kernel registry is per thread (each worker has its own tfjs), and so is the state here.
  */
 import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { conv2dFilterGradient } from './conv-grad.js';
 import type { Tf } from './load.js';
+import { conv2DBackpropFilterKernel, maxPoolGradKernel, transposeOnHeap } from './train-kernels.js';
+import { simdMatMul } from './matmul-kernel.js';
+import { wasmHeap } from './heap.js';
 
 /** Kernels the patch replaces, with the label recorded in BackendInfo.kernelPatches. */
 const PATCHED_KERNELS = [
-  { kernelName: 'BatchMatMul', label: 'BatchMatMul:transpose-first' },
-  { kernelName: '_FusedMatMul', label: '_FusedMatMul:transpose-first' },
-  { kernelName: 'Identity', label: 'Identity:shared-buffer' },
+  { kernelName: 'BatchMatMul', label: 'BatchMatMul:simd-gemm', fallbackLabel: 'BatchMatMul:transpose-first' },
+  { kernelName: '_FusedMatMul', label: '_FusedMatMul:simd-gemm', fallbackLabel: '_FusedMatMul:transpose-first' },
+  { kernelName: 'Identity', label: 'Identity:shared-buffer', fallbackLabel: 'Identity:shared-buffer' },
+  { kernelName: 'MaxPoolGrad', label: 'MaxPoolGrad:simd-first-max', fallbackLabel: 'MaxPoolGrad:js-first-max' },
 ] as const;
 
 const PATCH_BACKEND = 'wasm';
@@ -56,9 +62,14 @@ function singleOutput(out: TensorInfo | TensorInfo[]): TensorInfo {
   return info;
 }
 
-/** Wraps a matmul kernel so transposed operands are materialised before the stock kernel runs. */
-function transposeFirst(stock: KernelFunc, transpose: KernelFunc): KernelFunc {
+/**
+ * Wraps a matmul kernel: the SIMD product where it applies, else the stock kernel with transposed
+ * operands materialised first.
+ */
+function simdOrTransposeFirst(stock: KernelFunc, transpose: KernelFunc): KernelFunc {
   return (params: { inputs: NamedTensorInfoMap; backend: {}; attrs?: NamedAttrMap }) => {
+    const simd = simdMatMul(params);
+    if (simd) return simd;
     const attrs = params.attrs ?? {};
     const transposeA = attrs['transposeA'] === true;
     const transposeB = attrs['transposeB'] === true;
@@ -68,7 +79,8 @@ function transposeFirst(stock: KernelFunc, transpose: KernelFunc): KernelFunc {
     const temporaries: TensorInfo[] = [];
     const materialise = (x: TensorInfo | undefined): TensorInfo | undefined => {
       if (!x) return x;
-      const out = singleOutput(transpose({ inputs: { x }, backend, attrs: { perm: swapLastTwoAxes(x.shape.length) } }));
+      const out =
+        transposeOnHeap(backend, x) ?? singleOutput(transpose({ inputs: { x }, backend, attrs: { perm: swapLastTwoAxes(x.shape.length) } }));
       temporaries.push(out);
       return out;
     };
@@ -158,48 +170,11 @@ const fallbacks: Map<string, string> = ((globalThis as Record<symbol, unknown>)[
   string
 >()) as Map<string, string>;
 
-type ConvPad = 'same' | 'valid' | number;
-
-/**
- * Conv2DBackpropFilter for wasm, in JavaScript over the wasm heap (see conv-grad.ts). Channels-first
- * data goes through the cpu kernel instead.
- */
-function jsConv2DBackpropFilter(tf: Tf, viaCpu: KernelFunc): KernelFunc {
-  return (params: { inputs: NamedTensorInfoMap; backend: {}; attrs?: NamedAttrMap }) => {
-    const attrs = params.attrs ?? {};
-    const x = params.inputs['x'];
-    const dy = params.inputs['dy'];
-    const dataFormat = tf.backend_util.convertConv2DDataFormat((attrs['dataFormat'] as 'NHWC' | 'NCHW' | undefined) ?? 'NHWC');
-    if (!x || !dy || dataFormat !== 'channelsLast' || x.dtype !== 'float32') return viaCpu(params);
-    const filterShape = attrs['filterShape'] as [number, number, number, number];
-    const geometry = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filterShape,
-      attrs['strides'] as number | [number, number],
-      1,
-      attrs['pad'] as ConvPad,
-      attrs['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined,
-      false,
-      dataFormat,
-    );
-    const wasm = params.backend as WasmBackendLike;
-    // Allocate first: growing the heap detaches views taken before.
-    const out = wasm.makeOutput(filterShape, 'float32');
-    const dW = conv2dFilterGradient(
-      wasm.typedArrayFromHeap(x) as unknown as ArrayLike<number>,
-      wasm.typedArrayFromHeap(dy) as unknown as ArrayLike<number>,
-      geometry,
-    );
-    wasm.typedArrayFromHeap(out).set(dW);
-    return out;
-  };
-}
-
 /**
  * Registers stand-ins for the training kernels wasm lacks (without them cnn-small cannot train on
- * wasm): Conv2DBackpropFilter as a JavaScript loop, the rest through the cpu backend. Adds kernels,
- * replaces none, so it applies with stock kernels too. Idempotent. Returns labels like
- * "Conv2DBackpropFilter:js" and "UnsortedSegmentSum:cpu-fallback".
+ * wasm): Conv2DBackpropFilter as a SIMD kernel (a JavaScript loop where the heap is out of reach),
+ * the rest through the cpu backend. Adds kernels, replaces none, so it applies with stock kernels
+ * too. Idempotent. Returns labels like "Conv2DBackpropFilter:simd" and "UnsortedSegmentSum:cpu-fallback".
  */
 export function registerCpuFallbacks(tf: Tf, makeCpuBackend: () => CpuBackendLike): string[] {
   let cpu: CpuBackendLike | undefined;
@@ -209,20 +184,22 @@ export function registerCpuFallbacks(tf: Tf, makeCpuBackend: () => CpuBackendLik
     if (!cpuKernel) continue;
     cpu ??= makeCpuBackend();
     const viaCpu = cpuFallback(cpuKernel.kernelFunc, cpu);
-    const js = kernelName === 'Conv2DBackpropFilter';
+    const own = kernelName === 'Conv2DBackpropFilter';
     tf.registerKernel({
       kernelName,
       backendName: PATCH_BACKEND,
-      kernelFunc: js ? jsConv2DBackpropFilter(tf, viaCpu) : viaCpu,
+      kernelFunc: own ? conv2DBackpropFilterKernel(tf, viaCpu) : viaCpu,
     });
-    fallbacks.set(kernelName, `${kernelName}:${js ? 'js' : 'cpu-fallback'}`);
+    const how = own ? (wasmHeap(tf.findBackend(PATCH_BACKEND)) ? 'simd' : 'js') : 'cpu-fallback';
+    fallbacks.set(kernelName, `${kernelName}:${how}`);
   }
   return [...fallbacks.values()];
 }
 
 /** Labels of the patches now registered in this thread (empty = stock tfjs). */
-export function activeKernelPatches(): string[] {
-  return PATCHED_KERNELS.filter((p) => stockConfigs.has(p.kernelName)).map((p) => p.label);
+export function activeKernelPatches(tf: Tf): string[] {
+  const simd = wasmHeap(tf.findBackend(PATCH_BACKEND)) !== null;
+  return PATCHED_KERNELS.filter((p) => stockConfigs.has(p.kernelName)).map((p) => (simd ? p.label : p.fallbackLabel));
 }
 
 /**
@@ -238,14 +215,15 @@ export function applyKernelPatches(tf: Tf): string[] {
     if (!stock) continue;
     let kernelFunc: KernelFunc;
     if (kernelName === 'Identity') kernelFunc = sharedIdentity(stock.kernelFunc);
-    else if (transpose) kernelFunc = transposeFirst(stock.kernelFunc, transpose.kernelFunc);
+    else if (kernelName === 'MaxPoolGrad') kernelFunc = maxPoolGradKernel(tf);
+    else if (transpose) kernelFunc = simdOrTransposeFirst(stock.kernelFunc, transpose.kernelFunc);
     else continue;
     stockConfigs.set(kernelName, stock);
     tf.unregisterKernel(kernelName, PATCH_BACKEND);
     // setupFunc/disposeFunc stay the stock ones: the wrapped kernel needs the stock setup to have run.
     tf.registerKernel({ ...stock, kernelFunc });
   }
-  return activeKernelPatches();
+  return activeKernelPatches(tf);
 }
 
 /** Puts the stock wasm kernels back. Idempotent. */

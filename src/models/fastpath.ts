@@ -8,11 +8,13 @@
  * Each kernel launch costs ~10 µs of engine bookkeeping in tfjs, which is most of a step for small
  * models. The custom versions: Dense = one fused matmul forward, 4-5 kernels backward (no input
  * gradient for the first layer); loss = 3-4 kernels backward, and its value is only computed on the
- * steps whose loss is read. Layers without a fast form run through their own `apply`.
+ * steps whose loss is read. Conv2D layers have a fast form too (fastconv.ts). Layers without a fast
+ * form run through their own `apply`.
  */
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import type { Tf } from '../backends/index.js';
+import { convOp, convParts } from './fastconv.js';
 
 type Activation = 'linear' | 'relu';
 
@@ -111,8 +113,10 @@ export function trainingForward(tf: Tf, model: LayersModel): (x: Tensor) => Tens
     // No gradient flows into layers before the first trainable one: they only see the data.
     let beforeTrainable = true;
     for (const layer of layers) {
-      const parts = h.rank === 2 ? denseParts(layer) : null;
-      if (parts) h = denseOp(tf, h, parts, !beforeTrainable, h === x);
+      const dense = h.rank === 2 ? denseParts(layer) : null;
+      const conv = h.rank === 4 && !dense ? convParts(tf, layer) : null;
+      if (dense) h = denseOp(tf, h, dense, !beforeTrainable, h === x);
+      else if (conv) h = convOp(tf, h, conv, !beforeTrainable, h === x);
       else h = layer.apply(h, { training: true }) as Tensor;
       if (layer.trainableWeights.length > 0) beforeTrainable = false;
     }

@@ -12,13 +12,12 @@
  * quality (test/train.test.ts compares them).
  */
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { Scalar, Variable } from '@tensorflow/tfjs-core';
+import type { Scalar } from '@tensorflow/tfjs-core';
 import type { Tf } from '../backends/index.js';
-import { GroupedAdam } from './adam.js';
 import type { DatasetSpec, Quality } from '../results/schema.js';
 import { batchOrder, type Batch, type PreparedData } from './data.js';
-import { makeLoss } from './loss.js';
 import { evaluateQuality } from './quality.js';
+import { makeStepper } from './stepper.js';
 
 export interface TrainConfig {
   /** Passes over the training rows. */
@@ -45,6 +44,8 @@ export interface TrainConfig {
   optimizer?: 'flat' | 'tfjs';
   /** Use the custom-gradient Dense layers and losses of fastpath.ts (default true). */
   fastPath?: boolean;
+  /** Train dense stacks with one fused kernel per step (dense-step.ts; default true where the backend has it). */
+  fusedStep?: boolean;
 }
 
 export interface TrainOutcome {
@@ -77,26 +78,8 @@ const peakGrowthCache = new Map<string, number>();
 
 function peakKey(model: LayersModel, cfg: TrainConfig, spec: DatasetSpec): string {
   const layers = model.layers.map((l) => `${l.getClassName()}:${l.weights.map((w) => w.shape.join('x')).join(',')}`);
-  const loop = `${cfg.optimizer ?? 'flat'}|${String(cfg.fastPath ?? true)}`;
+  const loop = `${cfg.optimizer ?? 'flat'}|${String(cfg.fastPath ?? true)}|${String(cfg.fusedStep ?? true)}`;
   return `${spec.task}|${spec.features}|${spec.classes}|${cfg.batchSize}|${loop}|${layers.join(';')}`;
-}
-
-/** What the loop needs of an optimizer. */
-interface Stepper {
-  minimize(f: () => Scalar, returnCost: boolean): Scalar | null;
-  dispose(): void;
-}
-
-function tfjsAdam(tf: Tf, variables: Variable[], learningRate: number): Stepper {
-  const adam = tf.train.adam(learningRate);
-  return {
-    minimize: (f, returnCost) => adam.minimize(f, returnCost, variables),
-    dispose: () => adam.dispose(),
-  };
-}
-
-function makeOptimizer(tf: Tf, variables: Variable[], cfg: TrainConfig): Stepper {
-  return cfg.optimizer === 'tfjs' ? tfjsAdam(tf, variables, cfg.learningRate) : new GroupedAdam(tf, variables, { learningRate: cfg.learningRate });
 }
 
 /**
@@ -118,14 +101,14 @@ export async function profileStep(tf: Tf, model: LayersModel, data: PreparedData
     const value = w.read();
     return { w, shape: value.shape, dtype: value.dtype, values: value.dataSync().slice() };
   });
-  const loss = makeLoss(tf, model, data.spec, { fast: cfg.fastPath ?? true });
-  const optimizer = makeOptimizer(tf, model.trainableWeights.map((w) => w.read() as Variable), cfg);
+  const optimizer = makeStepper(tf, model, data.spec, cfg);
   try {
     const before = tf.memory().numBytes;
-    const profile = await tf.profile(() => optimizer.minimize(() => loss(batch, false), false) ?? undefined);
+    const profile = await tf.profile(() => optimizer.step(batch, false) ?? undefined);
     tf.dispose(profile.result as Scalar | undefined);
     if (!Number.isFinite(profile.peakBytes)) return undefined;
-    const growth = Math.max(0, profile.peakBytes - before);
+    // A fused step's activations live outside tfjs's accounting.
+    const growth = Math.max(0, profile.peakBytes - before) + optimizer.hiddenBytes(cfg.batchSize);
     peakGrowthCache.set(key, growth);
     return growth;
   } finally {
@@ -149,11 +132,9 @@ export async function trainAndEvaluate(tf: Tf, model: LayersModel, data: Prepare
   // Before the optimizer and the clock: profiling is never part of a timed trial.
   const growth = await profileStep(tf, model, data, cfg);
   const batches = data.batches(cfg.batchSize);
-  const loss = makeLoss(tf, model, data.spec, { fast: cfg.fastPath ?? true });
-  const variables = model.trainableWeights.map((w) => w.read() as Variable);
   const order = batchOrder(batches.length, cfg.epochs, cfg.seed);
   const budget = cfg.maxSamples ?? Infinity;
-  const optimizer = makeOptimizer(tf, variables, cfg);
+  const optimizer = makeStepper(tf, model, data.spec, cfg);
   const startBytes = tf.memory().numBytes;
 
   let samples = 0;
@@ -165,7 +146,7 @@ export async function trainAndEvaluate(tf: Tf, model: LayersModel, data: Prepare
     for (let i = 0; i < order.length; i++) {
       const batch = batches[order[i] as number] as Batch;
       const last = i === order.length - 1 || samples + batch.rows >= budget;
-      const cost = optimizer.minimize(() => loss(batch, last), last);
+      const cost = optimizer.step(batch, last);
       samples += batch.rows;
       steps++;
       if (cost) {

@@ -24,6 +24,7 @@ export class PoolRunner implements Runner {
   readonly kind = 'tfjs' as const;
   private pool: Piscina<WorkerTask, unknown> | undefined;
   private plan: BenchmarkPlan | undefined;
+  /** Compute threads each worker's backend runs: asked for at init, then what the backend reports. */
   private threads = 1;
   private coldStartMs = 0;
   /** Where the workers publish their wasm heap sizes (measure/wasm-heap.ts). */
@@ -63,6 +64,9 @@ export class PoolRunner implements Runner {
     const replies = initReplies(settled);
     this.coldStartMs = performance.now() - started;
     const info = replies[0]!.backend;
+    // Record the threads that run, not those asked for: wasm and cpu run one thread in Node whatever
+    // is asked (results said 2 at width 1 on 2 cores while wasm ran 1).
+    this.threads = info.threads;
     const calibration = (await this.pool.run({
       kind: 'calibrate',
       backend: plan.backend,
