@@ -9,3 +9,6 @@ export * from './random.js';
 export * from './regression.js';
 export * from './usl.js';
 export * from './types.js';
+export * from './prediction.js';
+export * from './law-bootstrap.js';
+export * from './learning-curve-inverse.js';
