@@ -16,6 +16,7 @@ import { reportCommand } from './report.js';
 import { addShardOptions, registerMergeCommand } from './merge.js';
 import { addRunGateOptions, registerCompareCommand } from './compare.js';
 import { openCommand } from './open.js';
+import { registerPredictCommand } from './predict.js';
 import { envCommand, listCommand } from './info.js';
 import { defaultStreams, type OutputStreams } from './output.js';
 import { givenOptions, resolveRunOptions } from './run-options.js';
@@ -119,6 +120,7 @@ export function buildProgram(streams: OutputStreams, setExitCode: (code: number)
   addShardOptions(run);
   registerMergeCommand(program, streams, setExitCode);
   registerCompareCommand(program, streams, setExitCode);
+  registerPredictCommand(program, streams, setExitCode);
 
   program
     .command('report')

@@ -12,6 +12,8 @@ import { writeArtifacts, writeFileAtomic } from '../results/write.js';
 import { serialiseResult } from '../results/file.js';
 import { buildReportInput, renderReports, type ReporterName } from '../report/index.js';
 import { renderTerminal } from '../report/terminal.js';
+import { sweepBacktest } from '../predict/index.js';
+import { backtestSummaryLine } from '../report/predict-text.js';
 import { UsageError } from '../config/errors.js';
 import { resumePlan } from '../plan/resume.js';
 import { checkMemory } from '../plan/preflight.js';
@@ -102,6 +104,8 @@ export async function runCommand(options: RunCommandOptions, streams: OutputStre
     streams.stdout.write(`${JSON.stringify({ result, analysis, ...(gateOutcome ? runGateJson(gateOutcome) : {}), reportDir: runDir, files: written }, null, 2)}\n`);
   } else if (!options.quiet) {
     streams.stdout.write(renderTerminal(input, { color: colorEnabled(streams.stdout, streams.env), view: 'run' }));
+    const backtest = sweepBacktest(result, analysis);
+    if (backtest) streams.stdout.write(`${backtestSummaryLine(backtest)}\n  (how far to trust an extrapolation from this run; details: scale-bench predict ${runDir} --backtest)\n`);
     streams.stdout.write(`results and reports: ${runDir}\n`);
   } else {
     streams.stderr.write(`results and reports: ${runDir}\n`);

@@ -1,0 +1,177 @@
+/**
+ * Analysed runs -> PredictionModel per model × data set × mode: the size laws (time and memory,
+ * per width), the speedup laws (USL with 4+ widths, Amdahl otherwise, per size) and memory growth
+ * with width, each with what its prediction intervals need (repetitions, residual variance,
+ * bootstrap replicates).
+ *
+ * The point estimates are the analysis' own: the same stats functions on the same medians
+ * (powerLawFit's line through the log medians, fitUsl, amdahlParallelFraction), so a law printed
+ * by `predict` is the law printed by `run`. The repetitions behind each median add what a
+ * prediction interval needs beyond them.
+ */
+import type { Analysis, CellAnalysis } from '../analyse/schema.js';
+import type { Mode, RunResult, TrialResult } from '../results/schema.js';
+import { modeVariant } from '../modes/index.js';
+import { amdahlParallelFraction, fitUsl, lawUncertainty, powerLawTheta, refitLaw, type ReplicatedPoint } from '../stats/index.js';
+import type { PredictionModel, SizeLaw, WidthLaw } from './schema.js';
+
+/** One measured cell: its place in the sweep and the ok repetitions' values. */
+export interface CellObservation {
+  size: number;
+  workers: number;
+  wallMs: number[];
+  samplesPerSec: number[];
+  peakRssBytes: number[];
+  /** Medians as the analysis computed them. */
+  median: { wallMs: number; samplesPerSec: number; peakRssBytes: number };
+}
+
+/** The cells of one model × data set × mode (and mode variant). */
+export interface ObservationGroup {
+  model: string;
+  dataset: string;
+  mode: Mode;
+  variant: string;
+  epochs: number;
+  cores: number;
+  cells: CellObservation[];
+}
+
+const positive = (v: number) => Number.isFinite(v) && v > 0;
+
+function observation(analysis: CellAnalysis, trials: readonly TrialResult[]): CellObservation | null {
+  const ok = trials.filter((t) => t.state === 'ok');
+  const { wallMs, samplesPerSec, peakRssBytes } = analysis;
+  if (ok.length === 0 || !wallMs || !samplesPerSec || !peakRssBytes) return null;
+  return {
+    size: analysis.cell.size,
+    workers: analysis.cell.workers,
+    wallMs: ok.map((t) => t.wallMs),
+    samplesPerSec: ok.map((t) => t.samplesPerSec),
+    peakRssBytes: ok.map((t) => t.peakRssBytes),
+    median: { wallMs: wallMs.median, samplesPerSec: samplesPerSec.median, peakRssBytes: peakRssBytes.median },
+  };
+}
+
+/**
+ * Training cells grouped by model × data set × mode variant, with their ok repetitions. Inference
+ * cells are left out (they measure serving, not training) and named in `notes`.
+ */
+export function observationGroups(result: RunResult, analysis: Analysis, notes: string[] = []): ObservationGroup[] {
+  const trialsById = new Map(result.cells.map((c) => [c.cell.id, c.trials]));
+  const groups = new Map<string, ObservationGroup>();
+  let inference = 0;
+  for (const cell of analysis.cells) {
+    if (cell.cell.mode === 'inference') {
+      inference += 1;
+      continue;
+    }
+    const variant = modeVariant(cell.cell);
+    const key = `${cell.cell.model}|${cell.cell.dataset}|${cell.cell.mode}${variant}`;
+    let group = groups.get(key);
+    if (!group) {
+      group = { model: cell.cell.model, dataset: cell.cell.dataset, mode: cell.cell.mode, variant, epochs: result.plan.training.epochs, cores: result.environment.cores, cells: [] };
+      groups.set(key, group);
+    }
+    const obs = observation(cell, trialsById.get(cell.cellId) ?? []);
+    if (obs) group.cells.push(obs);
+  }
+  if (inference > 0) notes.push(`${inference} inference cell${inference === 1 ? '' : 's'} left out: predict covers training (time, throughput, memory against n and w).`);
+  return [...groups.values()];
+}
+
+function replicated(cells: readonly CellObservation[], x: (c: CellObservation) => number, metric: 'wallMs' | 'samplesPerSec' | 'peakRssBytes'): ReplicatedPoint[] {
+  return cells
+    .filter((c) => positive(c.median[metric]) && c[metric].every(positive))
+    .map((c) => ({ x: x(c), centre: Math.log(c.median[metric]), values: c[metric].map(Math.log) }))
+    .sort((a, b) => a.x - b.x);
+}
+
+function distinct(values: number[]): number[] {
+  return [...new Set(values)].sort((a, b) => a - b);
+}
+
+/** Power laws against n at each width with 2 or more sizes. */
+function sizeLaws(cells: readonly CellObservation[], metric: 'wallMs' | 'peakRssBytes'): SizeLaw[] {
+  const out: SizeLaw[] = [];
+  for (const workers of distinct(cells.map((c) => c.workers))) {
+    const points = replicated(
+      cells.filter((c) => c.workers === workers),
+      (c) => c.size,
+      metric,
+    );
+    const theta = powerLawTheta(points);
+    const law = theta ? lawUncertainty('power', theta, points) : null;
+    if (law) out.push({ workers, sizes: points.map((p) => p.x), law });
+  }
+  return out;
+}
+
+/** Throughput against width at one size: the USL with 4+ widths (as the analysis fits it), Amdahl otherwise. */
+export function speedupLaw(cells: readonly CellObservation[], size: number): WidthLaw | null {
+  const points = replicated(
+    cells.filter((c) => c.size === size),
+    (c) => c.workers,
+    'samplesPerSec',
+  );
+  const base = points.find((p) => p.x === 1);
+  if (!base || points.length < 2) return null;
+  const widths = points.map((p) => p.x);
+  const usl = fitUsl(points.map((p) => ({ workers: p.x, throughput: Math.exp(p.centre) })));
+  if (!('unavailable' in usl)) {
+    const law = lawUncertainty('usl', [Math.log(usl.lambda), usl.sigma, usl.kappa], points);
+    if (law) return { size, widths, law };
+  }
+  const p = amdahlParallelFraction(points.map((pt) => ({ workers: pt.x, speedup: Math.exp(pt.centre - base.centre) })));
+  if (p === null) return null;
+  const law = lawUncertainty('amdahl', [base.centre, p], points);
+  if (!law) return null;
+  return { size, widths, law, uslUnavailable: 'unavailable' in usl ? usl.unavailable : `the USL fit on ${widths.length} widths has no interval` };
+}
+
+/** Peak memory against width at one size, as m(w) = m(1)·(1 + g(w − 1)): each extra worker adds a fraction g. */
+function memoryGrowthLaw(cells: readonly CellObservation[], size: number): WidthLaw | null {
+  const points = replicated(
+    cells.filter((c) => c.size === size),
+    (c) => c.workers,
+    'peakRssBytes',
+  );
+  const base = points.find((p) => p.x === 1);
+  if (!base || points.length < 2) return null;
+  const theta = refitLaw(
+    'growth',
+    [base.centre, 0],
+    points.map((p) => p.x),
+    points.map((p) => p.centre),
+    [null, [-0.99 / (Math.max(...points.map((p) => p.x)) - 1), 1e6]],
+  );
+  const law = lawUncertainty('growth', theta, points, { bounds: [null, null] });
+  return law ? { size, widths: points.map((p) => p.x), law } : null;
+}
+
+/** The laws of one group; null (with the reason in `notes`) when nothing at all can be predicted. */
+export function predictionModel(group: ObservationGroup, notes: string[] = []): PredictionModel | null {
+  const sizes = distinct(group.cells.map((c) => c.size));
+  const widths = distinct(group.cells.map((c) => c.workers));
+  const time = sizeLaws(group.cells, 'wallMs');
+  const label = `${group.model} · ${group.dataset} · ${group.mode}${group.variant.replace(/\|/g, ' ')}`;
+  if (time.length === 0) {
+    notes.push(`${label}: no width has ok measurements at 2 or more sizes, so there is no time-vs-size law; measure 2 or more sizes (e.g. --sizes 2k,4k,8k,16k).`);
+    return null;
+  }
+  return {
+    model: group.model,
+    dataset: group.dataset,
+    mode: group.mode,
+    variant: group.variant,
+    epochs: group.epochs,
+    replicaPerWorker: group.mode === 'job-parallel',
+    cores: group.cores,
+    sizes,
+    widths,
+    time,
+    memory: sizeLaws(group.cells, 'peakRssBytes'),
+    speedup: sizes.flatMap((size) => speedupLaw(group.cells, size) ?? []),
+    memoryGrowth: sizes.flatMap((size) => memoryGrowthLaw(group.cells, size) ?? []),
+  };
+}

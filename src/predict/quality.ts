@@ -1,0 +1,69 @@
+/**
+ * --quality accuracy=0.9: the training-set size a learning curve says reaches the target, and the
+ * predicted time to train on it. The curves themselves come from the analysis (err(n) = a·n^(−α) + c
+ * fitted over 4+ sizes; issue 14): `LearningCurveInput` is all this needs of one.
+ */
+import type { LearningCurveFit } from '../stats/index.js';
+import { errorAtSizeInterval, sizeForErrorInterval } from '../stats/index.js';
+import { UsageError } from '../config/errors.js';
+import type { Interval, PredictionModel, QualityAnswer } from './schema.js';
+import { evaluator, predictionTable } from './evaluator.js';
+
+export type QualityMetric = 'accuracy' | 'r2';
+
+/** A fitted learning curve of one model × data set: error = 1 − metric = a·n^(−α) + c. */
+export interface LearningCurveInput extends LearningCurveFit {
+  model: string;
+  dataset: string;
+  metric: QualityMetric;
+  /** Sizes the curve was fitted on. */
+  sizes: readonly number[];
+}
+
+export interface QualityTarget {
+  metric: QualityMetric;
+  /** Target value of the metric, e.g. 0.9. */
+  value: number;
+}
+
+/** "accuracy=0.9" or "r2=0.95" -> a target; anything else names the fix. */
+export function parseQualityTarget(text: string): QualityTarget {
+  const match = /^\s*(accuracy|acc|r2)\s*=\s*([0-9]*\.?[0-9]+)\s*(%?)\s*$/i.exec(text);
+  if (!match) throw new UsageError(`--quality: "${text}" is not a target. Write metric=value, e.g. --quality accuracy=0.9 or --quality r2=0.95`);
+  const metric: QualityMetric = match[1]!.toLowerCase() === 'r2' ? 'r2' : 'accuracy';
+  const value = Number(match[2]) / (match[3] ? 100 : 1);
+  if (!(value > 0 && value < 1)) throw new UsageError(`--quality: ${metric} ${value} is out of range; a reachable target lies between 0 and 1 (exclusive), e.g. ${metric}=0.9`);
+  return { metric, value };
+}
+
+/** Quality (1 − error) at size n from the curve, with its interval. */
+export function qualityAt(curve: LearningCurveInput, size: number): Interval {
+  const error = errorAtSizeInterval(curve, size);
+  return { estimate: 1 - error.estimate, low: error.high === null ? null : 1 - error.high, high: error.low === null ? null : 1 - error.low };
+}
+
+const finite = (x: number | null) => (x !== null && Number.isFinite(x) ? x : null);
+
+export function qualityAnswer(curve: LearningCurveInput, model: PredictionModel | null, target: QualityTarget, workers: number): QualityAnswer {
+  const head = { model: curve.model, dataset: curve.dataset, metric: target.metric, target: target.value, workers };
+  const needed = sizeForErrorInterval(curve, 1 - target.value);
+  if (!Number.isFinite(needed.estimate)) {
+    return { ...head, size: null, wallMs: null, note: `the curve levels off at ${target.metric} ${(1 - curve.c).toFixed(3)} (floor c = ${curve.c.toFixed(3)}): more data alone does not reach ${target.value}` };
+  }
+  const size: Interval = { estimate: Math.ceil(needed.estimate), low: finite(needed.low), high: finite(needed.high) };
+  const notes: string[] = [];
+  if (needed.high === null) notes.push('the upper end is unbounded: some plausible curves level off below the target');
+  const largest = Math.max(...curve.sizes);
+  if (size.estimate > 100 * largest) notes.push(`${Math.round(size.estimate / largest)}x the largest size of the curve: far beyond the data`);
+  if (!model) return { ...head, size, wallMs: null, note: [...notes, 'no time law for this model'].join('; ') };
+  const table = predictionTable();
+  const at = (n: number) => evaluator.predict(model, n, workers, table).wallMs;
+  const central = at(size.estimate);
+  // The time interval spans both uncertainties: the fast end of the smallest plausible size to the slow end of the largest.
+  const wallMs = central && {
+    estimate: central.estimate,
+    low: size.low === null ? null : (at(size.low)?.low ?? null),
+    high: size.high === null ? null : (at(size.high)?.high ?? null),
+  };
+  return { ...head, size, wallMs: wallMs ?? null, ...(notes.length ? { note: notes.join('; ') } : {}) };
+}
