@@ -28,7 +28,7 @@ function rowsFor(group: ObservationGroup, model: PredictionModel, heldOut: reado
     const head = { model: group.model, dataset: group.dataset, mode: group.mode, variant: group.variant, holdout, size: cell.size, workers: cell.workers };
     const compare = (metric: BacktestRow['metric'], predicted: BacktestRow['predicted'] | null, measured: number, law: string) => {
       if (!predicted || !(measured > 0)) return;
-      const inside = predicted.low !== null && predicted.high !== null && predicted.low <= measured && measured <= predicted.high;
+      const inside = predicted.low === null || predicted.high === null ? null : predicted.low <= measured && measured <= predicted.high;
       rows.push({ ...head, metric, law, predicted, measured, relativeError: (predicted.estimate - measured) / measured, inside });
     };
     compare('wallMs', p.wallMs, cell.median.wallMs, describeTimeLaw(model, cell.size, cell.workers));
@@ -59,11 +59,12 @@ export function backtestGroup(group: ObservationGroup, notes: string[]): Backtes
 }
 
 export function summarise(rows: readonly BacktestRow[]): BacktestSummary {
-  if (rows.length === 0) return { cells: 0, medianAbsError: null, coverage: null };
+  const withInterval = rows.filter((r) => r.inside !== null);
   return {
     cells: rows.length,
-    medianAbsError: median(rows.map((r) => Math.abs(r.relativeError))),
-    coverage: rows.filter((r) => r.inside).length / rows.length,
+    medianAbsError: rows.length ? median(rows.map((r) => Math.abs(r.relativeError))) : null,
+    intervals: withInterval.length,
+    coverage: withInterval.length ? withInterval.filter((r) => r.inside).length / withInterval.length : null,
   };
 }
 

@@ -157,7 +157,9 @@ export function createCellEvaluator(kit: PredictionKit, limits: ExtrapolationLim
         low: wall.high === null ? null : (samples * 1000) / wall.high,
         high: wall.low === null ? null : (samples * 1000) / wall.low,
       };
-      if (wall.low === null) warnings.push('no interval for the time: the laws have no degrees of freedom left (measure more sizes or repetitions)');
+      if (wall.low === null) {
+        warnings.push('no interval for the time: a law fitted on exactly as many points as it has parameters (2 sizes for t ∝ n^b, 2 widths for Amdahl, 3 for the USL) cannot show how well it holds; measure one more size or width');
+      }
     }
     const memory = memoryLog(model, size, workers);
     let peakRssBytes = null;
@@ -166,6 +168,7 @@ export function createCellEvaluator(kit: PredictionKit, limits: ExtrapolationLim
     else {
       peakRssBytes = kit.interval(memory.prediction, table);
       memoryLaw = memory.law;
+      if (peakRssBytes.low === null) warnings.push('no interval for the memory: its law has as many points as parameters; measure one more size or width');
     }
     return {
       model: model.model,

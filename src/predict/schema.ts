@@ -171,8 +171,8 @@ export const backtestRowSchema = z.object({
   measured: z.number(),
   /** (predicted − measured) / measured. */
   relativeError: z.number(),
-  /** Whether the measurement lies inside the 95% prediction interval (false when there is none). */
-  inside: z.boolean(),
+  /** Whether the measurement lies inside the 95% prediction interval; null when there is none. */
+  inside: z.boolean().nullable(),
 });
 export type BacktestRow = z.infer<typeof backtestRowSchema>;
 
@@ -181,7 +181,9 @@ export const backtestSummarySchema = z.object({
   cells: z.number(),
   /** Median |relative error| (a fraction: 0.1 = 10%). */
   medianAbsError: z.number().nullable(),
-  /** Fraction of held-out measurements inside their 95% prediction interval. */
+  /** Held-out cells whose prediction has an interval. */
+  intervals: z.number(),
+  /** Fraction of those inside their 95% prediction interval. */
   coverage: z.number().nullable(),
 });
 export type BacktestSummary = z.infer<typeof backtestSummarySchema>;

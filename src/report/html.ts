@@ -16,6 +16,7 @@ import { chartJsConfig, legendEntries } from './html/chartjs-config.js';
 import { CLIENT_SCRIPT } from './html/client.js';
 import { escapeHtml as h, jsonForScript } from './html/escape.js';
 import { STYLES } from './html/styles.js';
+import { renderWhatIf, WHAT_IF_SCRIPT } from './html/what-if.js';
 import { NA, describeBackend, describeMachine, fmtBytes, fmtChange, fmtChangeCi, fmtFixed, fmtGiB, fmtMetricValue, fmtMs, fmtNumber, fmtPercent, lawSentences, runLabels, type LawSentence } from './text.js';
 
 let chartJsSource: string | null = null;
@@ -342,9 +343,10 @@ export function renderHtml(input: ReportInput): string {
     comparison: input.comparison ?? null,
   };
   const chartJs = chartJsUmd();
+  const whatIf = renderWhatIf(input);
   const csp = [
     "default-src 'none'",
-    `script-src ${sha256(chartJs)} ${sha256(CLIENT_SCRIPT)}`,
+    `script-src ${sha256(chartJs)} ${sha256(CLIENT_SCRIPT)} ${sha256(WHAT_IF_SCRIPT)}`,
     "style-src 'unsafe-inline'",
     'img-src data:',
     "base-uri 'none'",
@@ -358,6 +360,7 @@ export function renderHtml(input: ReportInput): string {
         summarySection(input, labels),
         input.comparison ? comparisonSection(input.comparison) : '',
         chartsSection(specs),
+        whatIf.section,
         cellsSection(input, labels),
         widthSection(input, labels),
         sizeSection(input, labels),
@@ -384,7 +387,7 @@ ${body}
 <script type="application/json" id="scale-bench-data">${jsonForScript(data)}</script>
 <script>${chartJs}</script>
 <script>${CLIENT_SCRIPT}</script>
-</body>
+${whatIf.scripts}</body>
 </html>
 `;
 }

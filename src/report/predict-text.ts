@@ -106,18 +106,23 @@ function qualityLines(file: PredictionFile): string[] {
   ];
 }
 
+function coverageText(s: BacktestSummary): string {
+  if (s.coverage === null) return 'no intervals';
+  const without = s.cells - s.intervals;
+  return `${Math.round(s.coverage * s.intervals)}/${s.intervals} inside the 95% prediction interval${without ? `, ${without} without one` : ''}`;
+}
+
 function summaryText(s: BacktestSummary): string {
-  if (s.cells === 0 || s.medianAbsError === null || s.coverage === null) return 'no held-out cells';
-  const inside = Math.round(s.coverage * s.cells);
-  return `median |error| ${formatPercent(s.medianAbsError, 1)}, ${inside}/${s.cells} inside the 95% prediction interval`;
+  if (s.cells === 0 || s.medianAbsError === null) return 'no held-out cells';
+  return `${s.cells} held-out cell${s.cells === 1 ? '' : 's'}, median |error| ${formatPercent(s.medianAbsError, 1)}, ${coverageText(s)}`;
 }
 
 /** The one line `run` prints after a sweep with 4+ sizes, and `predict --backtest` ends with. */
 export function backtestSummaryLine(b: Backtest): string {
   if (b.summary.cells === 0) return `backtest: nothing to hold out (${b.notes[0] ?? 'too few sizes and widths'})`;
-  const parts = [`largest size held out: ${summaryText(b.size)}`];
-  if (b.width.cells > 0) parts.push(`widest width held out: ${summaryText(b.width)}`);
-  return `backtest of the time laws: ${summaryText(b.summary)} (${parts.join('; ')})`;
+  const part = (name: string, s: BacktestSummary) => (s.cells && s.medianAbsError !== null ? [`${name} ${formatPercent(s.medianAbsError, 1)} (${coverageText(s)})`] : []);
+  const parts = [...part('largest size held out', b.size), ...part('widest width held out', b.width)];
+  return `backtest of the time laws: ${summaryText(b.summary)}; ${parts.join('; ')}`;
 }
 
 function backtestLines(b: Backtest | undefined): string[] {
@@ -138,7 +143,7 @@ function backtestLines(b: Backtest | undefined): string[] {
       range(r.predicted, format),
       format(r.measured),
       `${r.relativeError >= 0 ? '+' : ''}${formatPercent(r.relativeError, 1)}`,
-      r.inside ? 'yes' : 'no',
+      r.inside === null ? 'no interval' : r.inside ? 'yes' : 'no',
       clean(r.law),
     ]);
   }
@@ -146,7 +151,7 @@ function backtestLines(b: Backtest | undefined): string[] {
     'Backtest: each law refitted without its largest size (and without its widest width), the held-out cells predicted:',
     ...(b.rows.length ? [table.toString()] : []),
     ...b.notes.map((n) => `  ${clean(n)}`),
-    `memory: ${summaryText(b.memory)}`,
+    `backtest of the memory laws: ${summaryText(b.memory)}`,
     backtestSummaryLine(b),
   ];
 }

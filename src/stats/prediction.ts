@@ -159,8 +159,10 @@ export function lawUncertainty(kind: LawKind, theta: readonly number[], points: 
 }
 
 function residualVariance(residualSs: number, residualDf: number, pureSs: number, pureDf: number, centreFactor: number, alpha: number): LawVariance | null {
-  if (residualDf === 0 && pureDf === 0) return null;
-  if (residualDf === 0) return { kind: 'pooled', s2: pureSs / pureDf, df: pureDf };
+  // As many points as parameters: the law passes through every centre, so nothing shows how well
+  // it holds between or beyond them. Repetition noise alone would give an interval that ignores
+  // the law's own error, which on real timings is usually the larger part: better none.
+  if (residualDf === 0) return null;
   if (pureDf === 0) return { kind: 'pooled', s2: residualSs / residualDf, df: residualDf };
   const residualMs = residualSs / residualDf;
   const pureMs = pureSs / pureDf;
