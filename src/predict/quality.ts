@@ -50,7 +50,8 @@ export function qualityAnswer(curve: LearningCurveInput, model: PredictionModel 
   if (!Number.isFinite(needed.estimate)) {
     return { ...head, size: null, wallMs: null, note: `the curve levels off at ${target.metric} ${(1 - curve.c).toFixed(3)} (floor c = ${curve.c.toFixed(3)}): more data alone does not reach ${target.value}` };
   }
-  const size: Interval = { estimate: Math.ceil(needed.estimate), low: finite(needed.low), high: finite(needed.high) };
+  // Rounding error must not add a sample: (2/0.05)² is 1600.0000000000002 in floating point.
+  const size: Interval = { estimate: Math.ceil(needed.estimate * (1 - 1e-12)), low: finite(needed.low), high: finite(needed.high) };
   const notes: string[] = [];
   if (needed.high === null) notes.push('the upper end is unbounded: some plausible curves level off below the target');
   const largest = Math.max(...curve.sizes);

@@ -39,7 +39,7 @@ export function describeTimeLaw(law: TimeLawUsed, workers: number, replicaPerWor
   const usl = s.uslUnavailable ? ` (USL: ${s.uslUnavailable})` : '';
   return (
     `t(n,1) ∝ n^${law.exponent.toFixed(2)} (${sizes}) × ${replicaPerWorker ? `${workers}` : '1'}/S(${workers}); ` +
-    `S(${workers}) = ${range(s.speedup, (x) => x.toFixed(2))} from ${params}, fitted at n=${count(s.size)} on widths ${s.widths.join(', ')}${usl}`
+    `S(${workers}) = ${range(s.speedup, (x) => String(Number(x.toPrecision(3))))} from ${params}, fitted at n=${count(s.size)} on widths ${s.widths.join(', ')}${usl}`
   );
 }
 
