@@ -11,7 +11,8 @@
  * Run: npx tsx benchmarks/predict-check.ts [--out dir] [--sweep dir] [--check dir] [--runner fake]
  *      (needs `npm run build`; --sweep / --check reuse finished runs instead of measuring again)
  */
-import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,18 +52,18 @@ export interface PredictCheckResult {
   passed: { backtest: boolean; contains64k: boolean };
 }
 
+const execFileAsync = promisify(execFile);
 const BIN = fileURLToPath(new URL('../bin/scale-bench.js', import.meta.url));
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+/** The built CLI in a child process; a non-zero exit is returned, not thrown. */
+async function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 256 * 2 ** 20 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number | string; stdout?: string; stderr?: string };
+    return { code: typeof failed.code === 'number' ? failed.code : null, stdout: failed.stdout ?? '', stderr: failed.stderr ?? String(error) };
+  }
 }
 
 async function run(args: string[], out: string, runId: string, runner: PredictCheckOptions['runner'], commands: string[]): Promise<string> {

@@ -8,14 +8,13 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../src/report/html.js';
 import { whatIfData } from '../src/report/html/what-if.js';
 import { evaluator } from '../src/predict/evaluator.js';
+import { CHROMIUM, launchChromium } from './helpers/browser.js';
 import { HOSTILE_MODEL, makeFixture } from './helpers/analysis-fixture.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 if (process.env.CI && !existsSync(CHROMIUM)) {
   throw new Error(`CI=${process.env.CI} but no Chromium at ${CHROMIUM}: .ci/run must install Debian's chromium`);
@@ -61,13 +60,7 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html what-if panel in headless Ch
     dir = mkdtempSync(join(tmpdir(), 'scale-bench-what-if-'));
     const file = join(dir, 'report.html');
     writeFileSync(file, renderHtml({ runs: [fixture] }));
-    context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1300, height: 900 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    ({ context, page } = await launchChromium(dir));
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
     });

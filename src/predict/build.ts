@@ -107,15 +107,22 @@ function sizeLaws(cells: readonly CellObservation[], metric: 'wallMs' | 'peakRss
   return out;
 }
 
-/** Throughput against width at one size: the USL with 4+ widths (as the analysis fits it), Amdahl otherwise. */
-export function speedupLaw(cells: readonly CellObservation[], size: number): WidthLaw | null {
+/** The points of one size across widths, when width 1 is among 2 or more of them. */
+function widthPoints(cells: readonly CellObservation[], size: number, metric: 'samplesPerSec' | 'peakRssBytes'): { points: ReplicatedPoint[]; base: ReplicatedPoint } | null {
   const points = replicated(
     cells.filter((c) => c.size === size),
     (c) => c.workers,
-    'samplesPerSec',
+    metric,
   );
   const base = points.find((p) => p.x === 1);
-  if (!base || points.length < 2) return null;
+  return base && points.length >= 2 ? { points, base } : null;
+}
+
+/** Throughput against width at one size: the USL with 4+ widths (as the analysis fits it), Amdahl otherwise. */
+export function speedupLaw(cells: readonly CellObservation[], size: number): WidthLaw | null {
+  const measured = widthPoints(cells, size, 'samplesPerSec');
+  if (!measured) return null;
+  const { points, base } = measured;
   const widths = points.map((p) => p.x);
   const usl = fitUsl(points.map((p) => ({ workers: p.x, throughput: Math.exp(p.centre) })));
   if (!('unavailable' in usl)) {
@@ -131,20 +138,12 @@ export function speedupLaw(cells: readonly CellObservation[], size: number): Wid
 
 /** Peak memory against width at one size, as m(w) = m(1)·(1 + g(w − 1)): each extra worker adds a fraction g. */
 function memoryGrowthLaw(cells: readonly CellObservation[], size: number): WidthLaw | null {
-  const points = replicated(
-    cells.filter((c) => c.size === size),
-    (c) => c.workers,
-    'peakRssBytes',
-  );
-  const base = points.find((p) => p.x === 1);
-  if (!base || points.length < 2) return null;
-  const theta = refitLaw(
-    'growth',
-    [base.centre, 0],
-    points.map((p) => p.x),
-    points.map((p) => p.centre),
-    [null, [-0.99 / (Math.max(...points.map((p) => p.x)) - 1), 1e6]],
-  );
+  const measured = widthPoints(cells, size, 'peakRssBytes');
+  if (!measured) return null;
+  const { points, base } = measured;
+  const widest = Math.max(...points.map((p) => p.x));
+  // 1 + g(w − 1) must stay positive over the measured widths.
+  const theta = refitLaw('growth', [base.centre, 0], points.map((p) => p.x), points.map((p) => p.centre), [null, [-0.99 / (widest - 1), 1e6]]);
   const law = lawUncertainty('growth', theta, points, { bounds: [null, null] });
   return law ? { size, widths: points.map((p) => p.x), law } : null;
 }

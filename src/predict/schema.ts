@@ -13,6 +13,15 @@ export { intervalSchema, type Interval } from '../stats/prediction-types.js';
 /** Version of the prediction JSON. Bump on any incompatible change. */
 export const PREDICTION_SCHEMA_VERSION = 1 as const;
 
+/** Which model × data set × mode (and mode variant) an answer is about. */
+const subject = {
+  model: z.string(),
+  dataset: z.string(),
+  mode: modeSchema,
+  /** Mode variant (e.g. "|scaling=strong"); empty for job-parallel. */
+  variant: z.string(),
+};
+
 /** A law fitted over sizes at one width (time or memory against n). */
 export const sizeLawSchema = z.object({
   workers: z.number(),
@@ -35,11 +44,7 @@ export type WidthLaw = z.infer<typeof widthLawSchema>;
 
 /** Everything needed to predict one model × data set × mode anywhere in (n, w). */
 export const predictionModelSchema = z.object({
-  model: z.string(),
-  dataset: z.string(),
-  mode: modeSchema,
-  /** Mode variant (e.g. "|scaling=strong"); empty for job-parallel. */
-  variant: z.string(),
+  ...subject,
   /** Passes over the training data per trial, for the time per epoch. */
   epochs: z.number(),
   /** job-parallel: every worker trains its own replica on all n samples, so a cell's work is w times one model's. */
@@ -83,10 +88,7 @@ export type TimeLawUsed = z.infer<typeof timeLawUsedSchema>;
 
 /** One prediction at (n, w) for one model × data set × mode. */
 export const cellPredictionSchema = z.object({
-  model: z.string(),
-  dataset: z.string(),
-  mode: modeSchema,
-  variant: z.string(),
+  ...subject,
   size: z.number(),
   workers: z.number(),
   /** Wall time of one trial as `run` measures it (job-parallel: w replicas trained at once). */
@@ -113,10 +115,7 @@ export const cellPredictionSchema = z.object({
 export type CellPrediction = z.infer<typeof cellPredictionSchema>;
 
 export const budgetAnswerSchema = z.object({
-  model: z.string(),
-  dataset: z.string(),
-  mode: modeSchema,
-  variant: z.string(),
+  ...subject,
   workers: z.number(),
   budgetMs: z.number(),
   /** Largest n whose predicted wall time fits the budget: from the estimate, and from the interval's upper and lower ends. */
@@ -126,10 +125,7 @@ export const budgetAnswerSchema = z.object({
 export type BudgetAnswer = z.infer<typeof budgetAnswerSchema>;
 
 export const workersChoiceSchema = z.object({
-  model: z.string(),
-  dataset: z.string(),
-  mode: modeSchema,
-  variant: z.string(),
+  ...subject,
   size: z.number(),
   /** Width with the least predicted time per job. */
   fastest: z.number(),
@@ -155,10 +151,7 @@ export const qualityAnswerSchema = z.object({
 export type QualityAnswer = z.infer<typeof qualityAnswerSchema>;
 
 export const backtestRowSchema = z.object({
-  model: z.string(),
-  dataset: z.string(),
-  mode: modeSchema,
-  variant: z.string(),
+  ...subject,
   /** 'size': refitted without the largest size; 'width': without the widest width. */
   holdout: z.enum(['size', 'width']),
   metric: z.enum(['wallMs', 'peakRssBytes']),

@@ -13,6 +13,7 @@
  */
 import { createPredictionKit, type LawKind } from './prediction-kit.js';
 import { seededRandom } from './random.js';
+import { invertMatrix } from './matrix.js';
 
 const kit = createPredictionKit();
 
@@ -31,29 +32,6 @@ function clamp(theta: readonly number[], bounds: ParameterBounds): number[] {
     const b = bounds[i];
     return b ? Math.min(b[1], Math.max(b[0], t)) : t;
   });
-}
-
-/** Solves the small linear system a·x = b by Gaussian elimination with partial pivoting; null when singular. */
-function solve(a: number[][], b: number[]): number[] | null {
-  const n = b.length;
-  const m = a.map((row, i) => [...row, b[i] ?? 0]);
-  for (let col = 0; col < n; col++) {
-    let pivot = col;
-    for (let r = col + 1; r < n; r++) if (Math.abs(m[r]![col]!) > Math.abs(m[pivot]![col]!)) pivot = r;
-    if (!(Math.abs(m[pivot]![col]!) > 1e-14)) return null;
-    [m[col], m[pivot]] = [m[pivot]!, m[col]!];
-    for (let r = col + 1; r < n; r++) {
-      const f = m[r]![col]! / m[col]![col]!;
-      for (let j = col; j <= n; j++) m[r]![j]! -= f * m[col]![j]!;
-    }
-  }
-  const x = new Array<number>(n).fill(0);
-  for (let i = n - 1; i >= 0; i--) {
-    let sum = m[i]![n]!;
-    for (let j = i + 1; j < n; j++) sum -= m[i]![j]! * x[j]!;
-    x[i] = sum / m[i]![i]!;
-  }
-  return x;
 }
 
 /**
@@ -80,11 +58,9 @@ export function refitLaw(kind: LawKind, start: readonly number[], xs: readonly n
       return b !== null && b !== undefined && ((t <= b[0] && jtr[i]! < 0) || (t >= b[1] && jtr[i]! > 0));
     });
     const freeIndex = theta.map((_, i) => i).filter((i) => !active[i]);
-    const step = solve(
-      freeIndex.map((i) => freeIndex.map((j) => jtj[i]![j]! + (i === j ? 1e-12 * (1 + jtj[i]![i]!) : 0))),
-      freeIndex.map((i) => jtr[i]!),
-    );
-    if (!step) break;
+    const inverse = invertMatrix(freeIndex.map((i) => freeIndex.map((j) => jtj[i]![j]! + (i === j ? 1e-12 * (1 + jtj[i]![i]!) : 0))));
+    if (!inverse) break;
+    const step = inverse.map((row) => row.reduce((sum, v, k) => sum + v * jtr[freeIndex[k]!]!, 0));
     let scale = 1;
     let improved = false;
     for (let halving = 0; halving < 30; halving++) {

@@ -17,6 +17,9 @@
 import { regularizedIncompleteBeta, studentTQuantile } from './distributions.js';
 import { createPredictionKit, type FittedLaw, type LawKind, type LawVariance, type TQuantileTable } from './prediction-kit.js';
 import { bootstrapLaw } from './law-bootstrap.js';
+import { invertMatrix } from './matrix.js';
+
+export { invertMatrix } from './matrix.js';
 
 export type { LogPrediction, PredictionKit, VariancePart } from './prediction-kit.js';
 export * from './prediction-types.js';
@@ -47,28 +50,6 @@ export function medianVarianceFraction(r: number): number {
 export function fUpperTail(f: number, d1: number, d2: number): number {
   if (!(f > 0)) return 1;
   return regularizedIncompleteBeta(d2 / (d2 + d1 * f), d2 / 2, d1 / 2);
-}
-
-/** Inverse of a small symmetric matrix by Gauss-Jordan elimination; null when it is singular. */
-export function invertMatrix(matrix: readonly (readonly number[])[]): number[][] | null {
-  const n = matrix.length;
-  const a = matrix.map((row, i) => [...row.map((v) => v), ...Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))]);
-  const scale = Math.max(...matrix.map((row, i) => Math.abs(row[i] ?? 0)), 1e-300);
-  for (let col = 0; col < n; col++) {
-    let pivot = col;
-    for (let r = col + 1; r < n; r++) if (Math.abs(a[r]![col]!) > Math.abs(a[pivot]![col]!)) pivot = r;
-    if (!(Math.abs(a[pivot]![col]!) > 1e-12 * scale)) return null;
-    [a[col], a[pivot]] = [a[pivot]!, a[col]!];
-    const row = a[col]!;
-    const p = row[col]!;
-    for (let j = 0; j < 2 * n; j++) row[j]! /= p;
-    for (let r = 0; r < n; r++) {
-      if (r === col) continue;
-      const factor = a[r]![col]!;
-      if (factor !== 0) for (let j = 0; j < 2 * n; j++) a[r]![j]! -= factor * row[j]!;
-    }
-  }
-  return a.map((row) => row.slice(n));
 }
 
 /** Least-squares line of the centres against ln x: θ = [ln a, b] of the power law a·x^b; null with fewer than 2 distinct x. */
