@@ -12,7 +12,7 @@ import { evaluator, predictionTable } from '../src/predict/evaluator.js';
 import { combineResults } from '../src/predict/inputs.js';
 import { qualityAnswer, type LearningCurveInput } from '../src/predict/quality.js';
 import { predictionFileSchema, type PredictionModel } from '../src/predict/schema.js';
-import type { RunResult } from '../src/results/schema.js';
+import type { RunResult, TrialResult } from '../src/results/schema.js';
 import { makeRunResult, type CellSpec } from './helpers/run-result.js';
 
 const kit = createPredictionKit();
@@ -189,6 +189,35 @@ describe('--backtest', () => {
     expect(b.size.medianAbsError!).toBeGreaterThan(0.3);
     expect(b.rows.every((r) => r.holdout === 'size')).toBe(true);
     expect(b.notes.join(' ')).toContain('width hold-out needs 3 or more widths');
+  });
+});
+
+describe('time to target', () => {
+  // Until issue 14 puts timeToTargetMs in the results schema, trials carry it as an extra field.
+  function withTimeToTarget(sizes: number[], widths: number[]): RunResult {
+    const cells: CellSpec[] = [];
+    for (const size of sizes) {
+      for (const workers of widths) {
+        const toTarget = 0.5 * size ** 0.8 * (workers / uslThroughput(USL, workers));
+        cells.push({ size, workers, wallMs: REPS.map((r) => 0.01 * size ** 1.1 * r), trialOverrides: REPS.map((r) => ({ timeToTargetMs: toTarget * r }) as Partial<TrialResult>) });
+      }
+    }
+    return makeRunResult(cells);
+  }
+
+  it('is predicted from its own size law where the run measured it, and backtested', () => {
+    const run = withTimeToTarget([1000, 2000, 4000, 8000], [1, 2]);
+    const file = predict(run, { sizes: [32_000], workers: [1, 4], backtest: true });
+    const [w1, w4] = file.predictions;
+    expect(w1!.timeToTargetMs!.estimate / (0.5 * 32_000 ** 0.8)).toBeCloseTo(1, 2);
+    expect(w1!.timeToTargetMs!.low!).toBeLessThan(w1!.timeToTargetMs!.estimate);
+    expect(w4!.timeToTargetMs!.estimate).toBeGreaterThan(0);
+    expect(file.backtest!.rows.filter((r) => r.metric === 'timeToTargetMs')).toHaveLength(2);
+  });
+
+  it('is absent where the run did not measure it', () => {
+    const [p] = predict(lawRun([1000, 2000], [1]), { sizes: [4000], workers: [1] }).predictions;
+    expect(p!.timeToTargetMs).toBeNull();
   });
 });
 

@@ -33,6 +33,7 @@ function rowsFor(group: ObservationGroup, model: PredictionModel, heldOut: reado
     };
     compare('wallMs', p.wallMs, cell.median.wallMs, describeTimeLaw(model, cell.size, cell.workers));
     compare('peakRssBytes', p.peakRssBytes, cell.median.peakRssBytes, p.memoryLaw ?? 'no law');
+    if (cell.timeToTargetMs.length > 0) compare('timeToTargetMs', p.timeToTargetMs, cell.median.timeToTargetMs, 'time to target ∝ n^b');
   }
   return rows;
 }

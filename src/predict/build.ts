@@ -12,8 +12,10 @@
 import type { Analysis, CellAnalysis } from '../analyse/schema.js';
 import type { Mode, RunResult, TrialResult } from '../results/schema.js';
 import { modeVariant } from '../modes/index.js';
-import { amdahlParallelFraction, fitUsl, lawUncertainty, powerLawTheta, refitLaw, type ReplicatedPoint } from '../stats/index.js';
+import { amdahlParallelFraction, fitUsl, lawUncertainty, median, powerLawTheta, refitLaw, type ReplicatedPoint } from '../stats/index.js';
 import type { PredictionModel, SizeLaw, WidthLaw } from './schema.js';
+
+type Metric = 'wallMs' | 'samplesPerSec' | 'peakRssBytes' | 'timeToTargetMs';
 
 /** One measured cell: its place in the sweep and the ok repetitions' values. */
 export interface CellObservation {
@@ -22,8 +24,19 @@ export interface CellObservation {
   wallMs: number[];
   samplesPerSec: number[];
   peakRssBytes: number[];
-  /** Medians as the analysis computed them. */
-  median: { wallMs: number; samplesPerSec: number; peakRssBytes: number };
+  /** Time to the target quality of each ok repetition; empty where it was not measured (or not reached by every one). */
+  timeToTargetMs: number[];
+  /** Medians as the analysis computed them (time to target: the median of its repetitions; NaN when absent). */
+  median: Record<Metric, number>;
+}
+
+/**
+ * Time to the target quality of a trial. Issue 14 adds `timeToTargetMs` to the results schema;
+ * until a results file has it, this reads nothing and time to target is simply not predicted.
+ */
+function timeToTarget(trial: TrialResult): number | undefined {
+  const value = (trial as TrialResult & { timeToTargetMs?: unknown }).timeToTargetMs;
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
 /** The cells of one model × data set × mode (and mode variant). */
@@ -43,13 +56,16 @@ function observation(analysis: CellAnalysis, trials: readonly TrialResult[]): Ce
   const ok = trials.filter((t) => t.state === 'ok');
   const { wallMs, samplesPerSec, peakRssBytes } = analysis;
   if (ok.length === 0 || !wallMs || !samplesPerSec || !peakRssBytes) return null;
+  const toTarget = ok.map(timeToTarget);
+  const timeToTargetMs = toTarget.every((t) => t !== undefined) ? (toTarget as number[]) : [];
   return {
     size: analysis.cell.size,
     workers: analysis.cell.workers,
     wallMs: ok.map((t) => t.wallMs),
     samplesPerSec: ok.map((t) => t.samplesPerSec),
     peakRssBytes: ok.map((t) => t.peakRssBytes),
-    median: { wallMs: wallMs.median, samplesPerSec: samplesPerSec.median, peakRssBytes: peakRssBytes.median },
+    timeToTargetMs,
+    median: { wallMs: wallMs.median, samplesPerSec: samplesPerSec.median, peakRssBytes: peakRssBytes.median, timeToTargetMs: timeToTargetMs.length ? median(timeToTargetMs) : NaN },
   };
 }
 
@@ -80,9 +96,9 @@ export function observationGroups(result: RunResult, analysis: Analysis, notes: 
   return [...groups.values()];
 }
 
-function replicated(cells: readonly CellObservation[], x: (c: CellObservation) => number, metric: 'wallMs' | 'samplesPerSec' | 'peakRssBytes'): ReplicatedPoint[] {
+function replicated(cells: readonly CellObservation[], x: (c: CellObservation) => number, metric: Metric): ReplicatedPoint[] {
   return cells
-    .filter((c) => positive(c.median[metric]) && c[metric].every(positive))
+    .filter((c) => positive(c.median[metric]) && c[metric].length > 0 && c[metric].every(positive))
     .map((c) => ({ x: x(c), centre: Math.log(c.median[metric]), values: c[metric].map(Math.log) }))
     .sort((a, b) => a.x - b.x);
 }
@@ -92,7 +108,7 @@ function distinct(values: number[]): number[] {
 }
 
 /** Power laws against n at each width with 2 or more sizes. */
-function sizeLaws(cells: readonly CellObservation[], metric: 'wallMs' | 'peakRssBytes'): SizeLaw[] {
+function sizeLaws(cells: readonly CellObservation[], metric: 'wallMs' | 'peakRssBytes' | 'timeToTargetMs'): SizeLaw[] {
   const out: SizeLaw[] = [];
   for (const workers of distinct(cells.map((c) => c.workers))) {
     const points = replicated(
@@ -170,6 +186,7 @@ export function predictionModel(group: ObservationGroup, notes: string[] = []): 
     widths,
     time,
     memory: sizeLaws(group.cells, 'peakRssBytes'),
+    timeToTarget: sizeLaws(group.cells, 'timeToTargetMs'),
     speedup: sizes.flatMap((size) => speedupLaw(group.cells, size) ?? []),
     memoryGrowth: sizes.flatMap((size) => memoryGrowthLaw(group.cells, size) ?? []),
   };

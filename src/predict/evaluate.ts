@@ -68,22 +68,23 @@ export function createCellEvaluator(kit: PredictionKit, limits: ExtrapolationLim
     warnings: string[];
   }
 
-  function timeLog(model: PredictionModel, size: number, workers: number, table: TQuantileTable): LogResult | string {
-    const direct = sizeLawAt(model.time, workers);
+  /** A time (wall, or to target) at (n, w) from its size laws: at a measured width directly, elsewhere t(n,1)·k(w)/S(w). */
+  function timeLog(model: PredictionModel, laws: readonly SizeLaw[], what: string, size: number, workers: number, table: TQuantileTable): LogResult | string {
+    const direct = sizeLawAt(laws, workers);
     const warnings: string[] = [];
     if (direct) {
-      if (hasLackOfFit(direct.law)) warnings.push(`the time law at w=${workers} misses its own points by more than the repetition noise (lack of fit), so its interval is wide`);
+      if (hasLackOfFit(direct.law)) warnings.push(`the ${what} law at w=${workers} misses its own points by more than the repetition noise (lack of fit), so its interval is wide`);
       return {
         prediction: kit.predictLog(direct.law, size, { newObservation: true }),
         used: { source: 'measured-width', sizeLawWorkers: workers, exponent: direct.law.theta[1] ?? 0, sizes: direct.sizes, speedup: null },
         warnings,
       };
     }
-    const base = sizeLawAt(model.time, 1);
-    if (!base) return `no time-vs-size law at width 1 (measured widths: ${model.widths.join(', ')}): measure width 1 at 2 or more sizes`;
+    const base = sizeLawAt(laws, 1);
+    if (!base) return `no ${what}-vs-size law at width 1 (measured widths: ${model.widths.join(', ')}): measure width 1 at 2 or more sizes`;
     const speedup = nearestWidthLaw(model.speedup, size);
     if (!speedup) return `w=${workers} was not measured and there is no speedup law: measure 2 or more widths including 1 (e.g. --workers 1,2,4)`;
-    if (hasLackOfFit(base.law)) warnings.push('the time law at w=1 misses its own points by more than the repetition noise (lack of fit), so its interval is wide');
+    if (hasLackOfFit(base.law)) warnings.push(`the ${what} law at w=1 misses its own points by more than the repetition noise (lack of fit), so its interval is wide`);
     const s = kit.predictLog(speedup.law, workers, { reference: 1, newObservation: false });
     const work = model.replicaPerWorker ? Math.log(workers) : 0;
     const prediction = kit.addLog([{ sign: 1, prediction: kit.predictLog(base.law, size, { newObservation: true }) }, { sign: -1, prediction: s }], work);
@@ -137,7 +138,7 @@ export function createCellEvaluator(kit: PredictionKit, limits: ExtrapolationLim
 
     const work = model.replicaPerWorker ? workers : 1;
     const samples = size * model.epochs * work;
-    const time = timeLog(model, size, workers, table);
+    const time = timeLog(model, model.time, 'time', size, workers, table);
     let wallMs = null;
     let epochMs = null;
     let timePerJobMs = null;
@@ -161,6 +162,15 @@ export function createCellEvaluator(kit: PredictionKit, limits: ExtrapolationLim
         warnings.push('no interval for the time: a law fitted on exactly as many points as it has parameters (2 sizes for t ∝ n^b, 2 widths for Amdahl, 3 for the USL) cannot show how well it holds; measure one more size or width');
       }
     }
+    let timeToTargetMs = null;
+    if (model.timeToTarget.length > 0) {
+      const toTarget = timeLog(model, model.timeToTarget, 'time-to-target', size, workers, table);
+      if (typeof toTarget === 'string') warnings.push(toTarget);
+      else {
+        timeToTargetMs = kit.interval(toTarget.prediction, table);
+        if (toTarget.used.speedup && !model.replicaPerWorker) warnings.push('time to target at an unmeasured width assumes the epochs needed do not change with the width (not so when the global batch grows)');
+      }
+    }
     const memory = memoryLog(model, size, workers);
     let peakRssBytes = null;
     let memoryLaw = null;
@@ -179,6 +189,7 @@ export function createCellEvaluator(kit: PredictionKit, limits: ExtrapolationLim
       workers,
       wallMs,
       epochMs,
+      timeToTargetMs,
       timePerJobMs,
       samplesPerSec,
       peakRssBytes,

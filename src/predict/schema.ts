@@ -55,6 +55,8 @@ export const predictionModelSchema = z.object({
   widths: z.array(z.number()),
   time: z.array(sizeLawSchema),
   memory: z.array(sizeLawSchema),
+  /** Time to the target quality against n, per width, where the run measured it (empty otherwise). */
+  timeToTarget: z.array(sizeLawSchema),
   speedup: z.array(widthLawSchema),
   memoryGrowth: z.array(widthLawSchema),
 });
@@ -95,6 +97,8 @@ export const cellPredictionSchema = z.object({
   wallMs: intervalSchema.nullable(),
   /** Wall time per epoch. */
   epochMs: intervalSchema.nullable(),
+  /** Wall time to the target quality, where the run measured time to target. */
+  timeToTargetMs: intervalSchema.nullable(),
   /** Time per unit of work t(n,1)/S(w): one model (job-parallel) or the one shared job. */
   timePerJobMs: intervalSchema.nullable(),
   /** Aggregate samples per second. */
@@ -154,7 +158,7 @@ export const backtestRowSchema = z.object({
   ...subject,
   /** 'size': refitted without the largest size; 'width': without the widest width. */
   holdout: z.enum(['size', 'width']),
-  metric: z.enum(['wallMs', 'peakRssBytes']),
+  metric: z.enum(['wallMs', 'peakRssBytes', 'timeToTargetMs']),
   size: z.number(),
   workers: z.number(),
   /** The law refitted, e.g. "t ∝ n^b at w=1 on 2k, 4k, 8k". */

@@ -55,13 +55,15 @@ function predictionTables(file: PredictionFile, colors: Colors): string[] {
   for (const p of file.predictions) groups.set(groupLabel(p), [...(groups.get(groupLabel(p)) ?? []), p]);
   const out: string[] = [];
   for (const [label, rows] of groups) {
+    const toTarget = rows.some((p) => p.timeToTargetMs !== null);
     const table = new Table({
-      head: ['n', 'w', 'wall time', 'per epoch', 'samples/s', 'peak memory', 'quality', 'beyond data'],
+      head: ['n', 'w', 'wall time', 'per epoch', ...(toTarget ? ['to target'] : []), 'samples/s', 'peak memory', 'quality', 'beyond data'],
       style: { head: colors.isColorSupported ? ['cyan'] : [], border: colors.isColorSupported ? ['grey'] : [] },
-      colAligns: ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+      colAligns: ['right', 'right', 'right', 'right', ...(toTarget ? ['right' as const] : []), 'right', 'right', 'right', 'left'],
     });
     for (const p of rows) {
-      table.push([count(p.size), String(p.workers), range(p.wallMs, ms), range(p.epochMs, ms), range(p.samplesPerSec, count), range(p.peakRssBytes, bytes), range(p.quality, quality), extrapolation(p)]);
+      const target = toTarget ? [range(p.timeToTargetMs, ms)] : [];
+      table.push([count(p.size), String(p.workers), range(p.wallMs, ms), range(p.epochMs, ms), ...target, range(p.samplesPerSec, count), range(p.peakRssBytes, bytes), range(p.quality, quality), extrapolation(p)]);
     }
     const laws = new Set<string>();
     const warnings = new Set<string>();
@@ -133,13 +135,13 @@ function backtestLines(b: Backtest | undefined): string[] {
     colAligns: ['left', 'left', 'right', 'right', 'left', 'right', 'right', 'right', 'left', 'left'],
   });
   for (const r of b.rows) {
-    const format = r.metric === 'wallMs' ? ms : bytes;
+    const format = r.metric === 'peakRssBytes' ? bytes : ms;
     table.push([
       r.holdout === 'size' ? 'largest size' : 'widest width',
       groupLabel(r),
       count(r.size),
       String(r.workers),
-      r.metric === 'wallMs' ? 'time' : 'memory',
+      r.metric === 'wallMs' ? 'time' : r.metric === 'peakRssBytes' ? 'memory' : 'to target',
       range(r.predicted, format),
       format(r.measured),
       `${r.relativeError >= 0 ? '+' : ''}${formatPercent(r.relativeError, 1)}`,

@@ -61,7 +61,7 @@ export function renderWhatIf(input: ReportInput): { section: string; scripts: st
     `<label>data size n = <output id="what-if-size-value"></output> <input type="range" id="what-if-size" min="0" max="1000" step="1" value="0"></label>` +
     `<label>workers w = <output id="what-if-workers-value"></output> <input type="range" id="what-if-workers" min="1" max="8" step="1" value="1"></label>` +
     `</div>` +
-    `<dl class="what-if-results">${row('wall', 'wall time per trial')}${row('epoch', 'per epoch')}${row('job', 'time per job')}${row('throughput', 'samples/s')}${row('memory', 'peak memory')}</dl>` +
+    `<dl class="what-if-results">${row('wall', 'wall time per trial')}${row('epoch', 'per epoch')}${data.models.some((m) => m.timeToTarget.length > 0) ? row('target', 'time to target') : ''}${row('job', 'time per job')}${row('throughput', 'samples/s')}${row('memory', 'peak memory')}</dl>` +
     `<p id="what-if-law" class="sub"></p><ul id="what-if-warnings" class="warnings"></ul></section>`;
   return { section, scripts: `<script type="application/json" id="what-if-data">${jsonForScript(data)}</script>\n<script>${WHAT_IF_SCRIPT}</script>\n` };
 }
@@ -117,6 +117,7 @@ export const WHAT_IF_SCRIPT = `(function () {
     document.getElementById('what-if').setAttribute('data-workers', String(w));
     show('wall', p.wallMs, ms);
     show('epoch', p.epochMs, ms);
+    show('target', p.timeToTargetMs, ms);
     show('job', p.timePerJobMs, ms);
     show('throughput', p.samplesPerSec, count);
     show('memory', p.peakRssBytes, bytes);
