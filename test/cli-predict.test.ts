@@ -40,7 +40,7 @@ describe('scale-bench predict (fake runner)', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toContain('estimate [95% prediction interval for one new measurement]');
-    expect(stdout).toMatch(/64\.0k │ 8 │ +\S+ (µs|ms|s) \[\S+ (µs|ms|s), \S+ (µs|ms|s)\]/);
+    expect(stdout).toMatch(/64\.0k │ 8 │ +\S+ (µs|ms|s|min|h) \[\S+ (µs|ms|s|min|h), \S+ (µs|ms|s|min|h)\]/);
     expect(stdout).toContain('t(n,1) ∝ n^');
     expect(stdout).toContain('from Amdahl');
     expect(stdout).toContain('assumes a machine with at least 8 cores');

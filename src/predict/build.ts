@@ -149,7 +149,11 @@ export function speedupLaw(cells: readonly CellObservation[], size: number): Wid
   if (p === null) return null;
   const law = lawUncertainty('amdahl', [base.centre, p], points);
   if (!law) return null;
-  return { size, widths, law, uslUnavailable: 'unavailable' in usl ? usl.unavailable : `the USL fit on ${widths.length} widths has no interval` };
+  const falling = points.find((pt) => pt.x > 1 && pt.centre < base.centre);
+  const caveat = falling
+    ? `throughput falls from w=1 to w=${falling.x} (S = ${Math.exp(falling.centre - base.centre).toFixed(2)}) at n=${size}, which Amdahl's law cannot describe (it never falls); with 4 or more widths the USL can`
+    : undefined;
+  return { size, widths, law, uslUnavailable: 'unavailable' in usl ? usl.unavailable : `the USL fit on ${widths.length} widths has no interval`, ...(caveat ? { caveat } : {}) };
 }
 
 /** Peak memory against width at one size, as m(w) = m(1)·(1 + g(w − 1)): each extra worker adds a fraction g. */

@@ -85,6 +85,7 @@ export function createCellEvaluator(kit: PredictionKit, limits: ExtrapolationLim
     const speedup = nearestWidthLaw(model.speedup, size);
     if (!speedup) return `w=${workers} was not measured and there is no speedup law: measure 2 or more widths including 1 (e.g. --workers 1,2,4)`;
     if (hasLackOfFit(base.law)) warnings.push(`the ${what} law at w=1 misses its own points by more than the repetition noise (lack of fit), so its interval is wide`);
+    if (speedup.caveat) warnings.push(speedup.caveat);
     const s = kit.predictLog(speedup.law, workers, { reference: 1, newObservation: false });
     const work = model.replicaPerWorker ? Math.log(workers) : 0;
     const prediction = kit.addLog([{ sign: 1, prediction: kit.predictLog(base.law, size, { newObservation: true }) }, { sign: -1, prediction: s }], work);

@@ -22,7 +22,7 @@ export { backtest } from './backtest.js';
 export { observationGroups, predictionModel } from './build.js';
 
 export interface PredictQuery {
-  /** Sizes to predict at; default 10x the largest measured size of each model. */
+  /** Sizes to predict at; default 10x the largest measured size of each model (none when only --budget, --quality or --backtest is asked). */
   sizes?: number[];
   /** Widths; 'auto' chooses one per size; default the measured widths. */
   workers?: number[] | 'auto';
@@ -104,7 +104,9 @@ export function runPrediction(result: RunResult, analysis: Analysis, query: Pred
   const predictions: CellPrediction[] = [];
   const workersAuto: PredictionFile['workersAuto'] = [];
   for (const model of models) {
-    const sizes = query.sizes ?? [Math.max(...model.sizes) * DEFAULT_SIZE_FACTOR];
+    // Asked only for a budget, a quality target or a backtest: no predictions at a default size.
+    const answersOnly = !query.sizes && query.workers === undefined && (query.budgetMs !== undefined || query.quality !== undefined || query.backtest === true);
+    const sizes = query.sizes ?? (answersOnly ? [] : [Math.max(...model.sizes) * DEFAULT_SIZE_FACTOR]);
     for (const size of sizes) {
       let ws = widths ?? model.widths;
       if (query.workers === 'auto') {

@@ -39,6 +39,8 @@ export const widthLawSchema = z.object({
   law: fittedLawSchema,
   /** Throughput laws: why the USL was not used (fewer than 4 widths), when Amdahl was. */
   uslUnavailable: z.string().optional(),
+  /** What the law cannot describe in these measurements, e.g. throughput falling with width under Amdahl. */
+  caveat: z.string().optional(),
 });
 export type WidthLaw = z.infer<typeof widthLawSchema>;
 

@@ -21,7 +21,13 @@ function range(value: Interval | null, format: (x: number) => string): string {
   return `${format(value.estimate)} ${bounds}`;
 }
 
-const ms = (x: number) => formatMs(x);
+/** Milliseconds, seconds, then minutes and hours for the long predictions ("7200 s" reads better as "2.00 h"). */
+function ms(x: number): string {
+  const three = (v: number) => String(Number(v.toPrecision(3)));
+  if (Math.abs(x) >= 3_600_000) return `${three(x / 3_600_000)} h`;
+  if (Math.abs(x) >= 60_000) return `${three(x / 60_000)} min`;
+  return formatMs(x);
+}
 const count = (x: number) => formatCount(x);
 const bytes = (x: number) => formatBytes(x);
 const quality = (x: number) => x.toFixed(3);
@@ -82,7 +88,7 @@ function predictionTables(file: PredictionFile, colors: Colors): string[] {
 
 function budgetLines(file: PredictionFile): string[] {
   if (!file.budget) return [];
-  const lines = [`Largest n within ${formatMs(file.budget[0]?.budgetMs ?? 0)} of wall time per trial (estimate [95% interval]):`];
+  const lines = [`Largest n within ${ms(file.budget[0]?.budgetMs ?? 0)} of wall time per trial (estimate [95% interval]):`];
   for (const b of file.budget) {
     const size = b.size ? `n ≈ ${range(b.size, count)}` : MISSING;
     lines.push(`  ${groupLabel(b)}, w=${b.workers}: ${size}${b.note ? ` (${clean(b.note)})` : ''}`);
