@@ -12,3 +12,5 @@ export type { Artifact, ReportInput } from './report/types.js';
 export { RESULT_SCHEMA_VERSION, runResultSchema } from './results/schema.js';
 export { analysisSchema } from './analyse/schema.js';
 export { comparisonSchema } from './gate/schema.js';
+export type { PredictionFile, CellPrediction, PredictionModel, Backtest } from './predict/schema.js';
+export { PREDICTION_SCHEMA_VERSION, predictionFileSchema } from './predict/schema.js';
