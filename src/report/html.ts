@@ -359,7 +359,7 @@ export function renderHtml(input: ReportInput): string {
     ? [
         summarySection(input, labels),
         input.comparison ? comparisonSection(input.comparison) : '',
-        chartsSection(specs) + whatIf.section,
+        `${chartsSection(specs)}\n${whatIf.section}`,
         cellsSection(input, labels),
         widthSection(input, labels),
         sizeSection(input, labels),
