@@ -53,7 +53,7 @@ export function backtestGroup(group: ObservationGroup, notes: string[]): Backtes
 
   const widest = widths[widths.length - 1]!;
   if (widths.length >= 3 && widths.includes(1)) {
-    const model = predictionModel({ ...group, cells: group.cells.filter((c) => c.workers !== widest) });
+    const model = predictionModel({ ...group, cells: group.cells.filter((c) => c.workers !== widest), uslBySize: undefined });
     if (model) rows.push(...rowsFor(group, model, group.cells.filter((c) => c.workers === widest), 'width'));
   } else notes.push(`${label}: width hold-out needs 3 or more widths including 1 (2 left to refit on); it has ${widths.length} (${widths.join(', ')}).`);
   return rows;

@@ -9,9 +9,10 @@
  * by `predict` is the law printed by `run`. The repetitions behind each median add what a
  * prediction interval needs beyond them.
  */
-import type { Analysis, CellAnalysis } from '../analyse/schema.js';
+import type { Analysis, CellAnalysis, WidthScaling } from '../analyse/schema.js';
 import type { Mode, RunResult, TrialResult } from '../results/schema.js';
 import { modeVariant } from '../modes/index.js';
+import { widthScalingKey } from '../analyse/index.js';
 import { amdahlParallelFraction, fitUsl, lawUncertainty, median, powerLawTheta, refitLaw, type ReplicatedPoint } from '../stats/index.js';
 import type { PredictionModel, SizeLaw, WidthLaw } from './schema.js';
 
@@ -48,6 +49,11 @@ export interface ObservationGroup {
   epochs: number;
   cores: number;
   cells: CellObservation[];
+  /**
+   * The analysis' USL fit (or why there is none) per size, over all the group's widths. A group
+   * whose cells were filtered (the backtest) leaves it out, and the fit is redone on what is left.
+   */
+  uslBySize?: Map<number, WidthScaling['usl']>;
 }
 
 const positive = (v: number) => Number.isFinite(v) && v > 0;
@@ -92,6 +98,12 @@ export function observationGroups(result: RunResult, analysis: Analysis, notes: 
     const obs = observation(cell, trialsById.get(cell.cellId) ?? []);
     if (obs) group.cells.push(obs);
   }
+  for (const fit of analysis.widthScaling) {
+    const group = groups.get(`${fit.model}|${fit.dataset}|${fit.mode}${fit.key.slice(widthScalingKey(fit.model, fit.dataset, fit.size, fit.mode).length)}`);
+    if (!group) continue;
+    group.uslBySize ??= new Map();
+    group.uslBySize.set(fit.size, fit.usl);
+  }
   if (inference > 0) notes.push(`${inference} inference cell${inference === 1 ? '' : 's'} left out: predict covers training (time, throughput, memory against n and w).`);
   return [...groups.values()];
 }
@@ -135,12 +147,12 @@ function widthPoints(cells: readonly CellObservation[], size: number, metric: 's
 }
 
 /** Throughput against width at one size: the USL with 4+ widths (as the analysis fits it), Amdahl otherwise. */
-export function speedupLaw(cells: readonly CellObservation[], size: number): WidthLaw | null {
+export function speedupLaw(cells: readonly CellObservation[], size: number, fitted?: WidthScaling['usl']): WidthLaw | null {
   const measured = widthPoints(cells, size, 'samplesPerSec');
   if (!measured) return null;
   const { points, base } = measured;
   const widths = points.map((p) => p.x);
-  const usl = fitUsl(points.map((p) => ({ workers: p.x, throughput: Math.exp(p.centre) })));
+  const usl = fitted ?? fitUsl(points.map((p) => ({ workers: p.x, throughput: Math.exp(p.centre) })));
   if (!('unavailable' in usl)) {
     const law = lawUncertainty('usl', [Math.log(usl.lambda), usl.sigma, usl.kappa], points);
     if (law) return { size, widths, law };
@@ -191,7 +203,7 @@ export function predictionModel(group: ObservationGroup, notes: string[] = []): 
     time,
     memory: sizeLaws(group.cells, 'peakRssBytes'),
     timeToTarget: sizeLaws(group.cells, 'timeToTargetMs'),
-    speedup: sizes.flatMap((size) => speedupLaw(group.cells, size) ?? []),
+    speedup: sizes.flatMap((size) => speedupLaw(group.cells, size, group.uslBySize?.get(size)) ?? []),
     memoryGrowth: sizes.flatMap((size) => memoryGrowthLaw(group.cells, size) ?? []),
   };
 }
