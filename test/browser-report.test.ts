@@ -8,11 +8,12 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { BrowserContext, Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../src/report/html.js';
-import { CHROMIUM, launchChromium } from './helpers/browser.js';
 import { HOSTILE_MODEL, makeComparison, makeFixture } from './helpers/analysis-fixture.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 interface ChartLike {
   options: { scales: Record<string, { type: string }> };
@@ -65,7 +66,13 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html in headless Chromium', () =>
     const g = makeFixture({ runId: 'run-b', slowdown: 1.3 });
     const file = join(dir, 'report.html');
     writeFileSync(file, renderHtml({ runs: [f], comparison: makeComparison(f, g) }));
-    ({ context, page } = await launchChromium(dir));
+    context = await chromium.launchPersistentContext(join(dir, 'profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1300, height: 900 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = context.pages()[0] ?? (await context.newPage());
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
