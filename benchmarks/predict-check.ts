@@ -135,7 +135,8 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   for (const command of result.commands) console.log(`$ ${command}`);
   console.log(result.backtest.line, result.passed.backtest ? `(goal ≤ ${BACKTEST_GOAL * 100}%: met)` : `(goal ≤ ${BACKTEST_GOAL * 100}%: NOT met)`);
   for (const m of result.models) {
-    const ms = (x: number | null) => (x === null ? 'n/a' : x >= 1000 ? `${(x / 1000).toPrecision(3)} s` : `${x.toPrecision(3)} ms`);
+    const ms = (x: number | null) =>
+      x === null ? 'n/a' : x >= 3_600_000 ? `${Number((x / 3_600_000).toPrecision(3))} h` : x >= 60_000 ? `${Number((x / 60_000).toPrecision(3))} min` : x >= 1000 ? `${(x / 1000).toPrecision(3)} s` : `${x.toPrecision(3)} ms`;
     console.log(`${m.model} at n=64k, w=1: predicted ${ms(m.predicted.estimate)} [${ms(m.predicted.low)}, ${ms(m.predicted.high)}], measured ${ms(m.measured)}: ${m.inside ? 'inside' : 'OUTSIDE'}`);
   }
   console.log(JSON.stringify(result, null, 2));
