@@ -14,3 +14,5 @@ export { RESULT_SCHEMA_VERSION, runResultSchema } from './results/schema.js';
 export { analysisSchema } from './analyse/schema.js';
 export { comparisonSchema } from './gate/schema.js';
 export { HISTORY_RECORD_VERSION, historyRecordSchema } from './history/schema.js';
+export type { PredictionFile, CellPrediction, PredictionModel, Backtest } from './predict/schema.js';
+export { PREDICTION_SCHEMA_VERSION, predictionFileSchema } from './predict/schema.js';

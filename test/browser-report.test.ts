@@ -184,7 +184,7 @@ describe.skipIf(CHROMIUM === undefined)('report.html in headless Chromium at 128
     const one = await sweep.evaluate(() => window.scaleBench!.visibleSeries());
     expect(one).toBeGreaterThan(0);
     expect(one).toBeLessThan(all);
-    const shown = await sweep.evaluate(() => Array.from(document.querySelectorAll('.panel')).filter((p) => !p.hidden).map((p) => p.getAttribute('data-model')));
+    const shown = await sweep.evaluate(() => Array.from(document.querySelectorAll('#charts .panel')).filter((p) => !p.hidden).map((p) => p.getAttribute('data-model')));
     expect(new Set(shown)).toEqual(new Set(['mlp-deep']));
     await sweep.locator('select[data-filter="model"]').selectOption('');
     expect(await sweep.evaluate(() => window.scaleBench!.visibleSeries())).toBe(all);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { chartJsUmd, html, HTML_SECTIONS, renderHtml } from '../src/report/html.js';
 import { escapeHtml, jsonForScript } from '../src/report/html/escape.js';
+import { WHAT_IF_SCRIPT } from '../src/report/html/what-if.js';
 import { HOSTILE_MODEL, makeComparison, makeFixture } from './helpers/analysis-fixture.js';
 
 const f = makeFixture();
@@ -32,9 +33,11 @@ describe('html reporter', () => {
     expect(out[0]).toMatchObject({ path: 'report.html', mediaType: 'text/html; charset=utf-8' });
   });
 
-  it('inlines chart.js and has exactly three scripts: data, chart.js, client', () => {
+  it('inlines chart.js and has exactly five scripts: data, chart.js, client, what-if data, what-if panel', () => {
     const s = scripts(page);
-    expect(s).toHaveLength(3);
+    expect(s).toHaveLength(5);
+    expect(s[3]!.attrs).toBe(' type="application/json" id="what-if-data"');
+    expect(s[4]!.body).toBe(WHAT_IF_SCRIPT);
     expect(s[0]!.attrs).toBe(' type="application/json" id="scale-bench-data"');
     expect(s[1]!.body).toBe(chartJsUmd());
     expect(s[1]!.body).toContain('Chart.js v4');
@@ -45,8 +48,8 @@ describe('html reporter', () => {
     const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(page)![1]!.replace(/&#39;/g, "'");
     expect(csp).toContain("default-src 'none'");
     const hash = (body: string) => `'sha256-${createHash('sha256').update(body).digest('base64')}'`;
-    const [, lib, client] = scripts(page);
-    expect(csp).toContain(`script-src ${hash(lib!.body)} ${hash(client!.body)};`);
+    const [, lib, client, , whatIf] = scripts(page);
+    expect(csp).toContain(`script-src ${hash(lib!.body)} ${hash(client!.body)} ${hash(whatIf!.body)};`);
     expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
     // Nothing is fetched: no external src/href.
     expect(page).not.toMatch(/(src|href)="(https?:)?\/\//);
@@ -84,7 +87,7 @@ describe('html reporter', () => {
     expect(findings).toContain('AMD EPYC 7B13, 2 cores, 24.0 GiB');
     expect(findings).toContain('<td class="num">1.02 ±0.03 O(n)</td>');
     expect(findings).toMatch(/<ul class="sentences"><li class="tone-bad">/);
-    expect(HTML_SECTIONS.map((s) => s.id)).toEqual(['findings', 'comparison', 'side-by-side', 'quality', 'charts', 'history', 'models', 'cells', 'warnings', 'environment']);
+    expect(HTML_SECTIONS.map((s) => s.id)).toEqual(['findings', 'comparison', 'side-by-side', 'quality', 'charts', 'what-if', 'history', 'models', 'cells', 'warnings', 'environment']);
   });
 
   it('has one section per model with its laws in words', () => {

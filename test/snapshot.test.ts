@@ -56,9 +56,14 @@ function dump(out: string): string {
       const name = relative(out, path);
       const bytes = readFileSync(path);
       if (name.endsWith('.png')) return `=== ${name}\n<png ${bytes.readUInt32BE(16)}x${bytes.readUInt32BE(20)}>`;
-      return `=== ${name}\n${shortenLongLines(normalise(bytes.toString('utf8'), out))}`;
+      return `=== ${name}\n${shortenLongLines(collapseWhatIfScript(normalise(bytes.toString('utf8'), out)))}`;
     })
     .join('\n');
+}
+
+/** The what-if panel's script is the prediction code itself (many lines): kept as a hash, like chart.js. */
+function collapseWhatIfScript(text: string): string {
+  return text.replace(/<script>\(function \(\) \{\n  'use strict';\n  var el = document\.getElementById\('what-if-data'\);[\s\S]*?<\/script>/, (script) => `<script><what-if panel, ${script.length} chars, sha256 ${createHash('sha256').update(script).digest('hex').slice(0, 16)}></script>`);
 }
 
 /** The HTML report inlines chart.js and its data on single lines of hundreds of KB: kept as a hash and a prefix. */
@@ -113,6 +118,11 @@ describe('output snapshots', () => {
   it('compare: table, JSON and the files it writes', async () => {
     await snapshotCommand((out) => ['compare', join(FIXTURES, 'baseline.json'), join(FIXTURES, 'mlp-deep-2x-slower.json'), '--out', out, '--all'], 'compare-table');
     await snapshotCommand((out) => ['compare', join(FIXTURES, 'baseline.json'), join(FIXTURES, 'mlp-small-quality-drop-0.1.json'), '--json', '--out', out], 'compare-json');
+  });
+
+  it('predict: predictions, budget, backtest; JSON with --workers auto', async () => {
+    await snapshotCommand((out) => ['predict', join(FIXTURES, 'baseline.json'), '--size', '16k,64k', '--workers', '1,8', '--budget', '10m', '--backtest'], 'predict-text');
+    await snapshotCommand((out) => ['predict', join(FIXTURES, 'baseline.json'), '--size', '64k', '--workers', 'auto', '--model', 'mlp-small', '--json'], 'predict-json');
   });
 
   it('PNG charts are byte-stable for a fixed input on one machine', async () => {

@@ -18,6 +18,7 @@ import { addShardOptions, registerMergeCommand } from './merge.js';
 import { addRunGateOptions, registerCompareCommand } from './compare.js';
 import { openCommand } from './open.js';
 import { addHistoryOptions, registerHistoryCommand } from './history.js';
+import { registerPredictCommand } from './predict.js';
 import { envCommand, listCommand } from './info.js';
 import { defaultStreams, type OutputStreams } from './output.js';
 import { givenOptions, resolveRunOptions } from './run-options.js';
@@ -144,6 +145,7 @@ export function buildProgram(streams: OutputStreams, setExitCode: (code: number)
   registerMergeCommand(program, streams, setExitCode);
   registerHistoryCommand(program, streams, setExitCode);
   registerCompareCommand(program, streams, setExitCode);
+  registerPredictCommand(program, streams, setExitCode);
 
   program
     .command('report')

@@ -21,6 +21,8 @@ import { claimRunFolder, type RunFolderClaim } from '../results/run-folder.js';
 import { isFinished } from '../results/status.js';
 import { EXIT_INTERRUPTED, exitInterrupted, onInterrupt } from './signals.js';
 import { terminalSafe } from '../config/terminal-text.js';
+import { sweepBacktest } from '../predict/index.js';
+import { backtestSummaryLine } from '../report/predict-text.js';
 import { checkMemory } from '../plan/preflight.js';
 import { DEFAULT_OUT_DIR } from '../config/defaults.js';
 import { createProgress } from './progress.js';
@@ -192,6 +194,8 @@ async function measureAndReport(
     streams.stdout.write(`${JSON.stringify({ ...synthetic, result, analysis, ...(gateOutcome ? runGateJson(gateOutcome) : {}), reportDir: runDir, files: written }, null, 2)}\n`);
   } else if (!options.quiet) {
     streams.stdout.write(renderTerminal(input, { color: colorEnabled(streams.stdout, streams.env), view: 'run', details: options.details === true }));
+    const backtest = sweepBacktest(result, analysis);
+    if (backtest) streams.stdout.write(`${backtestSummaryLine(backtest)}\n  (how far to trust an extrapolation from this run; details: scale-bench predict ${runDir} --backtest)\n`);
     streams.stdout.write(`results and reports: ${runDir}\n`);
   } else {
     streams.stderr.write(`results and reports: ${runDir}\n`);

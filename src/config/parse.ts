@@ -84,3 +84,15 @@ export function parseQualityTargets(texts: readonly string[], where = '--target'
   }
   return targets;
 }
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
+
+/** "10m", "90s", "1.5h", "500ms" -> milliseconds (a bare number is seconds). */
+export function parseDuration(text: string, flag: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|min|m|h)?\s*$/i.exec(text);
+  const value = match ? Number(match[1]) * (DURATION_UNITS[(match[2] ?? 's').toLowerCase()] ?? 1000) : NaN;
+  if (!(value > 0) || !Number.isFinite(value)) {
+    throw new UsageError(`${flag}: "${text}" is not a duration. Use a number with ms, s, m or h, e.g. ${flag} 10m or ${flag} 90s`);
+  }
+  return value;
+}

@@ -25,6 +25,7 @@ import { renderTrendSection, trendChartSpec } from './html/trend.js';
 import type { HtmlContext, HtmlSection } from './html/section.js';
 import { STYLES } from './html/styles.js';
 import { runLabels } from './text.js';
+import { renderWhatIf, WHAT_IF_SCRIPT } from './html/what-if.js';
 
 export type { HtmlContext, HtmlSection } from './html/section.js';
 
@@ -48,6 +49,9 @@ function sha256(s: string): string {
 }
 
 /** The page, top to bottom. */
+/** Size and width sliders reading the prediction code (src/predict/evaluate.ts), when the run has laws to predict from. */
+const whatIfSection: HtmlSection = { id: 'what-if', title: 'What if', render: ({ whatIfSection: html }) => html };
+
 /** The history's trends and change points, when the run was added to one (`--history`). */
 const historySection: HtmlSection = {
   id: 'history',
@@ -61,6 +65,7 @@ export const HTML_SECTIONS: HtmlSection[] = [
   sideBySideSection,
   qualitySection,
   chartsSection,
+  whatIfSection,
   historySection,
   modelSections,
   tablesSection,
@@ -92,11 +97,13 @@ export function renderHtml(input: ReportInput): string {
   const labels = runLabels(input.runs);
   const specs = buildChartSpecs(input);
   const trendSpec = input.history ? trendChartSpec(input.history) : null;
-  const ctx: HtmlContext = { input, labels, specs, trendSpec };
+  // Computed once: its bootstrap is the slowest part of the page; the section and its scripts share it.
+  const whatIf = renderWhatIf(input);
+  const ctx: HtmlContext = { input, labels, specs, trendSpec, whatIfSection: whatIf.section };
   const chartJs = chartJsUmd();
   const csp = [
     "default-src 'none'",
-    `script-src ${sha256(chartJs)} ${sha256(CLIENT_SCRIPT)}`,
+    `script-src ${sha256(chartJs)} ${sha256(CLIENT_SCRIPT)} ${sha256(WHAT_IF_SCRIPT)}`,
     "style-src 'unsafe-inline'",
     'img-src data:',
     "base-uri 'none'",
@@ -127,7 +134,7 @@ ${body}
 <script type="application/json" id="scale-bench-data">${jsonForScript(pageData(trendSpec ? [...specs, trendSpec] : specs))}</script>
 <script>${chartJs}</script>
 <script>${CLIENT_SCRIPT}</script>
-</body>
+${whatIf.scripts}</body>
 </html>
 `;
 }

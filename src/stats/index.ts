@@ -11,3 +11,6 @@ export * from './usl.js';
 export * from './types.js';
 export * from './learning-curve.js';
 export * from './convergence.js';
+export * from './prediction.js';
+export * from './law-bootstrap.js';
+export * from './learning-curve-inverse.js';

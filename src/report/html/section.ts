@@ -13,6 +13,8 @@ export interface HtmlContext {
   specs: ChartSpec[];
   /** The history's trend chart (`run --history`, `report --history`), embedded beside them; null without one. */
   trendSpec: ChartSpec | null;
+  /** The what-if panel's HTML (./what-if.ts; its scripts go at the end of the page), '' without laws to predict from. */
+  whatIfSection: string;
 }
 
 export interface HtmlSection {

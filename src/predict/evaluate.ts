@@ -1,0 +1,207 @@
+/**
+ * Evaluating a PredictionModel at (n, w): wall time, time per epoch, time per job, throughput and
+ * peak memory, each with its 95% prediction interval, the laws used, the extrapolation factors and
+ * the warnings.
+ *
+ * Time: at a width measured across sizes, that width's own size law; elsewhere the laws combine
+ * explicitly as t(n, w) = t(n, 1) · k(w) / S(w), where S(w) = X(w)/X(1) comes from the USL when it
+ * was fitted (4+ widths) and from Amdahl otherwise, at the measured size nearest n, and k(w) is
+ * the work of a cell relative to width 1 (w in job-parallel, where every worker trains its own
+ * replica; 1 when the workers share one job). t(n, 1)/S(w) is then the time per job.
+ *
+ * Like the prediction kit, this is one factory using only its arguments and built-ins, so the
+ * HTML report's what-if panel runs this same code in the browser (`createCellEvaluator.toString()`).
+ */
+import type { FittedLaw, LogPrediction, PredictionKit } from '../stats/prediction-kit.js';
+import type { TQuantileTable } from '../stats/prediction-types.js';
+import type { CellPrediction, PredictionModel, SizeLaw, TimeLawUsed, WidthLaw } from './schema.js';
+
+export interface ExtrapolationLimits {
+  /** Widths beyond this multiple of the widest measured one get a warning. */
+  warnWidth: number;
+  /** ... and beyond this one they are refused without --force. */
+  refuseWidth: number;
+  /** Sizes beyond this multiple of the largest measured one (or below 1/this of the smallest) get a warning. */
+  warnSize: number;
+}
+
+export const EXTRAPOLATION_LIMITS: ExtrapolationLimits = { warnWidth: 2, refuseWidth: 8, warnSize: 100 };
+
+export interface CellEvaluator {
+  predict(model: PredictionModel, size: number, workers: number, table: TQuantileTable): CellPrediction;
+}
+
+export function createCellEvaluator(kit: PredictionKit, limits: ExtrapolationLimits): CellEvaluator {
+  const WARN_WIDTH = limits.warnWidth;
+  const REFUSE_WIDTH = limits.refuseWidth;
+  const WARN_SIZE = limits.warnSize;
+
+  function factor(x: number): string {
+    return `${x >= 10 ? Math.round(x) : Math.round(x * 10) / 10}x`;
+  }
+
+  /** The width law measured at the size nearest n on a log scale (the larger one on a tie). */
+  function nearestWidthLaw(laws: readonly WidthLaw[], size: number): WidthLaw | null {
+    let best: WidthLaw | null = null;
+    for (const law of laws) {
+      if (!best) best = law;
+      else {
+        const d = Math.abs(Math.log(law.size / size));
+        const db = Math.abs(Math.log(best.size / size));
+        if (d < db - 1e-12 || (Math.abs(d - db) <= 1e-12 && law.size > best.size)) best = law;
+      }
+    }
+    return best;
+  }
+
+  function sizeLawAt(laws: readonly SizeLaw[], workers: number): SizeLaw | null {
+    return laws.find((l) => l.workers === workers) ?? null;
+  }
+
+  function hasLackOfFit(law: FittedLaw): boolean {
+    return law.variance !== null && law.variance.kind === 'lack-of-fit';
+  }
+
+  interface LogResult {
+    prediction: LogPrediction;
+    used: TimeLawUsed;
+    warnings: string[];
+  }
+
+  /** A time (wall, or to target) at (n, w) from its size laws: at a measured width directly, elsewhere t(n,1)·k(w)/S(w). */
+  function timeLog(model: PredictionModel, laws: readonly SizeLaw[], what: string, size: number, workers: number, table: TQuantileTable): LogResult | string {
+    const direct = sizeLawAt(laws, workers);
+    const warnings: string[] = [];
+    if (direct) {
+      if (hasLackOfFit(direct.law)) warnings.push(`the ${what} law at w=${workers} misses its own points by more than the repetition noise (lack of fit), so its interval is wide`);
+      return {
+        prediction: kit.predictLog(direct.law, size, { newObservation: true }),
+        used: { source: 'measured-width', sizeLawWorkers: workers, exponent: direct.law.theta[1] ?? 0, sizes: direct.sizes, speedup: null },
+        warnings,
+      };
+    }
+    const base = sizeLawAt(laws, 1);
+    if (!base) return `no ${what}-vs-size law at width 1 (measured widths: ${model.widths.join(', ')}): measure width 1 at 2 or more sizes`;
+    const speedup = nearestWidthLaw(model.speedup, size);
+    if (!speedup) return `w=${workers} was not measured and there is no speedup law: measure 2 or more widths including 1 (e.g. --workers 1,2,4)`;
+    if (hasLackOfFit(base.law)) warnings.push(`the ${what} law at w=1 misses its own points by more than the repetition noise (lack of fit), so its interval is wide`);
+    if (speedup.caveat) warnings.push(speedup.caveat);
+    const s = kit.predictLog(speedup.law, workers, { reference: 1, newObservation: false });
+    const work = model.replicaPerWorker ? Math.log(workers) : 0;
+    const prediction = kit.addLog([{ sign: 1, prediction: kit.predictLog(base.law, size, { newObservation: true }) }, { sign: -1, prediction: s }], work);
+    const kind = speedup.law.kind === 'usl' ? 'usl' : 'amdahl';
+    return {
+      prediction,
+      used: {
+        source: 'combined',
+        sizeLawWorkers: 1,
+        exponent: base.law.theta[1] ?? 0,
+        sizes: base.sizes,
+        speedup: {
+          kind,
+          size: speedup.size,
+          widths: speedup.widths,
+          parameters: speedup.law.theta.slice(1),
+          speedup: kit.interval(s, table),
+          ...(speedup.uslUnavailable ? { uslUnavailable: speedup.uslUnavailable } : {}),
+        },
+      },
+      warnings,
+    };
+  }
+
+  function memoryLog(model: PredictionModel, size: number, workers: number): { prediction: LogPrediction; law: string } | string {
+    const direct = sizeLawAt(model.memory, workers);
+    const exponent = (law: SizeLaw) => (Math.round((law.law.theta[1] ?? 0) * 100) / 100).toFixed(2);
+    if (direct) return { prediction: kit.predictLog(direct.law, size, { newObservation: true }), law: `peak memory ∝ n^${exponent(direct)} at w=${workers}` };
+    const base = sizeLawAt(model.memory, 1);
+    const growth = nearestWidthLaw(model.memoryGrowth, size);
+    if (!base || !growth) return `no memory law for w=${workers}: measure width 1 at 2 or more sizes and 2 or more widths`;
+    const extra = kit.predictLog(growth.law, workers, { reference: 1, newObservation: false });
+    return {
+      prediction: kit.addLog([{ sign: 1, prediction: kit.predictLog(base.law, size, { newObservation: true }) }, { sign: 1, prediction: extra }], 0),
+      law: `peak memory ∝ n^${exponent(base)} at w=1 × (1 + ${Math.round((growth.law.theta[1] ?? 0) * 1000) / 10}% per extra worker, measured at n=${growth.size} on widths ${growth.widths.join(', ')})`,
+    };
+  }
+
+  function predict(model: PredictionModel, size: number, workers: number, table: TQuantileTable): CellPrediction {
+    const widest = Math.max(...model.widths);
+    const largest = Math.max(...model.sizes);
+    const smallest = Math.min(...model.sizes);
+    const extrapolation = { size: size / largest, width: workers / widest };
+    const warnings: string[] = [];
+    const refused = extrapolation.width > REFUSE_WIDTH;
+    if (refused) warnings.push(`w=${workers} is ${factor(extrapolation.width)} the widest measured width (${widest}), beyond the ${REFUSE_WIDTH}x limit of width extrapolation`);
+    else if (extrapolation.width > WARN_WIDTH) warnings.push(`w=${workers} is ${factor(extrapolation.width)} the widest measured width (${widest}): the width law is extrapolated far; measure wider or check with --backtest`);
+    if (extrapolation.size > WARN_SIZE) warnings.push(`n=${size} is ${factor(extrapolation.size)} the largest measured size (${largest}): a law rarely holds that far; measure larger sizes`);
+    if (size * WARN_SIZE < smallest) warnings.push(`n=${size} is ${factor(smallest / size)} below the smallest measured size (${smallest}): fixed costs the law does not model may dominate`);
+    if (workers > model.cores) warnings.push(`w=${workers} is more workers than the ${model.cores} cores of the machine that measured: this prediction assumes a machine with at least ${workers} cores of the same speed`);
+
+    const work = model.replicaPerWorker ? workers : 1;
+    const samples = size * model.epochs * work;
+    const time = timeLog(model, model.time, 'time', size, workers, table);
+    let wallMs = null;
+    let epochMs = null;
+    let timePerJobMs = null;
+    let samplesPerSec = null;
+    let timeLaw = null;
+    if (typeof time === 'string') warnings.push(time);
+    else {
+      warnings.push(...time.warnings);
+      timeLaw = time.used;
+      const wall = kit.interval(time.prediction, table);
+      const scale = (k: number) => ({ estimate: wall.estimate * k, low: wall.low === null ? null : wall.low * k, high: wall.high === null ? null : wall.high * k });
+      wallMs = wall;
+      epochMs = scale(1 / model.epochs);
+      timePerJobMs = scale(1 / work);
+      samplesPerSec = {
+        estimate: (samples * 1000) / wall.estimate,
+        low: wall.high === null ? null : (samples * 1000) / wall.high,
+        high: wall.low === null ? null : (samples * 1000) / wall.low,
+      };
+      if (wall.low === null) {
+        warnings.push('no interval for the time: a law fitted on exactly as many points as it has parameters (2 sizes for t ∝ n^b, 2 widths for Amdahl, 3 for the USL) cannot show how well it holds; measure one more size or width');
+      }
+    }
+    let timeToTargetMs = null;
+    if (model.timeToTarget.length > 0) {
+      const toTarget = timeLog(model, model.timeToTarget, 'time-to-target', size, workers, table);
+      if (typeof toTarget === 'string') warnings.push(toTarget);
+      else {
+        timeToTargetMs = kit.interval(toTarget.prediction, table);
+        if (toTarget.used.speedup && !model.replicaPerWorker) warnings.push('time to target at an unmeasured width assumes the epochs needed do not change with the width (not so when the global batch grows)');
+      }
+    }
+    const memory = memoryLog(model, size, workers);
+    let peakRssBytes = null;
+    let memoryLaw = null;
+    if (typeof memory === 'string') warnings.push(memory);
+    else {
+      peakRssBytes = kit.interval(memory.prediction, table);
+      memoryLaw = memory.law;
+      if (peakRssBytes.low === null) warnings.push('no interval for the memory: its law has as many points as parameters; measure one more size or width');
+    }
+    return {
+      model: model.model,
+      dataset: model.dataset,
+      mode: model.mode,
+      variant: model.variant,
+      size,
+      workers,
+      wallMs,
+      epochMs,
+      timeToTargetMs,
+      timePerJobMs,
+      samplesPerSec,
+      peakRssBytes,
+      quality: null,
+      timeLaw,
+      memoryLaw,
+      extrapolation,
+      warnings,
+      refused,
+    };
+  }
+
+  return { predict };
+}
