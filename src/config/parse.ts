@@ -1,5 +1,28 @@
 /** Parsing of flag values; every error names the flag and shows a valid example. */
-import { UsageError } from './errors.js';
+import type { z } from 'zod';
+import { UsageError, errorMessage } from './errors.js';
+
+/**
+ * A JSON value from an environment variable (the test hooks SCALE_BENCH_FAKE and SCALE_BENCH_FAULTS),
+ * checked against `schema`; a malformed one is a usage error naming the variable, never ignored: a
+ * hook that silently did nothing would let a test pass for the wrong reason. `hint` shows a valid value.
+ */
+export function parseJsonVariable<T>(variable: string, text: string | undefined, schema: z.ZodType<T>, hint = ''): T | undefined {
+  if (!text) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${variable} is not valid JSON (${errorMessage(error)}): ${text}${hint ? `. ${hint}` : ''}`);
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? ` at "${issue.path.join('.')}"` : '';
+    throw new UsageError(`${variable}${where}: ${issue?.message ?? 'invalid'}${hint ? `. ${hint}` : ''}`);
+  }
+  return parsed.data;
+}
 
 const SUFFIXES: Record<string, number> = { k: 1e3, m: 1e6 };
 

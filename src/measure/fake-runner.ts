@@ -13,7 +13,7 @@ import { estimatedParams, estimatedUsPerSample } from '../models/cost.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { repetitionSeed, targetFor } from '../models/schedule.js';
 import { z } from 'zod';
-import { UsageError, errorMessage } from '../config/errors.js';
+import { parseJsonVariable } from '../config/parse.js';
 
 const fakeRunnerOptionsSchema = z
   .object({
@@ -61,19 +61,7 @@ function hashToUnit(text: string): number {
 
 /** Reads the SCALE_BENCH_FAKE knobs; a malformed value is a usage error naming the variable, never ignored. */
 export function parseFakeOptions(json: string | undefined): FakeRunnerOptions {
-  if (!json) return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch (error) {
-    throw new UsageError(`SCALE_BENCH_FAKE is not valid JSON (${errorMessage(error)}): ${json}`);
-  }
-  const parsed = fakeRunnerOptionsSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UsageError(`SCALE_BENCH_FAKE${issue?.path.length ? ` at "${issue.path.join('.')}"` : ''}: ${issue?.message ?? 'invalid'}`);
-  }
-  return parsed.data;
+  return parseJsonVariable('SCALE_BENCH_FAKE', json, fakeRunnerOptionsSchema) ?? {};
 }
 
 /**

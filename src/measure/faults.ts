@@ -4,7 +4,7 @@
  * each entry matches cells whose id contains it. Unset in normal use, so it costs one lookup per task.
  */
 import { z } from 'zod';
-import { UsageError, errorMessage } from '../config/errors.js';
+import { parseJsonVariable } from '../config/parse.js';
 
 const faultPlanSchema = z
   .object({
@@ -27,20 +27,7 @@ const FAULTS_EXAMPLE = `Expected {"throw"|"hang"|"exit": [cell id fragments]}, e
  * silently did not happen would pass for the wrong reason.
  */
 export function parseFaultPlan(text: string | undefined): FaultPlan {
-  if (!text) return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`${FAULTS_VARIABLE} is not valid JSON (${errorMessage(error)}): ${text}. ${FAULTS_EXAMPLE}`);
-  }
-  const parsed = faultPlanSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? ` at "${issue.path.join('.')}"` : '';
-    throw new UsageError(`${FAULTS_VARIABLE}${where}: ${issue?.message ?? 'invalid'}. ${FAULTS_EXAMPLE}`);
-  }
-  return parsed.data;
+  return parseJsonVariable(FAULTS_VARIABLE, text, faultPlanSchema, FAULTS_EXAMPLE) ?? {};
 }
 
 let faults: FaultPlan | undefined;

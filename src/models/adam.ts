@@ -19,6 +19,20 @@ import type { NamedTensorMap, Scalar, Tensor, Variable } from '@tensorflow/tfjs-
 import type { Tf } from '../backends/index.js';
 import { ADAM_KERNEL, adamInputNames, hasAdamKernel, type AdamStep } from '../backends/adam-kernel.js';
 
+/** Adam's constants with tf.train.adam's defaults; shared by GroupedAdam and the fused dense step, so both update alike. */
+export function adamHyperparameters(
+  tf: Tf,
+  options: Pick<AdamOptions, 'learningRate' | 'beta1' | 'beta2' | 'epsilon'>,
+): Omit<AdamStep, 'oneMinusAccBeta1' | 'oneMinusAccBeta2'> {
+  if (!(options.learningRate > 0)) throw new RangeError(`learning rate must be > 0, got ${String(options.learningRate)}`);
+  return {
+    beta1: options.beta1 ?? 0.9,
+    beta2: options.beta2 ?? 0.999,
+    epsilon: options.epsilon ?? tf.backend().epsilon(),
+    learningRate: options.learningRate,
+  };
+}
+
 export interface AdamOptions {
   learningRate: number;
   /** Default 0.9, as tf.train.adam. */
@@ -76,13 +90,7 @@ export class GroupedAdam {
     options: AdamOptions,
   ) {
     if (variables.length === 0) throw new RangeError('the model has no trainable weights to optimise');
-    if (!(options.learningRate > 0)) throw new RangeError(`learning rate must be > 0, got ${String(options.learningRate)}`);
-    this.hyper = {
-      beta1: options.beta1 ?? 0.9,
-      beta2: options.beta2 ?? 0.999,
-      epsilon: options.epsilon ?? tf.backend().epsilon(),
-      learningRate: options.learningRate,
-    };
+    this.hyper = adamHyperparameters(tf, options);
     const zeros = (shape: number[]): Variable => tf.tidy(() => tf.variable(tf.zeros(shape), false));
     const slot = (w: Variable): Slot => ({ variable: w, m: zeros(w.shape), v: zeros(w.shape) });
     const plan = planGroups(

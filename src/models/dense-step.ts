@@ -10,6 +10,7 @@ import type { Tf } from '../backends/index.js';
 import { DENSE_STEP_KERNEL, denseStepInputNames, type DenseLoss, type DenseStepAttrs } from '../backends/dense-step-kernel.js';
 import type { DatasetSpec } from '../results/schema.js';
 import type { Batch } from './data.js';
+import { adamHyperparameters } from './adam.js';
 
 interface DenseLayer {
   kernel: Variable;
@@ -60,12 +61,7 @@ export function denseStepPlan(tf: Tf, model: LayersModel, spec: DatasetSpec): De
   return { layers, loss: spec.task === 'regression' ? 'squared-error' : 'softmax-cross-entropy', widths };
 }
 
-export interface AdamSettings {
-  learningRate: number;
-  beta1?: number;
-  beta2?: number;
-  epsilon?: number;
-}
+export type AdamSettings = Parameters<typeof adamHyperparameters>[1];
 
 interface Moments {
   mw: Variable;
@@ -87,13 +83,7 @@ export class DenseStepper {
     private readonly plan: DenseStepPlan,
     adam: AdamSettings,
   ) {
-    if (!(adam.learningRate > 0)) throw new RangeError(`learning rate must be > 0, got ${String(adam.learningRate)}`);
-    this.hyper = {
-      beta1: adam.beta1 ?? 0.9,
-      beta2: adam.beta2 ?? 0.999,
-      epsilon: adam.epsilon ?? tf.backend().epsilon(),
-      learningRate: adam.learningRate,
-    };
+    this.hyper = adamHyperparameters(tf, adam);
     this.fixed = { activations: plan.layers.map((l) => l.activation), biases: plan.layers.map((l) => l.bias !== null), loss: plan.loss };
     const zeros = (v: Variable): Variable => tf.tidy(() => tf.variable(tf.zerosLike(v), false));
     this.moments = plan.layers.map((l) => ({
