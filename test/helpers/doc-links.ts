@@ -20,28 +20,29 @@ export interface BrokenLink extends DocLink {
   reason: string;
 }
 
+/** Each line of markdown, or `inFence(line)` for the lines of fenced code blocks (their fences included). */
+function mapFences(markdown: string, inFence: (line: string) => string): string {
+  let fence: string | null = null;
+  return markdown
+    .split('\n')
+    .map((line) => {
+      const marker = /^\s*(`{3,}|~{3,})/.exec(line)?.[1];
+      if (fence === null && marker === undefined) return line;
+      if (fence === null) fence = marker!;
+      else if (marker !== undefined && marker[0] === fence[0] && marker.length >= fence.length) fence = null;
+      return inFence(line);
+    })
+    .join('\n');
+}
+
+const blank = (text: string): string => text.replace(/[^\n]/g, ' ');
+
 /**
  * Markdown without what cannot hold a link: fenced code blocks, inline code spans and HTML comments
- * are blanked (line breaks kept, so line numbers stay right).
+ * are blanked (line breaks and offsets kept, so line numbers stay right).
  */
 export function stripCode(markdown: string): string {
-  const blank = (text: string): string => text.replace(/[^\n]/g, ' ');
-  let out = '';
-  let fence: string | null = null;
-  for (const line of markdown.split('\n')) {
-    const marker = /^\s*(`{3,}|~{3,})/.exec(line)?.[1];
-    if (fence !== null) {
-      if (marker !== undefined && marker[0] === fence[0] && marker.length >= fence.length) fence = null;
-      out += `${blank(line)}\n`;
-    } else if (marker !== undefined) {
-      fence = marker;
-      out += `${blank(line)}\n`;
-    } else {
-      out += `${line}\n`;
-    }
-  }
-  return out
-    .slice(0, -1)
+  return mapFences(markdown, blank)
     .replace(/<!--[\s\S]*?-->/g, blank)
     .replace(/(`+)[^`\n][\s\S]*?\1/g, blank);
 }
@@ -61,7 +62,8 @@ export function linksIn(markdown: string): { line: number; target: string; offse
 export function headingAnchors(markdown: string): Set<string> {
   const anchors = new Set<string>();
   const seen = new Map<string, number>();
-  for (const line of stripFencesOnly(markdown).split('\n')) {
+  // Inline code stays: a heading's `code` counts for its anchor.
+  for (const line of mapFences(markdown, () => '').split('\n')) {
     const heading = /^#{1,6}\s+(.+?)\s*#*\s*$/.exec(line)?.[1];
     if (heading === undefined) continue;
     const text = heading.replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1');
@@ -71,26 +73,6 @@ export function headingAnchors(markdown: string): Set<string> {
     anchors.add(n === 0 ? base : `${base}-${n}`);
   }
   return anchors;
-}
-
-/** Fenced code blocks blanked, inline code kept (a heading's `code` still counts for its anchor). */
-function stripFencesOnly(markdown: string): string {
-  let fence: string | null = null;
-  return markdown
-    .split('\n')
-    .map((line) => {
-      const marker = /^\s*(`{3,}|~{3,})/.exec(line)?.[1];
-      if (fence !== null) {
-        if (marker !== undefined && marker[0] === fence[0] && marker.length >= fence.length) fence = null;
-        return '';
-      }
-      if (marker !== undefined) {
-        fence = marker;
-        return '';
-      }
-      return line;
-    })
-    .join('\n');
 }
 
 const EXTERNAL = /^[a-z][a-z0-9+.-]*:/i;
