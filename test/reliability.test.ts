@@ -1,5 +1,5 @@
 /**
- * Faults a long sweep must survive: each row of the fault table in docs/faults.md has a test here.
+ * Faults a long sweep must survive: each row of the fault tables in docs/reliability.md that names this file has a test here.
  * Real-runner tests use tiny sizes so a cell takes milliseconds.
  */
 import { describe, expect, it } from 'vitest';

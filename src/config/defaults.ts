@@ -1,6 +1,6 @@
 /**
  * Sweep profiles. The default sweep must finish in about 3 minutes on 2 cores and --quick in under 30 s,
- * so sizes and repetitions are chosen against measured throughput (see docs/harness.md).
+ * so sizes and repetitions are chosen against measured throughput (see docs/performance.md, "The harness's own cost").
  */
 import type { BuiltinModelName } from './names.js';
 import type { TrainingConfig } from './schema.js';
