@@ -1,7 +1,7 @@
 /**
  * Evaluating a PredictionModel at (n, w): wall time, time per epoch, time per job, throughput and
- * peak memory, each with its 95% prediction interval, the laws used, the extrapolation factors and
- * the warnings.
+ * memory (the cell's own, or the process peak RSS for older results: `memoryMetric` says which),
+ * each with its 95% prediction interval, the laws used, the extrapolation factors and the warnings.
  *
  * Time: at a width measured across sizes, that width's own size law; elsewhere the laws combine
  * explicitly as t(n, w) = t(n, 1) · k(w) / S(w), where S(w) = X(w)/X(1) comes from the USL when it
@@ -9,11 +9,16 @@
  * the work of a cell relative to width 1 (w in job-parallel, where every worker trains its own
  * replica; 1 when the workers share one job). t(n, 1)/S(w) is then the time per job.
  *
+ * Memory: at a width measured across sizes, that width's own size law; elsewhere the law at w=1
+ * times the growth per extra worker m(w) = m(1)·(1 + g(w − 1)) at the measured size nearest n.
+ *
  * Like the prediction kit, this is one factory using only its arguments and built-ins, so the
- * HTML report's what-if panel runs this same code in the browser (`createCellEvaluator.toString()`).
+ * HTML report's what-if panel runs this same code in the browser (`createCellEvaluator.toString()`);
+ * the words for the memory metrics come in as an argument for the same reason.
  */
 import type { FittedLaw, LogPrediction, PredictionKit } from '../stats/prediction-kit.js';
 import type { TQuantileTable } from '../stats/prediction-types.js';
+import type { MemoryMetric } from '../analyse/labels.js';
 import type { CellPrediction, PredictionModel, SizeLaw, TimeLawUsed, WidthLaw } from './schema.js';
 
 export interface ExtrapolationLimits {
@@ -27,11 +32,14 @@ export interface ExtrapolationLimits {
 
 export const EXTRAPOLATION_LIMITS: ExtrapolationLimits = { warnWidth: 2, refuseWidth: 8, warnSize: 100 };
 
+/** The words for each memory metric (SIZE_METRIC_LABEL's), e.g. "cell memory (data + tensors)". */
+export type MemoryLabels = Record<MemoryMetric, string>;
+
 export interface CellEvaluator {
   predict(model: PredictionModel, size: number, workers: number, table: TQuantileTable): CellPrediction;
 }
 
-export function createCellEvaluator(kit: PredictionKit, limits: ExtrapolationLimits): CellEvaluator {
+export function createCellEvaluator(kit: PredictionKit, limits: ExtrapolationLimits, memoryLabels: MemoryLabels): CellEvaluator {
   const WARN_WIDTH = limits.warnWidth;
   const REFUSE_WIDTH = limits.refuseWidth;
   const WARN_SIZE = limits.warnSize;
@@ -110,17 +118,31 @@ export function createCellEvaluator(kit: PredictionKit, limits: ExtrapolationLim
     };
   }
 
-  function memoryLog(model: PredictionModel, size: number, workers: number): { prediction: LogPrediction; law: string } | string {
+  function memoryLog(model: PredictionModel, size: number, workers: number): { prediction: LogPrediction; law: string; warnings: string[] } | string {
+    const what = memoryLabels[model.memoryMetric] || model.memoryMetric;
+    const warnings: string[] = [];
+    if (model.memoryMetric === 'peakRssBytes') {
+      warnings.push(
+        'memory is the process peak RSS: these results predate cellMemoryBytes, and the RSS carries whatever the process held before the cell (wasm heaps never shrink), so its law says little about larger n; re-run to predict the memory the cell itself holds',
+      );
+    }
     const direct = sizeLawAt(model.memory, workers);
     const exponent = (law: SizeLaw) => (Math.round((law.law.theta[1] ?? 0) * 100) / 100).toFixed(2);
-    if (direct) return { prediction: kit.predictLog(direct.law, size, { newObservation: true }), law: `peak memory ∝ n^${exponent(direct)} at w=${workers}` };
+    if (direct) return { prediction: kit.predictLog(direct.law, size, { newObservation: true }), law: `${what} ∝ n^${exponent(direct)} at w=${workers}`, warnings };
     const base = sizeLawAt(model.memory, 1);
     const growth = nearestWidthLaw(model.memoryGrowth, size);
     if (!base || !growth) return `no memory law for w=${workers}: measure width 1 at 2 or more sizes and 2 or more widths`;
+    // Data-parallel ranks split the data, so an extra worker adds its replica, which does not grow with n.
+    if (!model.replicaPerWorker && (size > 2 * growth.size || 2 * size < growth.size)) {
+      warnings.push(
+        `the memory per extra worker was measured at n=${growth.size}; in ${model.mode} mode the workers share one copy of the data, so an extra worker adds mostly its model replica, a smaller share of the cell at larger n: this overstates the memory above n=${growth.size} and understates it below; measure w=${workers} at 2 or more sizes`,
+      );
+    }
     const extra = kit.predictLog(growth.law, workers, { reference: 1, newObservation: false });
     return {
       prediction: kit.addLog([{ sign: 1, prediction: kit.predictLog(base.law, size, { newObservation: true }) }, { sign: 1, prediction: extra }], 0),
-      law: `peak memory ∝ n^${exponent(base)} at w=1 × (1 + ${Math.round((growth.law.theta[1] ?? 0) * 1000) / 10}% per extra worker, measured at n=${growth.size} on widths ${growth.widths.join(', ')})`,
+      law: `${what} ∝ n^${exponent(base)} at w=1 × (1 + ${Math.round((growth.law.theta[1] ?? 0) * 1000) / 10}% per extra worker, measured at n=${growth.size} on widths ${growth.widths.join(', ')})`,
+      warnings,
     };
   }
 
@@ -173,13 +195,14 @@ export function createCellEvaluator(kit: PredictionKit, limits: ExtrapolationLim
       }
     }
     const memory = memoryLog(model, size, workers);
-    let peakRssBytes = null;
+    let memoryBytes = null;
     let memoryLaw = null;
     if (typeof memory === 'string') warnings.push(memory);
     else {
-      peakRssBytes = kit.interval(memory.prediction, table);
+      warnings.push(...memory.warnings);
+      memoryBytes = kit.interval(memory.prediction, table);
       memoryLaw = memory.law;
-      if (peakRssBytes.low === null) warnings.push('no interval for the memory: its law has as many points as parameters; measure one more size or width');
+      if (memoryBytes.low === null) warnings.push('no interval for the memory: its law has as many points as parameters; measure one more size or width');
     }
     return {
       model: model.model,
@@ -193,7 +216,8 @@ export function createCellEvaluator(kit: PredictionKit, limits: ExtrapolationLim
       timeToTargetMs,
       timePerJobMs,
       samplesPerSec,
-      peakRssBytes,
+      memoryBytes,
+      memoryMetric: model.memoryMetric,
       quality: null,
       timeLaw,
       memoryLaw,

@@ -1,0 +1,136 @@
+/**
+ * What `predict` calls memory: the memory the cell holds (cellMemoryBytes: its data table plus its
+ * workers' tensors) when the results have it, the process's peak RSS only for results that predate
+ * it, and every output (JSON, terminal, backtest rows) says which, in the words the reports use.
+ */
+import { describe, expect, it } from 'vitest';
+import { analyse } from '../src/analyse/index.js';
+import { observationGroups, predictionModel } from '../src/predict/index.js';
+import { evaluator, predictionTable } from '../src/predict/evaluator.js';
+import { combineResults } from '../src/predict/inputs.js';
+import { predictionFileSchema } from '../src/predict/schema.js';
+import { renderPredictions } from '../src/report/predict-text.js';
+import { SIZE_METRIC_LABEL } from '../src/report/text.js';
+import type { Mode, RunResult } from '../src/results/schema.js';
+import { makeRunResult, type CellSpec } from './helpers/run-result.js';
+import { modelOf, predict } from './helpers/predict.js';
+
+const table = predictionTable();
+/** Deterministic repetition pattern (median 1). */
+const REPS = [1, 0.98, 1.02, 0.99, 1.01];
+const jitter = (r: number) => 1 + (r - 1) / 10;
+
+/** A job-parallel cell's memory: the table once, and per worker a copy of the data plus the weights and Adam's moments. */
+const TABLE_BYTES = (n: number) => 40 * n;
+const WORKER_BYTES = (n: number) => 32 * n + 1600;
+const cellMemory = (n: number, w: number) => TABLE_BYTES(n) + w * WORKER_BYTES(n);
+/** The process RSS: a 400 MB baseline of what earlier cells left behind, barely moved by this cell. */
+const flatRss = (n: number, w: number) => 400e6 + 1000 * w + 0.001 * n;
+
+function memoryRun(sizes: number[], widths: number[], options: { cellMemory?: boolean; mode?: Mode } = {}): RunResult {
+  const cells: CellSpec[] = [];
+  for (const size of sizes) {
+    for (const workers of widths) {
+      cells.push({
+        size,
+        workers,
+        mode: options.mode ?? 'job-parallel',
+        wallMs: REPS.map((r) => 0.01 * size * r),
+        peakRssBytes: REPS.map((r) => flatRss(size, workers) * jitter(r)),
+        ...(options.cellMemory === false ? {} : { trialOverrides: REPS.map((r) => ({ cellMemoryBytes: cellMemory(size, workers) * jitter(r) })) }),
+      });
+    }
+  }
+  return makeRunResult(cells);
+}
+
+
+describe('memory is the cell memory when the results have it', () => {
+  const run = memoryRun([1000, 2000, 4000, 8000], [1, 2, 3]);
+
+  it('follows the cell memory, linear in n, not the flat process RSS', () => {
+    const file = predict(run, { sizes: [64_000], workers: [1, 2] });
+    expect(predictionFileSchema.parse(JSON.parse(JSON.stringify(file)))).toEqual(file);
+    for (const p of file.predictions) {
+      expect(p.memoryMetric).toBe('cellMemoryBytes');
+      // The process RSS would say ~400 MB; the cell holds ~4.6 MB (w=1) and ~6.7 MB (w=2).
+      expect(p.memoryBytes!.estimate / cellMemory(64_000, p.workers)).toBeCloseTo(1, 1);
+      expect(p.memoryBytes!.high!).toBeLessThan(50e6);
+      expect(p.memoryLaw).toMatch(new RegExp(`^${escape(SIZE_METRIC_LABEL.cellMemoryBytes)} ∝ n\\^(0\\.99|1\\.00) at w=${p.workers}$`));
+      expect(p.warnings.join(' ')).not.toContain('peak RSS');
+    }
+  });
+
+  it('carries it to an unmeasured width as 1 + g per extra worker, g the share one worker adds', () => {
+    const model = modelOf(run);
+    expect(model.memoryMetric).toBe('cellMemoryBytes');
+    const p = evaluator.predict(model, 8000, 6, table);
+    // At n = 8000 one worker adds 257.6 kB to a 577.6 kB cell: g = 44.6%, and m(6) = m(1)·(1 + 5g) = table + 6 workers.
+    expect(p.memoryLaw).toContain('× (1 + 44.6% per extra worker, measured at n=8000 on widths 1, 2, 3)');
+    expect(p.memoryBytes!.estimate / cellMemory(8000, 6)).toBeCloseTo(1, 2);
+    // Job-parallel: a worker's share grows with n as the table does, so g holds at other sizes.
+    expect(evaluator.predict(model, 32_000, 6, table).memoryBytes!.estimate / cellMemory(32_000, 6)).toBeCloseTo(1, 1);
+    expect(p.warnings.join(' ')).not.toContain('per extra worker was measured');
+  });
+
+  it('says so in the terminal: the column, the law and the backtest rows', () => {
+    const file = predict(run, { sizes: [64_000], workers: [1, 6], backtest: true });
+    const text = renderPredictions(file, { color: false });
+    expect(text).toContain(SIZE_METRIC_LABEL.cellMemoryBytes);
+    expect(text).toContain(`memory, w=1: ${SIZE_METRIC_LABEL.cellMemoryBytes} ∝ n^`);
+    expect(text).not.toContain('peak memory');
+    expect(text).toMatch(/│ cell memory │/);
+    expect(text).toContain(`backtest of the memory laws (${SIZE_METRIC_LABEL.cellMemoryBytes}): `);
+    const memoryRows = file.backtest!.rows.filter((r) => r.metric !== 'wallMs');
+    expect(memoryRows.length).toBeGreaterThan(0);
+    expect(memoryRows.every((r) => r.metric === 'cellMemoryBytes')).toBe(true);
+    // The held-out cells' memory is predicted within a few percent from the smaller sizes and narrower widths.
+    expect(file.backtest!.memory.medianAbsError!).toBeLessThan(0.05);
+  });
+
+  it('leaves cells without it out of the memory laws when an older file is pooled in, and says so', () => {
+    const notes: string[] = [];
+    const merged = combineResults([
+      { file: 'old.json', result: memoryRun([1000, 2000], [1], { cellMemory: false }) },
+      { file: 'new.json', result: memoryRun([4000, 8000, 16_000], [1]) },
+    ]);
+    const [group] = observationGroups(merged, analyse(merged), notes);
+    const model = predictionModel(group!)!;
+    expect(model.memoryMetric).toBe('cellMemoryBytes');
+    expect(model.memory[0]!.sizes).toEqual([4000, 8000, 16_000]);
+    expect(model.time[0]!.sizes).toEqual([1000, 2000, 4000, 8000, 16_000]);
+    expect(notes.join(' ')).toContain('2 cells without cellMemoryBytes (results written before it existed) left out of the memory laws');
+  });
+
+  it('warns in data-parallel mode when the growth per worker is carried far from the size it was measured at', () => {
+    const model = modelOf(memoryRun([1000, 2000, 4000], [1, 2], { mode: 'data-parallel' }));
+    expect(model.replicaPerWorker).toBe(false);
+    const far = evaluator.predict(model, 64_000, 4, table);
+    expect(far.warnings.join(' ')).toContain('the memory per extra worker was measured at n=4000; in data-parallel mode the workers share one copy of the data');
+    expect(evaluator.predict(model, 4000, 4, table).warnings.join(' ')).not.toContain('per extra worker was measured');
+    // At a measured width its own size law is used: nothing to carry.
+    expect(evaluator.predict(model, 64_000, 2, table).warnings.join(' ')).not.toContain('per extra worker was measured');
+  });
+});
+
+describe('results that predate cellMemoryBytes: the process peak RSS, labelled and warned', () => {
+  const run = memoryRun([1000, 2000, 4000, 8000], [1, 2], { cellMemory: false });
+
+  it('predicts the process peak RSS and says what it is', () => {
+    const file = predict(run, { sizes: [64_000], workers: [1], backtest: true });
+    const [p] = file.predictions;
+    expect(p!.memoryMetric).toBe('peakRssBytes');
+    expect(p!.memoryBytes!.estimate / flatRss(64_000, 1)).toBeCloseTo(1, 2);
+    expect(p!.memoryLaw).toMatch(new RegExp(`^${escape(SIZE_METRIC_LABEL.peakRssBytes)} ∝ n\\^0\\.00 at w=1$`));
+    expect(p!.warnings.join(' ')).toContain('memory is the process peak RSS: these results predate cellMemoryBytes');
+    expect(file.backtest!.rows.filter((r) => r.metric !== 'wallMs').every((r) => r.metric === 'peakRssBytes')).toBe(true);
+    const text = renderPredictions(file, { color: false });
+    expect(text).toContain(`memory, w=1: ${SIZE_METRIC_LABEL.peakRssBytes} ∝ n^0.00`);
+    expect(text).toMatch(/│ peak RSS │/);
+    expect(text).toContain(`backtest of the memory laws (${SIZE_METRIC_LABEL.peakRssBytes}): `);
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
