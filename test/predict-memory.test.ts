@@ -56,7 +56,8 @@ describe('memory is the cell memory when the results have it', () => {
       // The process RSS would say ~400 MB; the cell holds ~4.6 MB (w=1) and ~6.7 MB (w=2).
       expect(p.memoryBytes!.estimate / cellMemory(64_000, p.workers)).toBeCloseTo(1, 1);
       expect(p.memoryBytes!.high!).toBeLessThan(50e6);
-      expect(p.memoryLaw).toMatch(new RegExp(`^${escape(SIZE_METRIC_LABEL.cellMemoryBytes)} ∝ n\\^(0\\.99|1\\.00) at w=${p.workers}$`));
+      // The affine law recovers the structure: 1600 bytes of weights per worker, 40 + 32·w bytes per sample.
+      expect(p.memoryLaw).toMatch(new RegExp(`^${escape(SIZE_METRIC_LABEL.cellMemoryBytes)} ≈ ${p.workers === 1 ? '1\\.56 KiB \\+ 72\\.0 B' : '3\\.1[23] KiB \\+ 104 B'}·n at w=${p.workers}$`));
       expect(p.warnings.join(' ')).not.toContain('peak RSS');
     }
   });
@@ -77,7 +78,8 @@ describe('memory is the cell memory when the results have it', () => {
     const file = predict(run, { sizes: [64_000], workers: [1, 6], backtest: true });
     const text = renderPredictions(file, { color: false });
     expect(text).toContain(SIZE_METRIC_LABEL.cellMemoryBytes);
-    expect(text).toContain(`memory, w=1: ${SIZE_METRIC_LABEL.cellMemoryBytes} ∝ n^`);
+    expect(text).toContain(`memory, w=1: ${SIZE_METRIC_LABEL.cellMemoryBytes} ≈ 1.56 KiB + 72.0 B·n at w=1`);
+    expect(text).toContain(`memory, w=6: ${SIZE_METRIC_LABEL.cellMemoryBytes} ≈ (1.56 KiB + 72.0 B·n at w=1) × (1 + 44.6% per extra worker`);
     expect(text).not.toContain('peak memory');
     expect(text).toMatch(/│ cell memory │/);
     expect(text).toContain(`backtest of the memory laws (${SIZE_METRIC_LABEL.cellMemoryBytes}): `);
@@ -86,6 +88,53 @@ describe('memory is the cell memory when the results have it', () => {
     expect(memoryRows.every((r) => r.metric === 'cellMemoryBytes')).toBe(true);
     // The held-out cells' memory is predicted within a few percent from the smaller sizes and narrower widths.
     expect(file.backtest!.memory.medianAbsError!).toBeLessThan(0.05);
+  });
+
+  it('fits a fixed part plus a part per sample, and so extrapolates where a power law falls short', () => {
+    // As measured for mlp-deep (docs/predict.md): 7.5 MiB of weights and optimizer state, 330 bytes per sample.
+    const deep = (n: number) => 7.5 * 2 ** 20 + 330 * n;
+    const cells: CellSpec[] = [2000, 4000, 8000, 16_000].map((size) => ({
+      size,
+      wallMs: REPS.map((r) => 0.01 * size * r),
+      trialOverrides: REPS.map((r) => ({ cellMemoryBytes: deep(size) * jitter(r) })),
+    }));
+    const model = modelOf(makeRunResult(cells));
+    expect(model.memory[0]!.law.kind).toBe('affine');
+    const p = evaluator.predict(model, 64_000, 1, table);
+    expect(p.memoryBytes!.estimate / deep(64_000)).toBeCloseTo(1, 2);
+    expect(p.memoryBytes!.low!).toBeLessThan(deep(64_000));
+    expect(p.memoryBytes!.high!).toBeGreaterThan(deep(64_000));
+    expect(p.memoryLaw).toBe(`${SIZE_METRIC_LABEL.cellMemoryBytes} ≈ 7.50 MiB + 330 B·n at w=1`);
+    // A power law through the same points (n^0.25) would say 17.5 MiB where the cell holds 27.6 MiB.
+  });
+
+  it('says so when the law fits counted bytes exactly, and backtests them as inside their interval of no width', () => {
+    // Real cell memory has no noise: the same bytes in every repetition.
+    const cells: CellSpec[] = [2000, 4000, 8000, 16_000].map((size) => ({
+      size,
+      wallMs: REPS.map((r) => 0.01 * size * r),
+      trialOverrides: REPS.map(() => ({ cellMemoryBytes: 7.5 * 2 ** 20 + 330 * size })),
+    }));
+    const file = predict(makeRunResult(cells), { sizes: [64_000], workers: [1], backtest: true });
+    const [p] = file.predictions;
+    expect(p!.memoryBytes!.high! - p!.memoryBytes!.low!).toBeLessThan(1e-6 * p!.memoryBytes!.estimate);
+    expect(p!.warnings.join(' ')).toContain('the memory law passes through every measurement and the repetitions agree (cell memory counts bytes: it has no noise), so its interval has no width');
+    const [row] = file.backtest!.rows.filter((r) => r.metric === 'cellMemoryBytes');
+    expect(row!.inside).toBe(true);
+    expect(row!.relativeError).toBe(0);
+  });
+
+  it('keeps the power law for memory that grows faster than n', () => {
+    const cells: CellSpec[] = [1000, 2000, 4000, 8000].map((size) => ({
+      size,
+      wallMs: REPS.map((r) => 0.01 * size * r),
+      trialOverrides: REPS.map((r) => ({ cellMemoryBytes: 0.05 * size ** 1.5 * jitter(r) })),
+    }));
+    const model = modelOf(makeRunResult(cells));
+    expect(model.memory[0]!.law.kind).toBe('power');
+    const p = evaluator.predict(model, 32_000, 1, table);
+    expect(p.memoryLaw).toBe(`${SIZE_METRIC_LABEL.cellMemoryBytes} ∝ n^1.50 at w=1`);
+    expect(p.memoryBytes!.estimate / (0.05 * 32_000 ** 1.5)).toBeCloseTo(1, 3);
   });
 
   it('leaves cells without it out of the memory laws when an older file is pooled in, and says so', () => {

@@ -29,8 +29,11 @@ function rowsFor(group: ObservationGroup, model: PredictionModel, heldOut: reado
     const head = { model: group.model, dataset: group.dataset, mode: group.mode, variant: group.variant, holdout, size: cell.size, workers: cell.workers };
     const compare = (metric: BacktestRow['metric'], predicted: BacktestRow['predicted'] | null, measured: number, law: string) => {
       if (!predicted || !(measured > 0)) return;
-      const inside = predicted.low === null || predicted.high === null ? null : predicted.low <= measured && measured <= predicted.high;
-      rows.push({ ...head, metric, law, predicted, measured, relativeError: (predicted.estimate - measured) / measured, inside });
+      // Relative slack for rounding: an exact law (cell memory counts bytes) has an interval of no width.
+      const slack = 1e-9 * measured;
+      const inside = predicted.low === null || predicted.high === null ? null : predicted.low - slack <= measured && measured <= predicted.high + slack;
+      const error = (predicted.estimate - measured) / measured;
+      rows.push({ ...head, metric, law, predicted, measured, relativeError: Math.abs(error) < 1e-9 ? 0 : error, inside });
     };
     compare('wallMs', p.wallMs, cell.median.wallMs, describeTimeLaw(model, cell.size, cell.workers));
     compare(p.memoryMetric, p.memoryBytes, cell.median.memoryBytes, p.memoryLaw ?? 'no law');

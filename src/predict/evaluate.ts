@@ -118,6 +118,28 @@ export function createCellEvaluator(kit: PredictionKit, limits: ExtrapolationLim
     };
   }
 
+  /** 3 significant digits in B, KiB, MiB, GiB (the page has no access to the CLI's formatter). */
+  function bytesText(value: number): string {
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let x = value;
+    let unit = 0;
+    while (Math.abs(x) >= 1024 * 0.9995 && unit < units.length - 1) {
+      x /= 1024;
+      unit += 1;
+    }
+    return `${Math.abs(x) >= 100 ? String(Math.round(x)) : x.toPrecision(3)} ${units[unit]}`;
+  }
+
+  /** "∝ n^0.93 at w=1" (power) or "≈ 7.61 MiB + 313 B·n at w=1" (affine: the fixed part, and the part per sample). */
+  function sizeLawText(law: SizeLaw): string {
+    const t0 = law.law.theta[0] ?? 0;
+    const t1 = law.law.theta[1] ?? 0;
+    // A fixed part under 0.1% of the smallest size's share is the fit's lower bound, not a measurement.
+    const fixed = Math.exp(t1) >= 1e-3 * Math.min(...law.sizes) ? `${bytesText(Math.exp(t0 + t1))} + ` : '';
+    if (law.law.kind === 'affine') return `≈ ${fixed}${bytesText(Math.exp(t0))}·n at w=${law.workers}`;
+    return `∝ n^${(Math.round(t1 * 100) / 100).toFixed(2)} at w=${law.workers}`;
+  }
+
   function memoryLog(model: PredictionModel, size: number, workers: number): { prediction: LogPrediction; law: string; warnings: string[] } | string {
     const what = memoryLabels[model.memoryMetric] || model.memoryMetric;
     const warnings: string[] = [];
@@ -127,8 +149,7 @@ export function createCellEvaluator(kit: PredictionKit, limits: ExtrapolationLim
       );
     }
     const direct = sizeLawAt(model.memory, workers);
-    const exponent = (law: SizeLaw) => (Math.round((law.law.theta[1] ?? 0) * 100) / 100).toFixed(2);
-    if (direct) return { prediction: kit.predictLog(direct.law, size, { newObservation: true }), law: `${what} ∝ n^${exponent(direct)} at w=${workers}`, warnings };
+    if (direct) return { prediction: kit.predictLog(direct.law, size, { newObservation: true }), law: `${what} ${sizeLawText(direct)}`, warnings };
     const base = sizeLawAt(model.memory, 1);
     const growth = nearestWidthLaw(model.memoryGrowth, size);
     if (!base || !growth) return `no memory law for w=${workers}: measure width 1 at 2 or more sizes and 2 or more widths`;
@@ -141,7 +162,7 @@ export function createCellEvaluator(kit: PredictionKit, limits: ExtrapolationLim
     const extra = kit.predictLog(growth.law, workers, { reference: 1, newObservation: false });
     return {
       prediction: kit.addLog([{ sign: 1, prediction: kit.predictLog(base.law, size, { newObservation: true }) }, { sign: 1, prediction: extra }], 0),
-      law: `${what} ∝ n^${exponent(base)} at w=1 × (1 + ${Math.round((growth.law.theta[1] ?? 0) * 1000) / 10}% per extra worker, measured at n=${growth.size} on widths ${growth.widths.join(', ')})`,
+      law: `${what} ${base.law.kind === 'affine' ? `≈ (${sizeLawText(base).slice(2)})` : sizeLawText(base)} × (1 + ${Math.round((growth.law.theta[1] ?? 0) * 1000) / 10}% per extra worker, measured at n=${growth.size} on widths ${growth.widths.join(', ')})`,
       warnings,
     };
   }
@@ -203,6 +224,10 @@ export function createCellEvaluator(kit: PredictionKit, limits: ExtrapolationLim
       memoryBytes = kit.interval(memory.prediction, table);
       memoryLaw = memory.law;
       if (memoryBytes.low === null) warnings.push('no interval for the memory: its law has as many points as parameters; measure one more size or width');
+      else if (memoryBytes.high !== null && memoryBytes.high - memoryBytes.low <= 1e-9 * memoryBytes.estimate) {
+        const counted = model.memoryMetric === 'cellMemoryBytes' ? ' (cell memory counts bytes: it has no noise)' : '';
+        warnings.push(`the memory law passes through every measurement and the repetitions agree${counted}, so its interval has no width: it holds only as long as the law's form does`);
+      }
     }
     return {
       model: model.model,
