@@ -27,10 +27,11 @@ const cellMemory = (n: number, w: number) => TABLE_BYTES(n) + w * WORKER_BYTES(n
 /** The process RSS: a 400 MB baseline of what earlier cells left behind, barely moved by this cell. */
 const flatRss = (n: number, w: number) => 400e6 + 1000 * w + 0.001 * n;
 
-function memoryRun(sizes: number[], widths: number[], options: { cellMemory?: boolean; mode?: Mode } = {}): RunResult {
+function memoryRun(sizes: number[], widths: number[], options: { cellMemory?: boolean; mode?: Mode; measured?: (size: number, workers: number) => boolean } = {}): RunResult {
   const cells: CellSpec[] = [];
   for (const size of sizes) {
     for (const workers of widths) {
+      if (options.measured && !options.measured(size, workers)) continue;
       cells.push({
         size,
         workers,
@@ -62,16 +63,26 @@ describe('memory is the cell memory when the results have it', () => {
     }
   });
 
-  it('carries it to an unmeasured width as 1 + g per extra worker, g the share one worker adds', () => {
+  it('carries it to an unmeasured width linearly in w, between the size laws of two widths at n', () => {
     const model = modelOf(run);
     expect(model.memoryMetric).toBe('cellMemoryBytes');
     const p = evaluator.predict(model, 8000, 6, table);
-    // At n = 8000 one worker adds 257.6 kB to a 577.6 kB cell: g = 44.6%, and m(6) = m(1)·(1 + 5g) = table + 6 workers.
-    expect(p.memoryLaw).toContain('× (1 + 44.6% per extra worker, measured at n=8000 on widths 1, 2, 3)');
-    expect(p.memoryBytes!.estimate / cellMemory(8000, 6)).toBeCloseTo(1, 2);
-    // Job-parallel: a worker's share grows with n as the table does, so g holds at other sizes.
-    expect(evaluator.predict(model, 32_000, 6, table).memoryBytes!.estimate / cellMemory(32_000, 6)).toBeCloseTo(1, 1);
+    // The table once and every worker its own tensors: m(n, 6) = m(n, 1) + 5/2·(m(n, 3) − m(n, 1)).
+    expect(p.memoryLaw).toBe(
+      `${SIZE_METRIC_LABEL.cellMemoryBytes} = m(n,1) + 5/2·(m(n,3) − m(n,1)), linear in w, with m(n,1) ≈ 1.56 KiB + 72.0 B·n and m(n,3) ≈ 4.69 KiB + 136 B·n`,
+    );
+    for (const n of [8000, 64_000, 1_000_000]) expect(evaluator.predict(model, n, 6, table).memoryBytes!.estimate / cellMemory(n, 6)).toBeCloseTo(1, 3);
+    expect(p.memoryBytes!.low!).toBeLessThan(cellMemory(8000, 6));
+    expect(p.memoryBytes!.high!).toBeGreaterThan(cellMemory(8000, 6));
     expect(p.warnings.join(' ')).not.toContain('per extra worker was measured');
+  });
+
+  it('without a second width measured across sizes, uses the growth per extra worker at the size nearest n', () => {
+    const model = modelOf(memoryRun([1000, 2000, 4000, 8000], [1, 2, 3], { measured: (size, w) => w === 1 || size === 8000 }));
+    const p = evaluator.predict(model, 8000, 6, table);
+    // At n = 8000 one worker adds 257.6 kB to a 577.6 kB cell: g = 44.6%, and m(6) = m(1)·(1 + 5g) = table + 6 workers.
+    expect(p.memoryLaw).toBe(`${SIZE_METRIC_LABEL.cellMemoryBytes} ≈ (1.56 KiB + 72.0 B·n at w=1) × (1 + 44.6% per extra worker, measured at n=8000 on widths 1, 2, 3)`);
+    expect(p.memoryBytes!.estimate / cellMemory(8000, 6)).toBeCloseTo(1, 2);
   });
 
   it('says so in the terminal: the column, the law and the backtest rows', () => {
@@ -79,7 +90,7 @@ describe('memory is the cell memory when the results have it', () => {
     const text = renderPredictions(file, { color: false });
     expect(text).toContain(SIZE_METRIC_LABEL.cellMemoryBytes);
     expect(text).toContain(`memory, w=1: ${SIZE_METRIC_LABEL.cellMemoryBytes} ≈ 1.56 KiB + 72.0 B·n at w=1`);
-    expect(text).toContain(`memory, w=6: ${SIZE_METRIC_LABEL.cellMemoryBytes} ≈ (1.56 KiB + 72.0 B·n at w=1) × (1 + 44.6% per extra worker`);
+    expect(text).toContain(`memory, w=6: ${SIZE_METRIC_LABEL.cellMemoryBytes} = m(n,1) + 5/2·(m(n,3) − m(n,1)), linear in w`);
     expect(text).not.toContain('peak memory');
     expect(text).toMatch(/│ cell memory │/);
     expect(text).toContain(`backtest of the memory laws (${SIZE_METRIC_LABEL.cellMemoryBytes}): `);
@@ -152,13 +163,13 @@ describe('memory is the cell memory when the results have it', () => {
   });
 
   it('warns in data-parallel mode when the growth per worker is carried far from the size it was measured at', () => {
-    const model = modelOf(memoryRun([1000, 2000, 4000], [1, 2], { mode: 'data-parallel' }));
+    const model = modelOf(memoryRun([1000, 2000, 4000], [1, 2], { mode: 'data-parallel', measured: (size, w) => w === 1 || size === 4000 }));
     expect(model.replicaPerWorker).toBe(false);
     const far = evaluator.predict(model, 64_000, 4, table);
     expect(far.warnings.join(' ')).toContain('the memory per extra worker was measured at n=4000; in data-parallel mode the workers share one copy of the data');
     expect(evaluator.predict(model, 4000, 4, table).warnings.join(' ')).not.toContain('per extra worker was measured');
-    // At a measured width its own size law is used: nothing to carry.
-    expect(evaluator.predict(model, 64_000, 2, table).warnings.join(' ')).not.toContain('per extra worker was measured');
+    // At the width measured across sizes its own size law is used: nothing to carry.
+    expect(evaluator.predict(model, 64_000, 1, table).warnings.join(' ')).not.toContain('per extra worker was measured');
   });
 });
 

@@ -65,7 +65,7 @@ describe('which law predicts where', () => {
     // Job-parallel: a cell's work is w models, so the time per job is wall / w and throughput counts all of them.
     expect(p.timePerJobMs!.estimate).toBeCloseTo(p.wallMs!.estimate / 6, 6);
     expect(p.samplesPerSec!.estimate).toBeCloseTo((32_000 * 6 * 1000) / p.wallMs!.estimate, 3);
-    expect(p.memoryLaw).toContain('per extra worker');
+    expect(p.memoryLaw).toContain('linear in w');
   });
 
   it('falls back to Amdahl with fewer than 4 widths and says why', () => {

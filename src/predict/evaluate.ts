@@ -9,8 +9,10 @@
  * the work of a cell relative to width 1 (w in job-parallel, where every worker trains its own
  * replica; 1 when the workers share one job). t(n, 1)/S(w) is then the time per job.
  *
- * Memory: at a width measured across sizes, that width's own size law; elsewhere the law at w=1
- * times the growth per extra worker m(w) = m(1)·(1 + g(w − 1)) at the measured size nearest n.
+ * Memory: at a width measured across sizes, that width's own size law; elsewhere, linear in w
+ * between the size laws of w=1 and the widest other width measured across sizes, or, without one,
+ * the law at w=1 times the growth per extra worker m(w) = m(1)·(1 + g(w − 1)) measured at the size
+ * nearest n.
  *
  * Like the prediction kit, this is one factory using only its arguments and built-ins, so the
  * HTML report's what-if panel runs this same code in the browser (`createCellEvaluator.toString()`);
@@ -131,13 +133,47 @@ export function createCellEvaluator(kit: PredictionKit, limits: ExtrapolationLim
   }
 
   /** "∝ n^0.93 at w=1" (power) or "≈ 7.61 MiB + 313 B·n at w=1" (affine: the fixed part, and the part per sample). */
-  function sizeLawText(law: SizeLaw): string {
+  function sizeLawText(law: SizeLaw, withWidth = true): string {
     const t0 = law.law.theta[0] ?? 0;
     const t1 = law.law.theta[1] ?? 0;
     // A fixed part under 0.1% of the smallest size's share is the fit's lower bound, not a measurement.
     const fixed = Math.exp(t1) >= 1e-3 * Math.min(...law.sizes) ? `${bytesText(Math.exp(t0 + t1))} + ` : '';
-    if (law.law.kind === 'affine') return `≈ ${fixed}${bytesText(Math.exp(t0))}·n at w=${law.workers}`;
-    return `∝ n^${(Math.round(t1 * 100) / 100).toFixed(2)} at w=${law.workers}`;
+    const at = withWidth ? ` at w=${law.workers}` : '';
+    if (law.law.kind === 'affine') return `≈ ${fixed}${bytesText(Math.exp(t0))}·n${at}`;
+    return `∝ n^${(Math.round(t1 * 100) / 100).toFixed(2)}${at}`;
+  }
+
+  /**
+   * Memory at an unmeasured width from the size laws of two measured widths, both taken at n: a
+   * cell's memory is linear in w (the table once, each worker its own tensors), so
+   * m(n, w) = m(n, 1)·(1 + k(r − 1)), r = m(n, w2)/m(n, 1), k = (w − 1)/(w2 − 1). Unlike a growth
+   * share measured at one size, this follows the share with n (each worker's fixed part, its
+   * weights and optimizer state, matters less as n grows). The variance parts of ln r, scaled by
+   * (d ln(1 + k(r − 1))/d ln r)², add to those of m(n, 1); their correlation is ignored, which
+   * widens the interval. Null without a size law at a second width.
+   */
+  function linearInWidth(model: PredictionModel, size: number, workers: number, base: SizeLaw): { prediction: LogPrediction; law: string } | null {
+    let other: SizeLaw | null = null;
+    for (const law of model.memory) if (law.workers !== 1 && (!other || law.workers > other.workers)) other = law;
+    if (!other) return null;
+    const ratio = kit.addLog(
+      [
+        { sign: 1, prediction: kit.predictLog(other.law, size, { newObservation: false }) },
+        { sign: -1, prediction: kit.predictLog(base.law, size, { newObservation: false }) },
+      ],
+      0,
+    );
+    const r = Math.exp(ratio.mean);
+    const k = (workers - 1) / (other.workers - 1);
+    const scale = 1 + k * (r - 1);
+    if (!(scale > 0)) return null;
+    const slope = (k * r) / scale;
+    const extra: LogPrediction = { mean: Math.log(scale), parts: ratio.parts.map((p) => ({ variance: p.variance * slope * slope, df: p.df })), exact: ratio.exact };
+    const w2 = other.workers;
+    return {
+      prediction: kit.addLog([{ sign: 1, prediction: kit.predictLog(base.law, size, { newObservation: true }) }, { sign: 1, prediction: extra }], 0),
+      law: `= m(n,1) + ${workers - 1}/${w2 - 1}·(m(n,${w2}) − m(n,1)), linear in w, with m(n,1) ${sizeLawText(base, false)} and m(n,${w2}) ${sizeLawText(other, false)}`,
+    };
   }
 
   function memoryLog(model: PredictionModel, size: number, workers: number): { prediction: LogPrediction; law: string; warnings: string[] } | string {
@@ -151,6 +187,8 @@ export function createCellEvaluator(kit: PredictionKit, limits: ExtrapolationLim
     const direct = sizeLawAt(model.memory, workers);
     if (direct) return { prediction: kit.predictLog(direct.law, size, { newObservation: true }), law: `${what} ${sizeLawText(direct)}`, warnings };
     const base = sizeLawAt(model.memory, 1);
+    const linear = base ? linearInWidth(model, size, workers, base) : null;
+    if (linear) return { ...linear, law: `${what} ${linear.law}`, warnings };
     const growth = nearestWidthLaw(model.memoryGrowth, size);
     if (!base || !growth) return `no memory law for w=${workers}: measure width 1 at 2 or more sizes and 2 or more widths`;
     // Data-parallel ranks split the data, so an extra worker adds its replica, which does not grow with n.
