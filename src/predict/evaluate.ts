@@ -172,7 +172,7 @@ export function createCellEvaluator(kit: PredictionKit, limits: ExtrapolationLim
     const w2 = other.workers;
     return {
       prediction: kit.addLog([{ sign: 1, prediction: kit.predictLog(base.law, size, { newObservation: true }) }, { sign: 1, prediction: extra }], 0),
-      law: `= m(n,1) + ${workers - 1}/${w2 - 1}·(m(n,${w2}) − m(n,1)), linear in w, with m(n,1) ${sizeLawText(base, false)} and m(n,${w2}) ${sizeLawText(other, false)}`,
+      law: `= m(n,1) + ${w2 === 2 ? workers - 1 : `${workers - 1}/${w2 - 1}`}·(m(n,${w2}) − m(n,1)), linear in w, with m(n,1) ${sizeLawText(base, false)} and m(n,${w2}) ${sizeLawText(other, false)}`,
     };
   }
 
