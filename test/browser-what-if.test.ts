@@ -13,6 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../src/report/html.js';
 import { whatIfData } from '../src/report/html/what-if.js';
 import { evaluator } from '../src/predict/evaluator.js';
+import { analyse } from '../src/analyse/index.js';
+import { SIZE_METRIC_LABEL } from '../src/report/text.js';
+import type { RunResult } from '../src/results/schema.js';
 import { CHROMIUM, launchChromium } from './helpers/browser.js';
 import { HOSTILE_MODEL, makeFixture } from './helpers/analysis-fixture.js';
 
@@ -25,6 +28,8 @@ interface PanelReading {
   workers: number;
   wall: { estimate: string; low: string; high: string; text: string };
   memory: string;
+  memoryTitle: string;
+  memoryMetric: string;
   warnings: string[];
   law: string;
 }
@@ -48,6 +53,8 @@ async function read(page: Page): Promise<PanelReading> {
       workers: Number(attr('what-if', 'data-workers')),
       wall: { estimate: attr('what-if-wall', 'data-estimate'), low: attr('what-if-wall', 'data-low'), high: attr('what-if-wall', 'data-high'), text: document.getElementById('what-if-wall')?.textContent ?? '' },
       memory: attr('what-if-memory', 'data-estimate'),
+      memoryTitle: document.getElementById('what-if-memory-title')?.textContent ?? '',
+      memoryMetric: attr('what-if-memory', 'data-metric'),
       warnings: Array.from(document.querySelectorAll('#what-if-warnings li')).map((li) => li.textContent ?? ''),
       law: document.getElementById('what-if-law')?.textContent ?? '',
     };
@@ -92,7 +99,14 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html what-if panel in headless Ch
     same(panel.wall.estimate, expected.wallMs!.estimate);
     same(panel.wall.low, expected.wallMs!.low);
     same(panel.wall.high, expected.wallMs!.high);
-    same(panel.memory, expected.peakRssBytes!.estimate);
+    same(panel.memory, expected.memoryBytes!.estimate);
+    // The fixture predates cellMemoryBytes: the panel says it shows the process peak RSS, and warns.
+    expect(expected.memoryMetric).toBe('peakRssBytes');
+    expect(panel.memoryMetric).toBe('peakRssBytes');
+    expect(panel.memoryTitle).toBe(SIZE_METRIC_LABEL.peakRssBytes);
+    expect(panel.law).toContain(`memory: ${SIZE_METRIC_LABEL.peakRssBytes} `);
+    expect(panel.law).toBe(`${panel.law.split('; memory: ')[0]}; memory: ${expected.memoryLaw}`);
+    expect(panel.warnings.some((w) => w.includes('predate cellMemoryBytes'))).toBe(true);
     expect(panel.wall.text).toMatch(/^\S+ (ms|s|µs|min|h) \[\S+ (ms|s|µs|min|h), \S+ (ms|s|µs|min|h)\]$/);
     expect(panel.law).toContain('t ∝ n^');
   });
@@ -118,6 +132,38 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html what-if panel in headless Ch
     expect(after.size).toBeCloseTo(Math.max(...data.models[0]!.sizes) * data.limits.warnSize, -2);
     expect(Number(after.wall.estimate)).toBeGreaterThan(Number(before.wall.estimate));
     same(after.wall.estimate, evaluator.predict(data.models[0]!, after.size, after.workers, data.table).wallMs!.estimate);
+  });
+
+  it('labels the memory as the cell memory for results that have it, and shows the Node evaluator’s value', async () => {
+    const legacy = makeFixture();
+    // The same run with what issue 17 measures: the table once plus every worker's tensors, linear in n.
+    const result: RunResult = {
+      ...legacy.result,
+      cells: legacy.result.cells.map((c) => ({ ...c, trials: c.trials.map((t) => ({ ...t, cellMemoryBytes: c.cell.size * 100 + c.cell.workers * c.cell.size * 80 })) })),
+    };
+    const input = { runs: [{ result, analysis: analyse(result) }] };
+    const withCell = whatIfData(input)!;
+    expect(withCell.models.every((m) => m.memoryMetric === 'cellMemoryBytes')).toBe(true);
+    const file = join(dir, 'cell-memory.html');
+    writeFileSync(file, renderHtml(input));
+    const second = await context.newPage();
+    const errors: string[] = [];
+    second.on('pageerror', (e) => errors.push(e.message));
+    try {
+      await second.goto(pathToFileURL(file).href);
+      await second.waitForFunction(() => (document.getElementById('what-if')?.getAttribute('data-size') ?? '') !== '');
+      const panel = await read(second);
+      const expected = evaluator.predict(withCell.models[0]!, panel.size, panel.workers, withCell.table);
+      expect(panel.memoryMetric).toBe('cellMemoryBytes');
+      expect(panel.memoryTitle).toBe(SIZE_METRIC_LABEL.cellMemoryBytes);
+      same(panel.memory, expected.memoryBytes!.estimate);
+      expect(panel.law).toContain(`memory: ${SIZE_METRIC_LABEL.cellMemoryBytes} `);
+      expect(panel.law.endsWith(`; memory: ${expected.memoryLaw}`)).toBe(true);
+      expect(panel.warnings.some((w) => w.includes('peak RSS'))).toBe(false);
+      expect(errors).toEqual([]);
+    } finally {
+      await second.close();
+    }
   });
 
   it('switches models, and a hostile model name is inert text', async () => {

@@ -43,6 +43,12 @@ describe('scale-bench predict (fake runner)', () => {
     expect(stdout).toMatch(/64k │ 8 │ +\S+ (µs|ms|s|min|h) \[\S+ (µs|ms|s|min|h), \S+ (µs|ms|s|min|h)\]/);
     expect(stdout).toContain('t(n,1) ∝ n^');
     expect(stdout).toContain('from Amdahl');
+    // The fake runner's trials carry cellMemoryBytes (linear in n), so memory is the cell's own, labelled so.
+    expect(stdout).toContain('cell memory (data + tensors)');
+    // Its memory is exactly a fixed part (weights and Adam's moments) plus 312 bytes per sample: the affine law.
+    expect(stdout).toMatch(/memory, w=1: cell memory \(data \+ tensors\) ≈ \d+ KiB \+ 312 B·n at w=1/);
+    expect(stdout).toContain('backtest of the memory laws (cell memory (data + tensors)):');
+    expect(stdout).not.toContain('peak memory');
     expect(stdout).toContain('assumes a machine with at least 8 cores');
     expect(stdout).toContain('w=8 is 2.7x the widest measured width (3)');
     expect(stdout).toMatch(/backtest of the time laws: .*largest size held out .*widest width held out/);
@@ -52,9 +58,10 @@ describe('scale-bench predict (fake runner)', () => {
     const { code, stdout } = await runCli(['predict', join(sweep, 'results.json'), '--size', '16k', '--workers', '2', '--budget', '2m', '--backtest', '--json']);
     expect(code).toBe(0);
     const file = predictionFileSchema.parse(JSON.parse(stdout));
-    expect(file.schemaVersion).toBe(1);
+    expect(file.schemaVersion).toBe(2);
     expect(file.predictions[0]!.wallMs!.estimate).toBeGreaterThan(1);
-    expect(file.predictions[0]!.peakRssBytes!.estimate).toBeGreaterThan(1e6);
+    expect(file.predictions[0]!.memoryBytes!.estimate).toBeGreaterThan(1e6);
+    expect(file.predictions[0]!.memoryMetric).toBe('cellMemoryBytes');
     expect(file.budget![0]!.budgetMs).toBe(120_000);
     expect(file.backtest!.summary.medianAbsError).toBeGreaterThanOrEqual(0);
     expect(file.backtest!.summary.coverage).not.toBeNull();

@@ -7,13 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { analyse } from '../src/analyse/index.js';
 import { UsageError } from '../src/config/errors.js';
 import { createPredictionKit, uslThroughput } from '../src/stats/index.js';
-import { observationGroups, predictionModel, runPrediction, parseQualityTarget, type PredictQuery } from '../src/predict/index.js';
+import { runPrediction, parseQualityTarget } from '../src/predict/index.js';
 import { evaluator, predictionTable } from '../src/predict/evaluator.js';
 import { combineResults } from '../src/predict/inputs.js';
 import { qualityAnswer, type LearningCurveInput } from '../src/predict/quality.js';
-import { predictionFileSchema, type PredictionModel } from '../src/predict/schema.js';
+import { predictionFileSchema } from '../src/predict/schema.js';
 import type { RunResult, TrialResult } from '../src/results/schema.js';
 import { makeRunResult, type CellSpec } from './helpers/run-result.js';
+import { modelOf, predict } from './helpers/predict.js';
 
 const kit = createPredictionKit();
 const table = predictionTable();
@@ -33,14 +34,6 @@ function lawRun(sizes: number[], widths: number[], options: { model?: string; no
   return makeRunResult(cells, { environment: { cores: options.cores ?? 2 } });
 }
 
-function predict(result: RunResult, query: PredictQuery) {
-  return runPrediction(result, analyse(result), query);
-}
-
-function modelOf(result: RunResult): PredictionModel {
-  const [group] = observationGroups(result, analyse(result));
-  return predictionModel(group!)!;
-}
 
 describe('which law predicts where', () => {
   const run = lawRun([1000, 2000, 4000, 8000], [1, 2, 3, 4]);
@@ -72,7 +65,7 @@ describe('which law predicts where', () => {
     // Job-parallel: a cell's work is w models, so the time per job is wall / w and throughput counts all of them.
     expect(p.timePerJobMs!.estimate).toBeCloseTo(p.wallMs!.estimate / 6, 6);
     expect(p.samplesPerSec!.estimate).toBeCloseTo((32_000 * 6 * 1000) / p.wallMs!.estimate, 3);
-    expect(p.memoryLaw).toContain('per extra worker');
+    expect(p.memoryLaw).toContain('linear in w');
   });
 
   it('falls back to Amdahl with fewer than 4 widths and says why', () => {
@@ -98,8 +91,8 @@ describe('which law predicts where', () => {
   it('produces JSON that the versioned schema accepts, with every quantity as { estimate, low, high }', () => {
     const file = predict(run, { sizes: [16_000], workers: [1, 6], budgetMs: 60_000, backtest: true });
     expect(predictionFileSchema.parse(JSON.parse(JSON.stringify(file)))).toEqual(file);
-    expect(file.schemaVersion).toBe(1);
-    for (const p of file.predictions) for (const key of ['wallMs', 'epochMs', 'samplesPerSec', 'peakRssBytes'] as const) expect(Object.keys(p[key]!)).toEqual(['estimate', 'low', 'high']);
+    expect(file.schemaVersion).toBe(2);
+    for (const p of file.predictions) for (const key of ['wallMs', 'epochMs', 'samplesPerSec', 'memoryBytes'] as const) expect(Object.keys(p[key]!)).toEqual(['estimate', 'low', 'high']);
   });
 });
 

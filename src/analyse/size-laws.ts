@@ -8,6 +8,7 @@ import type { AnalysisWarning, SizeScaling } from './schema.js';
 import { fitBigO, powerLawFit } from '../stats/index.js';
 import { modeVariant } from '../modes/index.js';
 import { groupBy, sizeScalingKey, type AnalysedCell } from './common.js';
+import { memoryMetricOf } from './labels.js';
 
 export function sizeScaling(cells: readonly AnalysedCell[], level: number, warnings: AnalysisWarning[]): SizeScaling[] {
   const out: SizeScaling[] = [];
@@ -16,7 +17,7 @@ export function sizeScaling(cells: readonly AnalysedCell[], level: number, warni
     const { model, dataset, workers, mode } = group[0]!.analysis.cell;
     const variant = modeVariant(group[0]!.analysis.cell);
     const plannedSizes = new Set(group.map((c) => c.analysis.cell.size)).size;
-    const memoryMetric = group.some(({ analysis }) => analysis.cellMemoryBytes) ? 'cellMemoryBytes' : 'peakRssBytes';
+    const memoryMetric = memoryMetricOf(group.map(({ analysis }) => analysis));
     // Time to a target is fitted like any time, on the cells that reached it (runs trained with --target).
     const metrics = group.some((c) => c.analysis.timeToTarget) ? (['wallMs', memoryMetric, 'timeToTargetMs'] as const) : (['wallMs', memoryMetric] as const);
     for (const metric of metrics) {

@@ -2,7 +2,8 @@
  * --backtest: how good are this run's predictions? Each group's laws are refitted without its
  * largest size (and, separately, without its widest width), the held-out cells are predicted from
  * the rest, and each prediction is compared with the measurement: relative error, and whether the
- * measurement fell inside the 95% prediction interval.
+ * measurement fell inside the 95% prediction interval. Memory rows name the memory they compared
+ * (cellMemoryBytes, or peakRssBytes for results that predate it).
  */
 import { median } from '../stats/index.js';
 import { formatCount } from '../config/format.js';
@@ -28,11 +29,14 @@ function rowsFor(group: ObservationGroup, model: PredictionModel, heldOut: reado
     const head = { model: group.model, dataset: group.dataset, mode: group.mode, variant: group.variant, holdout, size: cell.size, workers: cell.workers };
     const compare = (metric: BacktestRow['metric'], predicted: BacktestRow['predicted'] | null, measured: number, law: string) => {
       if (!predicted || !(measured > 0)) return;
-      const inside = predicted.low === null || predicted.high === null ? null : predicted.low <= measured && measured <= predicted.high;
-      rows.push({ ...head, metric, law, predicted, measured, relativeError: (predicted.estimate - measured) / measured, inside });
+      // Relative slack for rounding: an exact law (cell memory counts bytes) has an interval of no width.
+      const slack = 1e-9 * measured;
+      const inside = predicted.low === null || predicted.high === null ? null : predicted.low - slack <= measured && measured <= predicted.high + slack;
+      const error = (predicted.estimate - measured) / measured;
+      rows.push({ ...head, metric, law, predicted, measured, relativeError: Math.abs(error) < 1e-9 ? 0 : error, inside });
     };
     compare('wallMs', p.wallMs, cell.median.wallMs, describeTimeLaw(model, cell.size, cell.workers));
-    compare('peakRssBytes', p.peakRssBytes, cell.median.peakRssBytes, p.memoryLaw ?? 'no law');
+    compare(p.memoryMetric, p.memoryBytes, cell.median.memoryBytes, p.memoryLaw ?? 'no law');
     if (cell.timeToTargetMs.length > 0) compare('timeToTargetMs', p.timeToTargetMs, cell.median.timeToTargetMs, 'time to target ∝ n^b');
   }
   return rows;
@@ -78,7 +82,7 @@ export function backtest(groups: readonly ObservationGroup[]): Backtest {
     summary: summarise(wall),
     size: summarise(wall.filter((r) => r.holdout === 'size')),
     width: summarise(wall.filter((r) => r.holdout === 'width')),
-    memory: summarise(rows.filter((r) => r.metric === 'peakRssBytes')),
+    memory: summarise(rows.filter((r) => r.metric === 'cellMemoryBytes' || r.metric === 'peakRssBytes')),
     notes,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Evaluating a PredictionModel at (n, w): wall time, time per epoch, time per job, throughput and
- * peak memory, each with its 95% prediction interval, the laws used, the extrapolation factors and
- * the warnings.
+ * memory (the cell's own, or the process peak RSS for older results: `memoryMetric` says which),
+ * each with its 95% prediction interval, the laws used, the extrapolation factors and the warnings.
  *
  * Time: at a width measured across sizes, that width's own size law; elsewhere the laws combine
  * explicitly as t(n, w) = t(n, 1) · k(w) / S(w), where S(w) = X(w)/X(1) comes from the USL when it
@@ -9,11 +9,18 @@
  * the work of a cell relative to width 1 (w in job-parallel, where every worker trains its own
  * replica; 1 when the workers share one job). t(n, 1)/S(w) is then the time per job.
  *
+ * Memory: at a width measured across sizes, that width's own size law; elsewhere, linear in w
+ * between the size laws of w=1 and the widest other width measured across sizes, or, without one,
+ * the law at w=1 times the growth per extra worker m(w) = m(1)·(1 + g(w − 1)) measured at the size
+ * nearest n.
+ *
  * Like the prediction kit, this is one factory using only its arguments and built-ins, so the
- * HTML report's what-if panel runs this same code in the browser (`createCellEvaluator.toString()`).
+ * HTML report's what-if panel runs this same code in the browser (`createCellEvaluator.toString()`);
+ * the words for the memory metrics come in as an argument for the same reason.
  */
 import type { FittedLaw, LogPrediction, PredictionKit } from '../stats/prediction-kit.js';
 import type { TQuantileTable } from '../stats/prediction-types.js';
+import type { MemoryMetric } from '../analyse/labels.js';
 import type { CellPrediction, PredictionModel, SizeLaw, TimeLawUsed, WidthLaw } from './schema.js';
 
 export interface ExtrapolationLimits {
@@ -27,11 +34,14 @@ export interface ExtrapolationLimits {
 
 export const EXTRAPOLATION_LIMITS: ExtrapolationLimits = { warnWidth: 2, refuseWidth: 8, warnSize: 100 };
 
+/** The words for each memory metric (SIZE_METRIC_LABEL's), e.g. "cell memory (data + tensors)". */
+export type MemoryLabels = Record<MemoryMetric, string>;
+
 export interface CellEvaluator {
   predict(model: PredictionModel, size: number, workers: number, table: TQuantileTable): CellPrediction;
 }
 
-export function createCellEvaluator(kit: PredictionKit, limits: ExtrapolationLimits): CellEvaluator {
+export function createCellEvaluator(kit: PredictionKit, limits: ExtrapolationLimits, memoryLabels: MemoryLabels): CellEvaluator {
   const WARN_WIDTH = limits.warnWidth;
   const REFUSE_WIDTH = limits.refuseWidth;
   const WARN_SIZE = limits.warnSize;
@@ -110,17 +120,88 @@ export function createCellEvaluator(kit: PredictionKit, limits: ExtrapolationLim
     };
   }
 
-  function memoryLog(model: PredictionModel, size: number, workers: number): { prediction: LogPrediction; law: string } | string {
+  /** 3 significant digits in B, KiB, MiB, GiB (the page has no access to the CLI's formatter). */
+  function bytesText(value: number): string {
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let x = value;
+    let unit = 0;
+    while (Math.abs(x) >= 1024 * 0.9995 && unit < units.length - 1) {
+      x /= 1024;
+      unit += 1;
+    }
+    return `${Math.abs(x) >= 100 ? String(Math.round(x)) : x.toPrecision(3)} ${units[unit]}`;
+  }
+
+  /** "∝ n^0.93 at w=1" (power) or "≈ 7.61 MiB + 313 B·n at w=1" (affine: the fixed part, and the part per sample). */
+  function sizeLawText(law: SizeLaw, withWidth = true): string {
+    const t0 = law.law.theta[0] ?? 0;
+    const t1 = law.law.theta[1] ?? 0;
+    // A fixed part under 0.1% of the smallest size's share is the fit's lower bound, not a measurement.
+    const fixed = Math.exp(t1) >= 1e-3 * Math.min(...law.sizes) ? `${bytesText(Math.exp(t0 + t1))} + ` : '';
+    const at = withWidth ? ` at w=${law.workers}` : '';
+    if (law.law.kind === 'affine') return `≈ ${fixed}${bytesText(Math.exp(t0))}·n${at}`;
+    return `∝ n^${(Math.round(t1 * 100) / 100).toFixed(2)}${at}`;
+  }
+
+  /**
+   * Memory at an unmeasured width from the size laws of two measured widths, both taken at n: a
+   * cell's memory is linear in w (the table once, each worker its own tensors), so
+   * m(n, w) = m(n, 1)·(1 + k(r − 1)), r = m(n, w2)/m(n, 1), k = (w − 1)/(w2 − 1). Unlike a growth
+   * share measured at one size, this follows the share with n (each worker's fixed part, its
+   * weights and optimizer state, matters less as n grows). The variance parts of ln r, scaled by
+   * (d ln(1 + k(r − 1))/d ln r)², add to those of m(n, 1); their correlation is ignored, which
+   * widens the interval. Null without a size law at a second width.
+   */
+  function linearInWidth(model: PredictionModel, size: number, workers: number, base: SizeLaw): { prediction: LogPrediction; law: string } | null {
+    let other: SizeLaw | null = null;
+    for (const law of model.memory) if (law.workers !== 1 && (!other || law.workers > other.workers)) other = law;
+    if (!other) return null;
+    const ratio = kit.addLog(
+      [
+        { sign: 1, prediction: kit.predictLog(other.law, size, { newObservation: false }) },
+        { sign: -1, prediction: kit.predictLog(base.law, size, { newObservation: false }) },
+      ],
+      0,
+    );
+    const r = Math.exp(ratio.mean);
+    const k = (workers - 1) / (other.workers - 1);
+    const scale = 1 + k * (r - 1);
+    if (!(scale > 0)) return null;
+    const slope = (k * r) / scale;
+    const extra: LogPrediction = { mean: Math.log(scale), parts: ratio.parts.map((p) => ({ variance: p.variance * slope * slope, df: p.df })), exact: ratio.exact };
+    const w2 = other.workers;
+    return {
+      prediction: kit.addLog([{ sign: 1, prediction: kit.predictLog(base.law, size, { newObservation: true }) }, { sign: 1, prediction: extra }], 0),
+      law: `= m(n,1) + ${w2 === 2 ? workers - 1 : `${workers - 1}/${w2 - 1}`}·(m(n,${w2}) − m(n,1)), linear in w, with m(n,1) ${sizeLawText(base, false)} and m(n,${w2}) ${sizeLawText(other, false)}`,
+    };
+  }
+
+  function memoryLog(model: PredictionModel, size: number, workers: number): { prediction: LogPrediction; law: string; warnings: string[] } | string {
+    const what = memoryLabels[model.memoryMetric] || model.memoryMetric;
+    const warnings: string[] = [];
+    if (model.memoryMetric === 'peakRssBytes') {
+      warnings.push(
+        'memory is the process peak RSS: these results predate cellMemoryBytes, and the RSS carries whatever the process held before the cell (wasm heaps never shrink), so its law says little about larger n; re-run to predict the memory the cell itself holds',
+      );
+    }
     const direct = sizeLawAt(model.memory, workers);
-    const exponent = (law: SizeLaw) => (Math.round((law.law.theta[1] ?? 0) * 100) / 100).toFixed(2);
-    if (direct) return { prediction: kit.predictLog(direct.law, size, { newObservation: true }), law: `peak memory ∝ n^${exponent(direct)} at w=${workers}` };
+    if (direct) return { prediction: kit.predictLog(direct.law, size, { newObservation: true }), law: `${what} ${sizeLawText(direct)}`, warnings };
     const base = sizeLawAt(model.memory, 1);
+    const linear = base ? linearInWidth(model, size, workers, base) : null;
+    if (linear) return { ...linear, law: `${what} ${linear.law}`, warnings };
     const growth = nearestWidthLaw(model.memoryGrowth, size);
     if (!base || !growth) return `no memory law for w=${workers}: measure width 1 at 2 or more sizes and 2 or more widths`;
+    // Data-parallel ranks split the data, so an extra worker adds its replica, which does not grow with n.
+    if (!model.replicaPerWorker && (size > 2 * growth.size || 2 * size < growth.size)) {
+      warnings.push(
+        `the memory per extra worker was measured at n=${growth.size}; in ${model.mode} mode the workers share one copy of the data, so an extra worker adds mostly its model replica, a smaller share of the cell at larger n: this overstates the memory above n=${growth.size} and understates it below; measure w=${workers} at 2 or more sizes`,
+      );
+    }
     const extra = kit.predictLog(growth.law, workers, { reference: 1, newObservation: false });
     return {
       prediction: kit.addLog([{ sign: 1, prediction: kit.predictLog(base.law, size, { newObservation: true }) }, { sign: 1, prediction: extra }], 0),
-      law: `peak memory ∝ n^${exponent(base)} at w=1 × (1 + ${Math.round((growth.law.theta[1] ?? 0) * 1000) / 10}% per extra worker, measured at n=${growth.size} on widths ${growth.widths.join(', ')})`,
+      law: `${what} ${base.law.kind === 'affine' ? `≈ (${sizeLawText(base).slice(2)})` : sizeLawText(base)} × (1 + ${Math.round((growth.law.theta[1] ?? 0) * 1000) / 10}% per extra worker, measured at n=${growth.size} on widths ${growth.widths.join(', ')})`,
+      warnings,
     };
   }
 
@@ -173,13 +254,18 @@ export function createCellEvaluator(kit: PredictionKit, limits: ExtrapolationLim
       }
     }
     const memory = memoryLog(model, size, workers);
-    let peakRssBytes = null;
+    let memoryBytes = null;
     let memoryLaw = null;
     if (typeof memory === 'string') warnings.push(memory);
     else {
-      peakRssBytes = kit.interval(memory.prediction, table);
+      warnings.push(...memory.warnings);
+      memoryBytes = kit.interval(memory.prediction, table);
       memoryLaw = memory.law;
-      if (peakRssBytes.low === null) warnings.push('no interval for the memory: its law has as many points as parameters; measure one more size or width');
+      if (memoryBytes.low === null) warnings.push('no interval for the memory: its law has as many points as parameters; measure one more size or width');
+      else if (memoryBytes.high !== null && memoryBytes.high - memoryBytes.low <= 1e-9 * memoryBytes.estimate) {
+        const counted = model.memoryMetric === 'cellMemoryBytes' ? ' (cell memory counts bytes: it has no noise)' : '';
+        warnings.push(`the memory law passes through every measurement and the repetitions agree${counted}, so its interval has no width: it holds only as long as the law's form does`);
+      }
     }
     return {
       model: model.model,
@@ -193,7 +279,8 @@ export function createCellEvaluator(kit: PredictionKit, limits: ExtrapolationLim
       timeToTargetMs,
       timePerJobMs,
       samplesPerSec,
-      peakRssBytes,
+      memoryBytes,
+      memoryMetric: model.memoryMetric,
       quality: null,
       timeLaw,
       memoryLaw,

@@ -3,6 +3,10 @@
  * each type): the fitted laws of one model × data set ready to evaluate anywhere (the HTML what-if
  * panel embeds them), the predictions with their 95% prediction intervals, the answers to
  * --budget, --workers auto and --quality, and the backtest. Times in ms, memory in bytes.
+ *
+ * Version 2: memory is `memoryBytes` with `memoryMetric` saying what it is (version 1 had
+ * `peakRssBytes`, the process's peak RSS, whatever the results held); backtest rows name the memory
+ * metric they compared (`cellMemoryBytes` or `peakRssBytes`) instead of `peakRssBytes`.
  */
 import { z } from 'zod';
 import { modeSchema } from '../config/names.js';
@@ -11,7 +15,15 @@ import { fittedLawSchema, intervalSchema, tQuantileTableSchema } from '../stats/
 export { intervalSchema, type Interval } from '../stats/prediction-types.js';
 
 /** Version of the prediction JSON. Bump on any incompatible change. */
-export const PREDICTION_SCHEMA_VERSION = 1 as const;
+export const PREDICTION_SCHEMA_VERSION = 2 as const;
+
+/**
+ * What the memory laws are fitted on, and so what a predicted memory is: `cellMemoryBytes`, the
+ * memory the cell holds (its data table plus every worker's tfjs tensors at their peak), whenever the
+ * results have it; `peakRssBytes`, the whole process's peak RSS, only for results that predate it
+ * (it carries everything the process held before the cell, so its law extrapolates poorly).
+ */
+export const memoryMetricSchema = z.enum(['cellMemoryBytes', 'peakRssBytes']);
 
 /** Which model × data set × mode (and mode variant) an answer is about. */
 const subject = {
@@ -56,6 +68,8 @@ export const predictionModelSchema = z.object({
   sizes: z.array(z.number()),
   widths: z.array(z.number()),
   time: z.array(sizeLawSchema),
+  /** What `memory` and `memoryGrowth` are fitted on. */
+  memoryMetric: memoryMetricSchema,
   memory: z.array(sizeLawSchema),
   /** Time to the target quality against n, per width, where the run measured it (empty otherwise). */
   timeToTarget: z.array(sizeLawSchema),
@@ -105,11 +119,13 @@ export const cellPredictionSchema = z.object({
   timePerJobMs: intervalSchema.nullable(),
   /** Aggregate samples per second. */
   samplesPerSec: intervalSchema.nullable(),
-  peakRssBytes: intervalSchema.nullable(),
+  /** Memory of the cell, in bytes: what `memoryMetric` names. */
+  memoryBytes: intervalSchema.nullable(),
+  memoryMetric: memoryMetricSchema,
   /** Held-out quality from the learning curve, when there is one. */
   quality: intervalSchema.nullable(),
   timeLaw: timeLawUsedSchema.nullable(),
-  /** How the memory was predicted, e.g. "size law at w=2" or "size law at w=1 × growth per worker". */
+  /** How the memory was predicted, e.g. "cell memory (data + tensors) ∝ n^1.00 at w=2", or at w=1 × (1 + g% per extra worker). */
   memoryLaw: z.string().nullable(),
   /** n / largest measured size, and w / widest measured width (above 1: extrapolated). */
   extrapolation: z.object({ size: z.number(), width: z.number() }),
@@ -160,7 +176,8 @@ export const backtestRowSchema = z.object({
   ...subject,
   /** 'size': refitted without the largest size; 'width': without the widest width. */
   holdout: z.enum(['size', 'width']),
-  metric: z.enum(['wallMs', 'peakRssBytes', 'timeToTargetMs']),
+  /** The measured quantity compared; memory rows name their memory metric. */
+  metric: z.enum(['wallMs', 'cellMemoryBytes', 'peakRssBytes', 'timeToTargetMs']),
   size: z.number(),
   workers: z.number(),
   /** The law refitted, e.g. "t ∝ n^b at w=1 on 2k, 4k, 8k". */
@@ -195,7 +212,7 @@ export const backtestSchema = z.object({
   size: backtestSummarySchema,
   /** Wall time, widest width held out. */
   width: backtestSummarySchema,
-  /** Peak memory over both hold-outs. */
+  /** Memory (cell memory, or the process peak RSS for older results) over both hold-outs. */
   memory: backtestSummarySchema,
   /** Why a hold-out was not possible (e.g. "width: 2 widths, needs 3"). */
   notes: z.array(z.string()),

@@ -6,7 +6,8 @@
 import Table from 'cli-table3';
 import { createColors } from 'picocolors';
 import { formatBytes, formatCount, formatMs, formatPercent, MISSING } from '../config/format.js';
-import type { Backtest, BacktestSummary, CellPrediction, Interval, PredictionFile, TimeLawUsed } from '../predict/schema.js';
+import type { Backtest, BacktestRow, BacktestSummary, CellPrediction, Interval, PredictionFile, TimeLawUsed } from '../predict/schema.js';
+import { SIZE_METRIC_LABEL } from './text.js';
 
 type Colors = ReturnType<typeof createColors>;
 
@@ -62,14 +63,16 @@ function predictionTables(file: PredictionFile, colors: Colors): string[] {
   const out: string[] = [];
   for (const [label, rows] of groups) {
     const toTarget = rows.some((p) => p.timeToTargetMs !== null);
+    // One group, one memory metric: the header names it (the cell's own memory, or the process peak RSS of older results).
+    const memory = [...new Set(rows.map((p) => SIZE_METRIC_LABEL[p.memoryMetric]))].join(' / ');
     const table = new Table({
-      head: ['n', 'w', 'wall time', 'per epoch', ...(toTarget ? ['to target'] : []), 'samples/s', 'peak memory', 'quality', 'beyond data'],
+      head: ['n', 'w', 'wall time', 'per epoch', ...(toTarget ? ['to target'] : []), 'samples/s', memory, 'quality', 'beyond data'],
       style: { head: colors.isColorSupported ? ['cyan'] : [], border: colors.isColorSupported ? ['grey'] : [] },
       colAligns: ['right', 'right', 'right', 'right', ...(toTarget ? ['right' as const] : []), 'right', 'right', 'right', 'left'],
     });
     for (const p of rows) {
       const target = toTarget ? [range(p.timeToTargetMs, ms)] : [];
-      table.push([count(p.size), String(p.workers), range(p.wallMs, ms), range(p.epochMs, ms), ...target, range(p.samplesPerSec, count), range(p.peakRssBytes, bytes), range(p.quality, quality), extrapolation(p)]);
+      table.push([count(p.size), String(p.workers), range(p.wallMs, ms), range(p.epochMs, ms), ...target, range(p.samplesPerSec, count), range(p.memoryBytes, bytes), range(p.quality, quality), extrapolation(p)]);
     }
     const laws = new Set<string>();
     const warnings = new Set<string>();
@@ -133,21 +136,28 @@ export function backtestSummaryLine(b: Backtest): string {
   return `backtest of the time laws: ${summaryText(b.summary)}; ${parts.join('; ')}`;
 }
 
+const BACKTEST_METRIC: Record<BacktestRow['metric'], string> = { wallMs: 'time', cellMemoryBytes: 'cell memory', peakRssBytes: 'peak RSS', timeToTargetMs: 'to target' };
+
+function isMemory(r: BacktestRow): boolean {
+  return r.metric === 'cellMemoryBytes' || r.metric === 'peakRssBytes';
+}
+
 function backtestLines(b: Backtest | undefined): string[] {
   if (!b) return [];
+  const memoryMetrics = [...new Set(b.rows.filter(isMemory).map((r) => SIZE_METRIC_LABEL[r.metric]))];
   const table = new Table({
     head: ['held out', 'model', 'n', 'w', 'metric', 'predicted [95% PI]', 'measured', 'error', 'inside', 'law refitted'],
     style: { head: [], border: [] },
     colAligns: ['left', 'left', 'right', 'right', 'left', 'right', 'right', 'right', 'left', 'left'],
   });
   for (const r of b.rows) {
-    const format = r.metric === 'peakRssBytes' ? bytes : ms;
+    const format = isMemory(r) ? bytes : ms;
     table.push([
       r.holdout === 'size' ? 'largest size' : 'widest width',
       groupLabel(r),
       count(r.size),
       String(r.workers),
-      r.metric === 'wallMs' ? 'time' : r.metric === 'peakRssBytes' ? 'memory' : 'to target',
+      BACKTEST_METRIC[r.metric],
       range(r.predicted, format),
       format(r.measured),
       `${r.relativeError >= 0 ? '+' : ''}${formatPercent(r.relativeError, 1)}`,
@@ -159,7 +169,7 @@ function backtestLines(b: Backtest | undefined): string[] {
     'Backtest: each law refitted without its largest size (and without its widest width), the held-out cells predicted:',
     ...(b.rows.length ? [table.toString()] : []),
     ...b.notes.map((n) => `  ${clean(n)}`),
-    `backtest of the memory laws: ${summaryText(b.memory)}`,
+    `backtest of the memory laws${memoryMetrics.length ? ` (${memoryMetrics.join(', ')})` : ''}: ${summaryText(b.memory)}`,
     backtestSummaryLine(b),
   ];
 }

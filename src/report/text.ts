@@ -7,6 +7,7 @@ import type { Analysis, SizeScaling, WidthPoint, WidthScaling } from '../analyse
 import type { MetricComparison, Verdict } from '../gate/schema.js';
 import type { Environment, RunResult } from '../results/schema.js';
 import type { Estimate } from '../stats/types.js';
+import { SIZE_METRIC_LABEL, memoryMetricOf, type MemoryMetric } from '../analyse/labels.js';
 import { MISSING, formatBytes, formatCount, formatFixed, formatMs, formatPercent, formatSig, isFiniteNumber } from '../config/format.js';
 
 export const NA = MISSING;
@@ -56,17 +57,12 @@ export function fmtWorkers(w: number): string {
  * The memory metric of an analysis: the memory each cell holds (data + tensors), or the process peak RSS
  * for results that predate the per-cell figure.
  */
-export function memoryMetric(analysis: Pick<Analysis, 'cells'>): 'cellMemoryBytes' | 'peakRssBytes' {
-  return analysis.cells.some((c) => c.cellMemoryBytes) ? 'cellMemoryBytes' : 'peakRssBytes';
+export function memoryMetric(analysis: Pick<Analysis, 'cells'>): MemoryMetric {
+  return memoryMetricOf(analysis.cells);
 }
 
-/** What each size-law metric measured, in the words every report uses. */
-export const SIZE_METRIC_LABEL: Record<SizeScaling['metric'], string> = {
-  wallMs: 'time',
-  cellMemoryBytes: 'cell memory (data + tensors)',
-  peakRssBytes: 'process peak RSS',
-  timeToTargetMs: 'time to target',
-};
+/** What each size-law metric measured, in the words every report (and `predict`) uses. */
+export { SIZE_METRIC_LABEL };
 
 /** "time grows as n^1.02 ± 0.03 (closest class O(n), R² 0.998)" for one size sweep. */
 export function describeSizeScaling(s: SizeScaling): string {

@@ -13,4 +13,5 @@ export * from './learning-curve.js';
 export * from './convergence.js';
 export * from './prediction.js';
 export * from './law-bootstrap.js';
+export * from './affine-law.js';
 export * from './learning-curve-inverse.js';

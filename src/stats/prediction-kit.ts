@@ -54,8 +54,10 @@ export function createPredictionKit(): PredictionKit {
     const t1 = theta[1] ?? 0;
     const t2 = theta[2] ?? 0;
     // power: ln y = ln a + b ln n; usl: ln X = ln λ + ln N − ln(1 + σ(N−1) + κN(N−1));
-    // amdahl: ln X = ln X(1) − ln((1 − p) + p/N); growth: ln m = ln m(1) + ln(1 + g(N − 1)).
+    // amdahl: ln X = ln X(1) − ln((1 − p) + p/N); growth: ln m = ln m(1) + ln(1 + g(N − 1));
+    // affine: ln m = ln b + ln(n + c), a fixed part b·c plus b per unit of n (c = e^θ1 keeps θ scale-free).
     if (kind === 'power') return t0 + t1 * Math.log(x);
+    if (kind === 'affine') return t0 + Math.log(x + Math.exp(t1));
     if (kind === 'usl') return t0 + Math.log(x) - Math.log(1 + t1 * (x - 1) + t2 * x * (x - 1));
     if (kind === 'amdahl') return t0 - Math.log(1 - t1 + t1 / x);
     return t0 + Math.log(1 + t1 * (x - 1));
@@ -65,6 +67,7 @@ export function createPredictionKit(): PredictionKit {
     const t1 = theta[1] ?? 0;
     const t2 = theta[2] ?? 0;
     if (kind === 'power') return [1, Math.log(x)];
+    if (kind === 'affine') return [1, Math.exp(t1) / (x + Math.exp(t1))];
     if (kind === 'usl') {
       const d = 1 + t1 * (x - 1) + t2 * x * (x - 1);
       return [1, -(x - 1) / d, -(x * (x - 1)) / d];

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-export const lawKindSchema = z.enum(['power', 'usl', 'amdahl', 'growth']);
+export const lawKindSchema = z.enum(['power', 'usl', 'amdahl', 'growth', 'affine']);
 export type LawKind = z.infer<typeof lawKindSchema>;
 
 /**
@@ -24,7 +24,7 @@ export type LawVariance = z.infer<typeof lawVarianceSchema>;
 
 export const fittedLawSchema = z.object({
   kind: lawKindSchema,
-  /** Parameters on the log scale: power [ln a, b]; usl [ln λ, σ, κ]; amdahl [ln X(1), p]; growth [ln m(1), g]. */
+  /** Parameters on the log scale: power [ln a, b]; usl [ln λ, σ, κ]; amdahl [ln X(1), p]; growth [ln m(1), g]; affine [ln b, ln c] of b·(x + c). */
   theta: z.array(z.number()),
   /** (J'J)⁻¹ of the linearised law at the fitted points (p × p). */
   inverse: z.array(z.array(z.number())),

@@ -90,6 +90,7 @@ export const LAW_BOUNDS: Record<LawKind, ReadonlyArray<readonly [number, number]
   usl: [null, [0, 1], [0, 1]],
   amdahl: [null, [0, 1]],
   growth: [null, null],
+  affine: [null, null],
 };
 
 /**
@@ -137,6 +138,11 @@ export function lawUncertainty(kind: LawKind, theta: readonly number[], points: 
     law.replicates = bootstrapLaw(kind, theta, points.map((pt) => pt.x), centreVariance, bounds, { replicates, seed: options.seed ?? 1 });
   }
   return law;
+}
+
+/** Σ (centre − f(x; θ))² over the points, on the log scale: how far a law misses the centres it was fitted to. */
+export function residualSumOfSquares(law: Pick<FittedLaw, 'kind' | 'theta'>, points: readonly ReplicatedPoint[]): number {
+  return points.reduce((sum, p) => sum + (p.centre - kit.lawValue(law.kind, law.theta, p.x)) ** 2, 0);
 }
 
 function residualVariance(residualSs: number, residualDf: number, pureSs: number, pureDf: number, centreFactor: number, alpha: number): LawVariance | null {

@@ -1,7 +1,8 @@
 /**
  * The "what if" panel of report.html: pick a model, slide the data size and the pool width, and
- * read the predicted wall time, throughput and peak memory with their 95% prediction intervals,
- * the laws used and the warnings, as `scale-bench predict` would print them.
+ * read the predicted wall time, throughput and memory (the cell's own, or the process peak RSS for
+ * results that predate it, labelled as such) with their 95% prediction intervals, the laws used and
+ * the warnings, as `scale-bench predict` would print them.
  *
  * Shared code, not a copy: the page embeds the fitted laws (PredictionModel, JSON) and the source
  * of the two factories `predict` itself runs, createPredictionKit (stats) and createCellEvaluator
@@ -13,7 +14,7 @@ import type { ReportInput } from '../types.js';
 import { createPredictionKit } from '../../stats/prediction-kit.js';
 import { createCellEvaluator, EXTRAPOLATION_LIMITS } from '../../predict/evaluate.js';
 import { observationGroups, predictionModel } from '../../predict/build.js';
-import { predictionTable } from '../../predict/evaluator.js';
+import { MEMORY_LABELS, predictionTable } from '../../predict/evaluator.js';
 import type { PredictionModel } from '../../predict/schema.js';
 import { escapeHtml as h, jsonForScript } from './escape.js';
 
@@ -21,6 +22,8 @@ export interface WhatIfData {
   models: PredictionModel[];
   table: ReturnType<typeof predictionTable>;
   limits: typeof EXTRAPOLATION_LIMITS;
+  /** Words for the memory metrics, passed to the evaluator as in Node. */
+  memoryLabels: typeof MEMORY_LABELS;
 }
 
 /** The laws of the primary run, or null when no model has a time law to slide along. */
@@ -28,7 +31,7 @@ export function whatIfData(input: ReportInput): WhatIfData | null {
   const primary = input.runs[0];
   if (!primary) return null;
   const models = observationGroups(primary.result, primary.analysis).flatMap((g) => predictionModel(g) ?? []);
-  return models.length ? { models, table: predictionTable(), limits: EXTRAPOLATION_LIMITS } : null;
+  return models.length ? { models, table: predictionTable(), limits: EXTRAPOLATION_LIMITS, memoryLabels: MEMORY_LABELS } : null;
 }
 
 function label(m: PredictionModel): string {
@@ -50,7 +53,7 @@ export function renderWhatIf(input: ReportInput): { section: string; scripts: st
   const data = whatIfData(input);
   if (!data) return { section: '', scripts: '' };
   const options = data.models.map((m, i) => `<option value="${i}">${h(label(m))}</option>`).join('');
-  const row = (id: string, title: string) => `<dt>${h(title)}</dt><dd id="what-if-${id}" data-estimate="" data-low="" data-high="">n/a</dd>`;
+  const row = (id: string, title: string) => `<dt id="what-if-${id}-title">${h(title)}</dt><dd id="what-if-${id}" data-estimate="" data-low="" data-high="">n/a</dd>`;
   const section =
     `<section id="what-if"><h2>What if…</h2><style>${STYLE}</style>` +
     `<p class="sub">Predictions from this run's fitted laws, computed in your browser by the same code as <span class="code">scale-bench predict</span>: ` +
@@ -61,7 +64,7 @@ export function renderWhatIf(input: ReportInput): { section: string; scripts: st
     `<label>data size n = <output id="what-if-size-value"></output> <input type="range" id="what-if-size" min="0" max="1000" step="1" value="0"></label>` +
     `<label>workers w = <output id="what-if-workers-value"></output> <input type="range" id="what-if-workers" min="1" max="8" step="1" value="1"></label>` +
     `</div>` +
-    `<dl class="what-if-results">${row('wall', 'wall time per trial')}${row('epoch', 'per epoch')}${data.models.some((m) => m.timeToTarget.length > 0) ? row('target', 'time to target') : ''}${row('job', 'time per job')}${row('throughput', 'samples/s')}${row('memory', 'peak memory')}</dl>` +
+    `<dl class="what-if-results">${row('wall', 'wall time per trial')}${row('epoch', 'per epoch')}${data.models.some((m) => m.timeToTarget.length > 0) ? row('target', 'time to target') : ''}${row('job', 'time per job')}${row('throughput', 'samples/s')}${row('memory', data.memoryLabels[data.models[0]!.memoryMetric])}</dl>` +
     `<p id="what-if-law" class="sub"></p><ul id="what-if-warnings" class="warnings"></ul></section>`;
   return { section, scripts: `<script type="application/json" id="what-if-data">${jsonForScript(data)}</script>\n<script>${WHAT_IF_SCRIPT}</script>\n` };
 }
@@ -77,7 +80,7 @@ export const WHAT_IF_SCRIPT = `(function () {
   if (!el) return;
   var data = JSON.parse(el.textContent || '{}');
   var kit = (${createPredictionKit.toString()})();
-  var evaluator = (${createCellEvaluator.toString()})(kit, data.limits);
+  var evaluator = (${createCellEvaluator.toString()})(kit, data.limits, data.memoryLabels);
   var $ = function (id) { return document.getElementById(id); };
   function sig(x) { var r = Number(x.toPrecision(3)); return Math.abs(r) >= 100 ? r.toFixed(0) : r.toPrecision(3); }
   function count(x) { var a = Math.abs(x); return a >= 1e9 ? sig(x / 1e9) + 'G' : a >= 1e6 ? sig(x / 1e6) + 'M' : a >= 1e3 ? sig(x / 1e3) + 'k' : String(Math.round(x)); }
@@ -120,7 +123,9 @@ export const WHAT_IF_SCRIPT = `(function () {
     show('target', p.timeToTargetMs, ms);
     show('job', p.timePerJobMs, ms);
     show('throughput', p.samplesPerSec, count);
-    show('memory', p.peakRssBytes, bytes);
+    show('memory', p.memoryBytes, bytes);
+    $('what-if-memory-title').textContent = data.memoryLabels[p.memoryMetric];
+    document.getElementById('what-if-memory').setAttribute('data-metric', p.memoryMetric);
     var law = p.timeLaw;
     var text = '';
     if (law) {
