@@ -173,9 +173,10 @@ describe('interrupts at any moment (issue 20.5)', () => {
     for (let moment = 0; moment < 10; moment++) {
       const out = tempOut();
       const signal = moment % 2 === 0 ? 'SIGINT' : 'SIGTERM';
-      // The real runner: its pool starts in this window, where an interrupt used to crash. 200 epochs keep
-      // even a fast machine busy well past the last moment, so every interrupt lands in a running sweep.
-      const run = spawnCli(['run', '--models', 'linear,logistic', '--sizes', '100,200,400', '--workers', '1,2', '--repeats', '3', '--epochs', '200', '--report', 'json', '--quiet', '--out', out], {
+      // The real runner: its pool starts in this window, where an interrupt used to crash. The sweep must outlast
+      // the last moment on any machine: it takes about 40 s on a 2-core runner here (the fused training step made
+      // the earlier 100-400-sample sweep finish in 1.9 s, and a faster CI machine completed it before +1800 ms).
+      const run = spawnCli(['run', '--models', 'linear,logistic', '--sizes', '4000,8000,16000', '--workers', '1,2', '--repeats', '3', '--epochs', '1000', '--report', 'json', '--quiet', '--out', out], {
         SCALE_BENCH_SIGNALS_READY_FD: '3',
       });
       // Moments count from the launcher's first line: before it, Node is still starting and no program can answer a signal.
