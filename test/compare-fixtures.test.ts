@@ -49,7 +49,7 @@ describe('fixtures/baselines', () => {
     for (const m of params) {
       expect(m.baseline).toBeCloseTo(Math.log(10) / Math.log(207108 / 6532), 1);
       expect(m.current).toBeCloseTo(Math.log(20) / Math.log(207108 / 6532), 1);
-      expect(m.test).toBe('outside-baseline-ci');
+      expect(m.test).toBe('interval-overlap+band');
     }
     expect(regressed).toHaveLength(24);
     expect(c.passed).toBe(false);

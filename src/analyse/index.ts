@@ -12,7 +12,9 @@ import { sizeScaling } from './size-laws.js';
 import { widthScaling } from './width-laws.js';
 import { complexityScaling } from './complexity.js';
 import { qualityFlags } from './quality.js';
+import { machineSpeed } from './canary.js';
 
+export { CANARY_SLOW_BAND, machineSpeed } from './canary.js';
 export { ANALYSE_DEFAULTS, complexityScalingKey, sizeScalingKey, widthScalingKey, type AnalyseOptions } from './common.js';
 
 /** Analyses a run: per-cell statistics, the size, width and model-complexity laws, quality flags and warnings. */
@@ -44,5 +46,11 @@ export function analyse(result: RunResult, options: AnalyseOptions = {}): Analys
     qualityFlags: flags,
     warnings,
     ...(cells.some((c) => c.analysis.cell.mode === 'inference') ? { inference: inferenceSweeps(cells.map((c) => c.analysis)) } : {}),
+    ...withMachineSpeed(result),
   };
+}
+
+function withMachineSpeed(result: RunResult): Pick<Analysis, 'machineSpeed'> {
+  const speed = machineSpeed(result);
+  return speed ? { machineSpeed: speed } : {};
 }

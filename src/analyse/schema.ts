@@ -8,10 +8,12 @@ import { backendNameSchema, modeSchema } from '../config/names.js';
 import { cellSchema, environmentSchema, modelInfoSchema, qualitySchema } from '../results/schema.js';
 import { dataParallelCellAnalysisSchema } from '../modes/data-parallel/analysis.js';
 import { inferenceCellAnalysisSchema, inferenceSweepSchema } from '../modes/inference/analysis.js';
+import { machineSpeedSchema } from './canary.js';
 
 export type { BigOClass, Estimate, SampleSummary, UslFit } from '../stats/types.js';
 export type { DataParallelCellAnalysis } from '../modes/data-parallel/analysis.js';
 export type { InferenceCellAnalysis, InferenceSweep } from '../modes/inference/analysis.js';
+export type { MachineSpeed } from './canary.js';
 
 export const warningCodeSchema = z.enum([
   'few-repetitions',
@@ -156,5 +158,7 @@ export const analysisSchema = z.object({
   warnings: z.array(analysisWarningSchema),
   /** Inference load sweeps, when the run has inference cells. */
   inference: z.array(inferenceSweepSchema).optional(),
+  /** How the machine's speed drifted during the run (canary readings); absent when the run has none. */
+  machineSpeed: machineSpeedSchema.optional(),
 });
 export type Analysis = z.infer<typeof analysisSchema>;

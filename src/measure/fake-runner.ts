@@ -7,7 +7,7 @@
  */
 import type { BenchmarkPlan, ModelInfo, TrialResult } from '../results/schema.js';
 import type { BackendFacts } from './environment.js';
-import type { CellJob, CellMeasurement, Runner, TrialProgress } from './runner.js';
+import type { CanaryProbe, CellJob, CellMeasurement, Runner, TrialProgress } from './runner.js';
 import { failedTrial } from './failures.js';
 import { estimatedParams, estimatedUsPerSample } from '../models/cost.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -26,7 +26,27 @@ export interface FakeRunnerOptions {
   /** USL contention and coherency of the simulated machine (default 0.05 and 0.005). */
   sigma?: number;
   kappa?: number;
+  /** A slowed machine (other programs' load), as opposed to slower code: see FakeMachineLoad. */
+  machine?: FakeMachineLoad;
 }
+
+/**
+ * Load from outside the benchmark: the cells it covers take `factor` times longer, and so does the canary read
+ * for them, so the gate's canary logic can be tested in milliseconds.
+ */
+export interface FakeMachineLoad {
+  /** How much slower the loaded machine runs, e.g. 1.5. */
+  factor: number;
+  /** Cells whose id contains one of these run on the loaded machine; all cells when absent. */
+  cells?: string[];
+  /** Share of the slowdown the canary sees (default 1: all of it; 0: a burst the canary missed). */
+  canarySees?: number;
+  /** The load is gone by the time the confirm step re-runs cells (default false: it persists). */
+  transient?: boolean;
+}
+
+/** Canary reading of the simulated machine at width 1, in ms. */
+const FAKE_CANARY_MS = 6;
 
 const QUALITY: Record<string, number> = {
   linear: 0.99,
@@ -58,8 +78,28 @@ export function parseFakeOptions(json: string | undefined): FakeRunnerOptions {
 export class FakeRunner implements Runner {
   readonly kind = 'fake' as const;
   private plan: BenchmarkPlan | undefined;
+  /** Cells take no time here, so the canary is read before every cell (interval 0). */
+  readonly canary: CanaryProbe = {
+    workload: { size: 128, matmuls: 64, intervalMs: 0 },
+    read: async (cell, phase) => {
+      const seed = this.plan?.seed ?? 0;
+      const load = 1 + (this.machineFactor(cell.id, phase) - 1) * (this.options.machine?.canarySees ?? 1);
+      return Array.from({ length: cell.workers }, (_, worker) => {
+        const noise = 1 + 0.01 * (2 * hashToUnit(`${seed}|${cell.id}|canary|${phase}|${worker}`) - 1);
+        return FAKE_CANARY_MS * (1 + 0.05 * (cell.workers - 1)) * load * noise;
+      });
+    },
+  };
 
   constructor(private readonly options: FakeRunnerOptions = {}) {}
+
+  /** How much slower the simulated machine runs this cell now (1 = unloaded). */
+  private machineFactor(cellId: string, phase: CellJob['phase']): number {
+    const load = this.options.machine;
+    if (!load) return 1;
+    if (load.transient && phase === 'confirm') return 1;
+    return !load.cells || load.cells.some((fragment) => cellId.includes(fragment)) ? load.factor : 1;
+  }
 
   async start(plan: BenchmarkPlan): Promise<BackendFacts> {
     this.plan = plan;
@@ -100,8 +140,9 @@ export class FakeRunner implements Runner {
     const w = cell.workers;
     const contention = 1 + sigma * (w - 1) + kappa * w * (w - 1);
     const oversubscription = Math.max(1, w / plan.cores);
-    const noise = 1 + (this.options.noise ?? 0.02) * (2 * hashToUnit(`${plan.seed}|${cell.id}|${repetition}`) - 1);
-    const usPerSample = estimatedUsPerSample(cell.model) * (this.options.slowdown?.[cell.model] ?? 1);
+    const rerun = job.phase === 'confirm' ? '|confirm' : '';
+    const noise = 1 + (this.options.noise ?? 0.02) * (2 * hashToUnit(`${plan.seed}|${cell.id}|${repetition}${rerun}`) - 1);
+    const usPerSample = estimatedUsPerSample(cell.model) * (this.options.slowdown?.[cell.model] ?? 1) * this.machineFactor(cell.id, job.phase);
     const perReplicaSamples = job.nTrain * plan.training.epochs;
     const wallMs = ((perReplicaSamples * usPerSample) / 1000) * contention * oversubscription * noise;
     const samples = perReplicaSamples * w;

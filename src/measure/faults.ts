@@ -1,15 +1,18 @@
 /**
- * Fault injection for the reliability tests: make chosen cells throw, hang, or kill their worker.
- * Read from SCALE_BENCH_FAULTS (JSON), e.g. {"throw":["mlp-small|"],"hang":["n=2000|w=2"],"exit":["linear|"]};
- * each entry matches cells whose id contains it. Unset in normal use, so it costs one lookup per task.
+ * Fault injection for the reliability and gate tests: make chosen cells throw, hang, kill their worker, or
+ * run slower. Read from SCALE_BENCH_FAULTS (JSON), e.g. {"throw":["mlp-small|"],"hang":["n=2000|w=2"],
+ * "exit":["linear|"],"slow":{"mlp-deep|":1.2}}; each entry matches cells whose id contains it. Unset in
+ * normal use, so it costs one lookup per task.
  */
 export interface FaultPlan {
   throw?: string[];
   hang?: string[];
   exit?: string[];
+  /** A real slowdown of the code under test: matching job-parallel cells train `factor` times as long (e.g. 1.2). */
+  slow?: Record<string, number>;
 }
 
-export type Fault = keyof FaultPlan;
+export type Fault = Exclude<keyof FaultPlan, 'slow'>;
 
 function readFaults(): FaultPlan {
   const text = process.env.SCALE_BENCH_FAULTS;
@@ -46,4 +49,26 @@ export function injectFault(fault: Fault, cellId: string): void {
       }
     }
   }
+}
+
+/** The slowdown factor injected into a cell (1 = none): the largest of the matching `slow` entries. */
+export function slowdownFor(cellId: string): number {
+  const factors = Object.entries(faults.slow ?? {})
+    .filter(([fragment, factor]) => cellId.includes(fragment) && Number.isFinite(factor) && factor > 1)
+    .map(([, factor]) => factor);
+  return Math.max(1, ...factors);
+}
+
+/**
+ * Makes a trial that trained for `trainMs` take `factor` times as long, by keeping the CPU busy (not sleeping):
+ * like slower code, the extra time competes for the core and stretches under load. Returns the extra ms.
+ */
+export function injectSlowdown(factor: number, trainMs: number): number {
+  if (!(factor > 1)) return 0;
+  const started = performance.now();
+  const until = started + (factor - 1) * trainMs;
+  while (performance.now() < until) {
+    /* spin */
+  }
+  return performance.now() - started;
 }

@@ -16,7 +16,7 @@ import { chartJsConfig, legendEntries } from './html/chartjs-config.js';
 import { CLIENT_SCRIPT } from './html/client.js';
 import { escapeHtml as h, jsonForScript } from './html/escape.js';
 import { STYLES } from './html/styles.js';
-import { NA, describeBackend, describeMachine, fmtBytes, fmtChange, fmtChangeCi, fmtFixed, fmtGiB, fmtMetricValue, fmtMs, fmtNumber, fmtPercent, lawSentences, runLabels, type LawSentence } from './text.js';
+import { NA, describeBackend, describeMachine, describeMachineSpeed, fmtBytes, fmtChange, fmtChangeCi, fmtFixed, fmtGiB, fmtMetricValue, fmtMs, fmtNumber, fmtPercent, lawSentences, runLabels, type LawSentence } from './text.js';
 
 let chartJsSource: string | null = null;
 
@@ -108,6 +108,7 @@ function summarySection(input: ReportInput, labels: string[]): string {
       `${title}<div class="panel machine"><dl>` +
       `<dt>Machine</dt><dd>${h(describeMachine(env))}</dd>` +
       `<dt>Backend</dt><dd>${h(describeBackend(env))}</dd>` +
+      (analysis.machineSpeed ? `<dt>Machine speed</dt><dd>${h(describeMachineSpeed(analysis.machineSpeed))}</dd>` : '') +
       `<dt>Run</dt><dd><span class="code">${h(analysis.runId)}</span>, started ${h(result.startedAt)}${env.gitCommit ? `, commit <span class="code">${h(env.gitCommit)}</span>` : ''}</dd>` +
       `</dl></div>${fake}${incomplete}${lawsBlock(analysis)}` +
       (flags.length ? `<h3>Speed vs quality</h3><ul class="laws">${flags.join('')}</ul>` : '')
@@ -133,12 +134,13 @@ function comparisonSection(c: Comparison): string {
       { title: 'CI of change', numeric: true, html: (m) => h(fmtChangeCi(m)) },
       { title: 'test', sort: (m) => m.test, html: (m) => h(m.test) + (num(m.pValue) !== null ? `, p=${h(fmtNumber(m.pValue, 2))}` : '') },
       { title: 'gated', sort: (m) => (m.gated ? 'yes' : 'no'), html: (m) => (m.gated ? 'yes' : 'no') },
+      { title: 'note', html: (m) => h(m.note ?? '') },
     ],
     c.metrics,
   );
   const budgets = c.budgets.length
     ? `<h3>Budgets</h3><ul class="warnings">${c.budgets
-        .map((b) => `<li><span class="badge ${b.passed ? 'passed' : 'failed'}">${b.passed ? 'pass' : 'fail'}</span> <span class="code">${h(b.expression)}</span>: ${h(b.message)}</li>`)
+        .map((b) => `<li><span class="badge ${b.verdict === 'inconclusive' ? 'v-inconclusive' : b.passed ? 'passed' : 'failed'}">${b.verdict === 'inconclusive' ? 'inconclusive' : b.passed ? 'pass' : 'fail'}</span> <span class="code">${h(b.expression)}</span>: ${h(b.message)}</li>`)
         .join('')}</ul>`
     : '';
   const warnings = c.warnings.length ? `<ul class="warnings">${c.warnings.map((w) => `<li>${h(w)}</li>`).join('')}</ul>` : '';

@@ -6,6 +6,7 @@ import type { Artifact, ReportInput } from './types.js';
 import { renderCellTable } from './table.js';
 import { renderScalingSummary } from './summary.js';
 import { renderTerminalChart } from './terminal-chart.js';
+import { describeMachineSpeed } from './text.js';
 
 export interface TerminalOptions {
   /** ANSI colours (the CLI decides from NO_COLOR, FORCE_COLOR and whether stdout is a terminal). */
@@ -28,6 +29,7 @@ export function renderTerminal(input: ReportInput, options: TerminalOptions): st
     const chart = renderTerminalChart(analysis, { color });
     if (chart) parts.push(`${chart}\n\n`);
     parts.push(`backend: ${result.environment.backend} (${result.environment.runner}), ${result.environment.cpuModel}, ${result.environment.cores} cores\n`);
+    if (analysis.machineSpeed) parts.push(`machine speed: ${describeMachineSpeed(analysis.machineSpeed)}\n`);
   }
   return parts.join('');
 }

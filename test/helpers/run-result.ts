@@ -14,7 +14,7 @@ import type { Cell, CellResult, Environment, Mode, ModelInfo, Quality, RunResult
 
 export interface CellSpec extends Partial<Omit<Cell, 'id'>> {
   id?: string;
-  /** Wall time of each counted repetition, ms; one ok trial per value. Default [100, 100, 100, 100, 100]. */
+  /** Wall time of each counted repetition, ms; one ok trial per value. Default six repetitions of 100 (MIN_REPETITIONS). */
   wallMs?: number[];
   /** Aggregate throughput of each repetition, samples/s; used when wallMs is not given. */
   samplesPerSec?: number[];
@@ -79,7 +79,7 @@ export function makeCellResult(spec: CellSpec): CellResult {
   };
   const cell: Cell = { id: spec.id ?? cellIdOf(base), ...base };
   const samples = spec.samples ?? defaultSamples(cell.size, cell.workers, cell.mode);
-  const walls = spec.wallMs ?? spec.samplesPerSec?.map((x) => (samples / x) * 1000) ?? [100, 100, 100, 100, 100];
+  const walls = spec.wallMs ?? spec.samplesPerSec?.map((x) => (samples / x) * 1000) ?? [100, 100, 100, 100, 100, 100];
   const quality: Quality = typeof spec.quality === 'object' ? spec.quality : { metric: 'accuracy', value: spec.quality ?? 0.9 };
   const rss = spec.peakRssBytes ?? [100e6];
   const trials: TrialResult[] = walls.map((wallMs, repetition) => ({
