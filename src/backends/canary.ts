@@ -21,23 +21,23 @@ export const DEFAULT_CANARY_WORK: CanaryWork = { size: 128, matmuls: 64 };
 /** Kept per thread, so a reading does not pay for creating its matrices. */
 let warm: { size: number; chain: MatmulChain } | undefined;
 
-function chainFor(tf: Tf, size: number): MatmulChain {
-  if (warm?.size === size) return warm.chain;
+/**
+ * Prepares the workload on this thread, untimed: the matrices, and one whole run of it, because a thread's
+ * first run is several times slower (operator creation, weight packing, page faults, wasm tier-up) and
+ * would pass for a slow machine.
+ */
+export function prepareCanary(tf: Tf, work: CanaryWork): MatmulChain {
+  if (warm?.size === work.size) return warm.chain;
   warm?.chain.dispose();
-  const chain = matmulChain(tf, size);
-  chain.run(2); // operator creation, weight packing, page faults: not part of any reading
-  warm = { size, chain };
+  const chain = matmulChain(tf, work.size);
+  chain.run(work.matmuls);
+  warm = { size: work.size, chain };
   return chain;
-}
-
-/** Prepares the workload on this thread (untimed), so that `timeCanary` measures only the work. */
-export function prepareCanary(tf: Tf, work: CanaryWork): void {
-  chainFor(tf, work.size);
 }
 
 /** Wall-clock milliseconds this thread took for the fixed workload. */
 export function timeCanary(tf: Tf, work: CanaryWork): number {
-  const chain = chainFor(tf, work.size);
+  const chain = prepareCanary(tf, work);
   const started = performance.now();
   chain.run(work.matmuls);
   return performance.now() - started;

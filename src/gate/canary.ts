@@ -5,14 +5,14 @@
  */
 import type { CellResult, RunResult, TrialResult } from '../results/schema.js';
 import type { MetricComparison } from './schema.js';
-import { median } from '../stats/index.js';
+import { median, quantile } from '../stats/index.js';
 import { cellsBehind } from './sweep-cells.js';
 
 export interface CanaryShift {
   /**
    * 'paired': both runs have readings, so a cell's change is its current reading over its baseline reading.
-   * 'within': only the current run has them (an older baseline): a cell's reading over the run's median at
-   * the same width, which catches load that came and went during the run but not a change between runs.
+   * 'within': only the current run has them (an older baseline): a cell's reading over the run's lower quartile
+   * at the same width, which catches load that came and went during the run but not a change between runs.
    */
   basis: 'paired' | 'within';
   /** Per cell id: current canary / reference − 1 (positive = the machine ran slower). */
@@ -21,17 +21,41 @@ export interface CanaryShift {
 
 export type CanaryUse = { shift: CanaryShift; warning?: string } | { shift: null; warning?: string };
 
-function byWidthMedian(result: RunResult): Map<number, number> {
+/**
+ * Each cell's canary, smoothed: the median of its own reading and those of the cells before and after it at
+ * the same width. One reading is one sample of the machine's contention and can catch a spike; three still
+ * follow a burst of load that lasts a few cells. Cells in `rerun` (the confirmed view of the confirm step)
+ * keep their own reading, taken around their re-run, which is not their sweep neighbours'.
+ */
+export function localCanary(run: RunResult, rerun: ReadonlySet<string> = new Set()): Map<string, number> {
+  const out = new Map<string, number>();
+  const widths = new Set(run.cells.map((c) => c.cell.workers));
+  for (const width of widths) {
+    const row = run.cells.filter((c) => c.cell.workers === width && c.canaryMs !== undefined && !rerun.has(c.cell.id));
+    row.forEach((cell, i) => {
+      const near = row.slice(Math.max(0, i - 1), i + 2).map((c) => c.canaryMs ?? NaN);
+      out.set(cell.cell.id, median(near));
+    });
+  }
+  for (const cell of run.cells) if (rerun.has(cell.cell.id) && cell.canaryMs !== undefined) out.set(cell.cell.id, cell.canaryMs);
+  return out;
+}
+
+/**
+ * Per width, the speed the machine showed when least disturbed during the run: the lower quartile of its
+ * readings (the minimum would trust one lucky reading; the median is itself slowed when half the run was).
+ */
+function byWidthReference(result: RunResult): Map<number, number> {
   const readings = result.canary?.readings.filter((r) => r.phase === 'sweep') ?? [];
   const widths = new Set(readings.map((r) => r.workers));
-  return new Map([...widths].map((w) => [w, median(readings.filter((r) => r.workers === w).map((r) => r.ms))]));
+  return new Map([...widths].map((w) => [w, quantile(readings.filter((r) => r.workers === w).map((r) => r.ms), 0.25)]));
 }
 
 /**
  * The canary's change per cell, when the runs' canaries measure the same thing (same workload, backend,
  * backend version and kernels: a kernel change would otherwise pass for a machine change); else why not.
  */
-export function canaryShift(baseline: RunResult, current: RunResult): CanaryUse {
+export function canaryShift(baseline: RunResult, current: RunResult, rerun: ReadonlySet<string> = new Set()): CanaryUse {
   if (!current.canary || !current.cells.some((c) => c.canaryMs !== undefined)) return { shift: null };
   const b = baseline.environment;
   const c = current.environment;
@@ -39,18 +63,20 @@ export function canaryShift(baseline: RunResult, current: RunResult): CanaryUse 
   const w = baseline.canary?.workload;
   const sameWork = w !== undefined && w.size === current.canary.workload.size && w.matmuls === current.canary.workload.matmuls;
   const changes = new Map<string, number>();
+  const now = localCanary(current, rerun);
   if (baseline.canary && sameWork && sameBackend) {
-    const before = new Map(baseline.cells.map((cell) => [cell.cell.id, cell.canaryMs]));
-    for (const cell of current.cells) {
-      const then = before.get(cell.cell.id);
-      if (then !== undefined && then > 0 && cell.canaryMs !== undefined) changes.set(cell.cell.id, cell.canaryMs / then - 1);
+    const before = localCanary(baseline);
+    for (const [id, ms] of now) {
+      const then = before.get(id);
+      if (then !== undefined && then > 0) changes.set(id, ms / then - 1);
     }
     return { shift: { basis: 'paired', changes } };
   }
-  const reference = byWidthMedian(current);
+  const reference = byWidthReference(current);
   for (const cell of current.cells) {
     const ref = reference.get(cell.cell.workers);
-    if (ref !== undefined && ref > 0 && cell.canaryMs !== undefined) changes.set(cell.cell.id, cell.canaryMs / ref - 1);
+    const ms = now.get(cell.cell.id);
+    if (ref !== undefined && ref > 0 && ms !== undefined) changes.set(cell.cell.id, ms / ref - 1);
   }
   const why = !baseline.canary
     ? 'the baseline has no canary readings (saved by an older scale-bench, or measured without them)'
@@ -82,13 +108,16 @@ export function normaliseByCanary(run: RunResult, shift: CanaryShift, band: numb
   return { ...run, cells: run.cells.map(scale) };
 }
 
-/** The median canary change of the cells a comparison rests on; undefined when none has a reading. */
+/**
+ * The canary change of the cells a comparison rests on: the largest in size, since a law moves with its most
+ * disturbed cell (efficiency at 2 workers when only they ran slower); undefined when none has a reading.
+ */
 export function canaryChangeBehind(metric: Pick<MetricComparison, 'metric' | 'subject'>, run: RunResult, shift: CanaryShift): number | undefined {
   const changes = cellsBehind(metric, run).flatMap((id) => {
     const change = shift.changes.get(id);
     return change === undefined ? [] : [change];
   });
-  return changes.length > 0 ? median(changes) : undefined;
+  return changes.length > 0 ? changes.reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a)) : undefined;
 }
 
 /** "+35%" */

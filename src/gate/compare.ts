@@ -98,7 +98,7 @@ export function compare(baseline: RunResult, current: RunResult, options: Compar
   const view = confirmedView(current);
   if (view) {
     const rerunCtx: Context = { ...ctx, current: view.run, warnings: [] };
-    const rerunCanary = canaryShift(baseline, view.run);
+    const rerunCanary = canaryShift(baseline, view.run, view.confirmed);
     const rerun = judgeWithCanary(rerunCtx, baseAnalysis, analyse(view.run, { confidenceLevel: level }), rerunCanary.shift, normalise, new Map());
     const outcome = applyConfirmation(metrics, rerun.metrics, view.confirmed, current);
     metrics = outcome.metrics;

@@ -6,11 +6,11 @@
 import type { Analysis, CellAnalysis, WidthScaling } from '../analyse/schema.js';
 import type { RunResult } from '../results/schema.js';
 import type { Estimate } from '../stats/types.js';
-import { bootstrapMedians, fitUsl } from '../stats/index.js';
+import { bootstrapMedians, fitUsl, median } from '../stats/index.js';
 import { okValues, widthSweepCells } from './sweep-cells.js';
 
 /** Resamples of the USL peak's bootstrap: each one is a nonlinear fit per run, so fewer than the default 2000. */
-export const USL_RESAMPLES = 400;
+export const USL_RESAMPLES = 300;
 
 /** Both bounds of an interval, or null. */
 export function bounds(estimate: Estimate | null | undefined): { low: number; high: number } | null {
@@ -105,10 +105,10 @@ export function efficiencyEstimate(run: RunResult, sweep: WidthScaling, workers:
 /** The USL peak width of a sweep in one run, with its bootstrap interval (each resample refits the USL). */
 export function uslPeakEstimate(run: RunResult, key: string, options: ResampleOptions): Estimate | null {
   const widths = throughputByWidth(run, key);
-  const ws = widths.map((w) => w.workers);
+  const peak = peakFitter(widths);
   return bootstrapMedians(
     widths.map((w) => w.values),
-    (medians) => peakOf(ws, medians),
+    peak,
     { ...options, resamples: Math.min(options.resamples, USL_RESAMPLES) },
   );
 }
@@ -121,8 +121,17 @@ export function throughputByWidth(run: RunResult, key: string): Array<{ workers:
     .sort((a, b) => a.workers - b.workers);
 }
 
-export function peakOf(widths: readonly number[], medians: readonly number[]): number {
-  const fit = fitUsl(widths.map((workers, i) => ({ workers, throughput: medians[i] ?? NaN })));
-  return 'unavailable' in fit || fit.peakWorkers === null ? NaN : fit.peakWorkers;
+/**
+ * The USL peak width as a function of the medians at each width, for a bootstrap: every refit starts from the
+ * fit to the observed medians (the full multi-start search runs once), which keeps hundreds of refits cheap.
+ */
+export function peakFitter(widths: ReadonlyArray<{ workers: number; values: readonly number[] }>): (medians: readonly number[]) => number {
+  const ws = widths.map((w) => w.workers);
+  const points = (medians: readonly number[]) => ws.map((workers, i) => ({ workers, throughput: medians[i] ?? NaN }));
+  const observed = fitUsl(points(widths.map((w) => (w.values.length > 0 ? median(w.values) : NaN))));
+  const starts = 'unavailable' in observed ? [] : [{ sigma: observed.sigma, kappa: observed.kappa }];
+  return (medians) => {
+    const fit = fitUsl(points(medians), { starts, gridStarts: starts.length === 0 });
+    return 'unavailable' in fit || fit.peakWorkers === null ? NaN : fit.peakWorkers;
+  };
 }
-

@@ -74,7 +74,7 @@ export const comparisonSchema = z.object({
   /** The machine's speed between the runs, from the canary readings; absent when the current run has none. */
   canary: z
     .object({
-      /** 'paired': current vs baseline reading per cell; 'within': only the current run has readings (vs its median per width). */
+      /** 'paired': current vs baseline reading per cell; 'within': only the current run has readings (vs its lower quartile per width). */
       basis: z.enum(['paired', 'within']),
       /** Cells with a canary change. */
       cells: z.number(),

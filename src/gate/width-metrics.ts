@@ -8,7 +8,7 @@ import type { MetricComparison, Verdict } from './schema.js';
 import type { Estimate } from '../stats/types.js';
 import { bootstrapMedians } from '../stats/index.js';
 import type { Context } from './context.js';
-import { bounds, efficiencyInputs, efficiencyOf, peakOf, throughputByWidth, USL_RESAMPLES } from './intervals.js';
+import { bounds, efficiencyInputs, efficiencyOf, peakFitter, throughputByWidth, USL_RESAMPLES } from './intervals.js';
 
 /** Fewest measured widths (1 included) before the USL peak may fail a build: a 3-parameter fit through fewer swings widely. */
 export const USL_GATE_MIN_WIDTHS = 6;
@@ -87,11 +87,12 @@ function uslPeakMetric(ctx: Context, b: WidthScaling, c: WidthScaling, sameCores
   const enough = widths >= USL_GATE_MIN_WIDTHS && base.map((w) => w.workers).join() === cur.map((w) => w.workers).join();
   let changeCi: Estimate | null = null;
   if (enough) {
-    const ws = base.map((w) => w.workers);
-    const n = ws.length;
+    const n = base.length;
+    const curPeak = peakFitter(cur);
+    const basePeak = peakFitter(base);
     const ci = bootstrapMedians(
       [...cur.map((w) => w.values), ...base.map((w) => w.values)],
-      (medians) => peakOf(ws, medians.slice(0, n)) / peakOf(ws, medians.slice(n)) - 1,
+      (medians) => curPeak(medians.slice(0, n)) / basePeak(medians.slice(n)) - 1,
       { resamples: Math.min(ctx.resamples, USL_RESAMPLES), level: ctx.level, seed: ctx.seed },
     );
     changeCi = ci && bounds(ci) ? { ...ci, value: change } : null;

@@ -120,7 +120,8 @@ export class FakeRunner implements Runner {
     const params = estimatedParams(cell.model);
     const model: ModelInfo = { name: cell.model, params, forwardFlopsPerSample: 2 * params, trainFlopsPerSample: 6 * params };
     const trials: TrialResult[] = [];
-    for (let repetition = -plan.warmup; repetition < plan.repeats; repetition++) {
+    // 0 - warmup, not -warmup: with no warm-up the first repetition must be 0, not -0 (JSON writes both as 0).
+    for (let repetition = 0 - plan.warmup; repetition < plan.repeats; repetition++) {
       onTrial?.({ cell, repetition });
       if (repetition < 0) continue;
       if (this.options.failCells?.some((fragment) => cell.id.includes(fragment))) {

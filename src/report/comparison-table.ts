@@ -22,7 +22,7 @@ const MAX_NOTES = 12;
 /** One line on the machine's speed between the runs, from the canary. */
 export function describeCanary(canary: NonNullable<Comparison['canary']>): string {
   const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(0)}%`;
-  const basis = canary.basis === 'paired' ? 'current vs baseline reading per cell' : 'current run only, vs its median per width';
+  const basis = canary.basis === 'paired' ? 'current vs baseline reading per cell' : 'current run only, vs its lower quartile per width';
   return (
     `machine speed (canary, ${basis}): median ${pct(canary.medianChange)} over ${canary.cells} cells (${pct(canary.minChange)} to ${pct(canary.maxChange)}), ` +
     `${canary.movedCells} beyond ±${Math.round(canary.band * 100)}%${canary.normalised ? '; times divided by it (--normalise canary)' : ''}` +
