@@ -137,6 +137,25 @@ describe('the gate and the canary', () => {
     expect(regressions(compare(withoutCanary(base), withoutCanary(loaded))).some((m) => m.metric === 'efficiency@2')).toBe(true);
   });
 
+  it('a machine whose speed varied widely within the run: a time change inside that spread is inconclusive', () => {
+    const noise = [1, 1.01, 0.99, 1.005, 0.995, 1.002];
+    const sizes = [1000, 2000, 3000, 4000, 5000, 6000];
+    const run = (slowIndex: number, canaries: number[]) =>
+      makeRunResult(sizes.map((size, i) => ({ size, canaryMs: canaries[i]!, wallMs: noise.map((f) => size * 0.1 * f * (i === slowIndex ? 1.4 : 1)) })));
+    const base = run(-1, [10, 10, 10, 10, 10, 10]);
+    // The cell at 2000 ran 40% slower while its own (smoothed) canary read as before; other readings were 3x slower.
+    const wild = compare(base, run(1, [10, 10, 10, 30, 30, 10]));
+    const m = wild.metrics.find((x) => x.metric === 'wallMs' && x.subject.includes('n=2000'))!;
+    expect(m.canaryChange ?? 0).toBe(0);
+    expect(m.verdict).toBe('inconclusive');
+    expect(m.rawVerdict).toBe('regressed');
+    expect(m.note).toMatch(/^the machine's speed varied by 150% within the runs \(canary, middle half of its readings\)/);
+    expect(wild.canary?.spread).toBeCloseTo(1.5, 12); // q75 25 / q25 10
+    // A steady machine: the same 40% is a regression.
+    const steady = compare(base, run(1, [10, 10, 10, 10, 10, 10]));
+    expect(steady.metrics.find((x) => x.metric === 'wallMs' && x.subject.includes('n=2000'))!.verdict).toBe('regressed');
+  });
+
   it('a load the canary cannot see is not excused by it', async () => {
     const c = compare(await fakeRun(), await fakeRun({ machine: { factor: 1.5, canarySees: 0 } }));
     expect(regressions(c).filter((m) => m.metric === 'wallMs')).toHaveLength(12);
@@ -168,7 +187,7 @@ describe('the gate and the canary', () => {
 describe('confirm before failing', () => {
   it('a regression from a burst of load the canary missed does not survive the re-run', async () => {
     const base = await fakeRun();
-    const burst: FakeRunnerOptions = { machine: { factor: 1.5, cells: ['mlp-deep|classification|n=2000'], canarySees: 0, transient: true } };
+    const burst: FakeRunnerOptions = { machine: { factor: 1.5, cells: ['mlp-deep|classification|n=2000'], canarySees: 0, inConfirm: 'gone' } };
     // Without the confirm step: two regressions.
     expect(regressions(compare(base, await fakeRun(burst))).filter((m) => m.metric === 'wallMs')).toHaveLength(2);
     let selected: string[] = [];
@@ -193,6 +212,21 @@ describe('confirm before failing', () => {
     expect(Math.abs(m.confirmation!.change)).toBeLessThan(0.05); // ...and the re-run, both in the comparison
     expect(m.confirmation!.verdict).toBe('unchanged');
     expect(m.note).toMatch(/^not confirmed: the re-run after the sweep measured [+-]\d+\.\d% \(unchanged\)$/);
+  });
+
+  it('a re-run on a machine slower than the baseline\'s cannot confirm a regression', async () => {
+    const base = await fakeRun();
+    // A 2.5x load the canary missed during the sweep, still there for the re-runs, where the canary sees a fifth of it
+    // (+30%): divided by that, the re-run still looks like a regression, but it ran on a slower machine.
+    const load: FakeRunnerOptions = { machine: { factor: 2.5, cells: ['mlp-deep|classification|n=2000'], canarySees: 0, confirmCanarySees: 0.2 } };
+    const current = await fakeRun(load, { confirm: { select: (r) => cellsToConfirm(compare(base, r), r) } });
+    const c = compare(base, current);
+    expect(regressions(c)).toEqual([]);
+    const m = c.metrics.find((x) => x.metric === 'wallMs' && x.subject === 'mlp-deep|classification|n=2000|w=1|job-parallel')!;
+    expect(m.verdict).toBe('inconclusive');
+    expect(m.confirmation!.verdict).toBe('regressed'); // the re-run was slow too...
+    expect(m.confirmation!.canaryChange).toBeCloseTo(0.3, 1); // ...on a machine the canary saw 30% slower
+    expect(m.note).toMatch(/^not confirmed: the re-run ran on a machine (2[5-9]|3[0-5])% slower than the baseline's \(canary\), which cannot confirm a slowdown; the re-run after the sweep measured \+\d+\.\d% \(regressed/);
   });
 
   it('a real slowdown is confirmed and still fails, with both measurements', async () => {
@@ -220,5 +254,41 @@ describe('confirm before failing', () => {
     ]);
     const ids = cellsToConfirm({ metrics: [{ metric: 'efficiency@2', subject: 'mlp-small|classification|n=1000|job-parallel', gated: true, verdict: 'regressed' } as never] }, run);
     expect(ids).toEqual(['mlp-small|classification|n=1000|w=1|job-parallel', 'mlp-small|classification|n=1000|w=2|job-parallel']);
+  });
+});
+
+describe('simulated rates (fake runner, seeded)', () => {
+  const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const LOADS: FakeRunnerOptions['machine'][] = [
+    { factor: 1.6 }, // the whole run slower
+    { factor: 1.8, cells: ['|w=2|'] }, // a busy core: only the 2-worker cells
+    { factor: 2, cells: ['mlp-deep|'] }, // load during half the run
+    { factor: 1.5, cells: ['n=2000'], canarySees: 0, inConfirm: 'gone' }, // bursts the canary missed
+    { factor: 1.3 },
+  ];
+  // Fewer bootstrap resamples than the default 2000 keep 40 comparisons to seconds; the verdicts here are far from the edges.
+  const FAST = { resamples: 300 };
+  const confirmAgainst = (base: RunResult): RunHooks => ({ confirm: { select: (r) => cellsToConfirm(compare(base, r, FAST), r) } });
+
+  it('10 same-code pairs on a loaded machine (5% noise): 0 regressions', async () => {
+    let regressed = 0;
+    for (const seed of SEEDS) {
+      const base = await fakeRun({ noise: 0.05 }, {}, seed);
+      const current = await fakeRun({ noise: 0.05, machine: LOADS[seed % LOADS.length] }, confirmAgainst(base), seed + 100);
+      regressed += compare(base, current, FAST).regressions;
+    }
+    expect(regressed).toBe(0);
+  });
+
+  it('a 1.2x and a 2x slowdown on a quiet machine (5% noise) fail the gate in 10 of 10 tries each', async () => {
+    for (const factor of [1.2, 2]) {
+      let caught = 0;
+      for (const seed of SEEDS) {
+        const base = await fakeRun({ noise: 0.05 }, {}, seed);
+        const current = await fakeRun({ noise: 0.05, slowdown: { 'mlp-small': factor, 'mlp-deep': factor } }, confirmAgainst(base), seed + 100);
+        if (!compare(base, current, FAST).passed) caught++;
+      }
+      expect(caught, `${factor}x`).toBe(SEEDS.length);
+    }
   });
 });

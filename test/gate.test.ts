@@ -57,7 +57,7 @@ describe('run --save-baseline / --baseline', () => {
 
   it('the confirm step re-runs regressed cells after the sweep; a burst of load that is gone by then fails nothing', async () => {
     // Load the canary did not see, on one cell, gone by the time the confirm step runs.
-    const burst = { SCALE_BENCH_FAKE: JSON.stringify({ machine: { factor: 1.6, cells: ['mlp-deep|classification|n=2000|w=1'], canarySees: 0, transient: true } }) };
+    const burst = { SCALE_BENCH_FAKE: JSON.stringify({ machine: { factor: 1.6, cells: ['mlp-deep|classification|n=2000|w=1'], canarySees: 0, inConfirm: 'gone' } }) };
     const confirmed = await runCli(['run', ...SWEEP, '--out', out, '--baseline', 'main', '--json'], { env: burst });
     expect(confirmed.code, confirmed.stderr).toBe(0);
     expect(confirmed.stderr).toMatch(/^confirm: \d+ cells? behind a regression runs? once more, with the canary read around each/m);

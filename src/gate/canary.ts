@@ -7,6 +7,7 @@ import type { CellResult, RunResult, TrialResult } from '../results/schema.js';
 import type { MetricComparison } from './schema.js';
 import { median, quantile } from '../stats/index.js';
 import { cellsBehind } from './sweep-cells.js';
+import { canarySpread, combinedSpread } from './canary-spread.js';
 
 export interface CanaryShift {
   /**
@@ -17,6 +18,8 @@ export interface CanaryShift {
   basis: 'paired' | 'within';
   /** Per cell id: current canary / reference − 1 (positive = the machine ran slower). */
   changes: Map<string, number>;
+  /** Per width: how much the machine's speed varied within the runs (canary-spread.ts). */
+  spread: Map<number, number>;
 }
 
 export type CanaryUse = { shift: CanaryShift; warning?: string } | { shift: null; warning?: string };
@@ -70,7 +73,7 @@ export function canaryShift(baseline: RunResult, current: RunResult, rerun: Read
       const then = before.get(id);
       if (then !== undefined && then > 0) changes.set(id, ms / then - 1);
     }
-    return { shift: { basis: 'paired', changes } };
+    return { shift: { basis: 'paired', changes, spread: combinedSpread(baseline, current) } };
   }
   const reference = byWidthReference(current);
   for (const cell of current.cells) {
@@ -84,7 +87,7 @@ export function canaryShift(baseline: RunResult, current: RunResult, rerun: Read
       ? 'the runs used different backends, backend versions or kernels, so their canaries ran different code'
       : 'the runs timed different canary workloads';
   return {
-    shift: { basis: 'within', changes },
+    shift: { basis: 'within', changes, spread: canarySpread(current) },
     warning: `${why}: a change of the machine's speed between the runs cannot be told from a regression; only drift within the current run is. Save a new baseline to get both.`,
   };
 }

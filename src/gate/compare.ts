@@ -45,12 +45,13 @@ function canarySummary(shift: CanaryShift, band: number, normalised: boolean, af
     maxChange: Math.max(...changes),
     normalised,
     affectedVerdicts: affected,
+    spread: Math.max(0, ...shift.spread.values()),
   };
 }
 
 /** The sentence that names the machine's speed change, when it moved. */
 function canaryWarning(summary: NonNullable<Comparison['canary']>): string | null {
-  if (summary.movedCells === 0) return null;
+  if (summary.movedCells === 0 && summary.affectedVerdicts === 0) return null;
   const between = summary.basis === 'paired' ? 'between the runs' : 'during the current run';
   const verdicts =
     summary.affectedVerdicts === 0
@@ -60,7 +61,8 @@ function canaryWarning(summary: NonNullable<Comparison['canary']>): string | nul
         : `${summary.affectedVerdicts} verdict${summary.affectedVerdicts === 1 ? '' : 's'} it explains ${summary.affectedVerdicts === 1 ? 'is' : 'are'} 'inconclusive' instead of regressed or improved (--normalise canary divides times by it)`;
   return (
     `the machine's speed changed ${between} by ${signedPercent(summary.medianChange)} (canary, median over ${summary.cells} cells; ` +
-    `${signedPercent(summary.minChange)} to ${signedPercent(summary.maxChange)}; ${summary.movedCells} cells beyond ±${Math.round(summary.band * 100)}%): ${verdicts}.`
+    `${signedPercent(summary.minChange)} to ${signedPercent(summary.maxChange)}; ${summary.movedCells} cells beyond ±${Math.round(summary.band * 100)}%; ` +
+    `within the runs it varied by ${Math.round((summary.spread ?? 0) * 100)}%): ${verdicts}.`
   );
 }
 
@@ -100,7 +102,7 @@ export function compare(baseline: RunResult, current: RunResult, options: Compar
     const rerunCtx: Context = { ...ctx, current: view.run, warnings: [] };
     const rerunCanary = canaryShift(baseline, view.run, view.confirmed);
     const rerun = judgeWithCanary(rerunCtx, baseAnalysis, analyse(view.run, { confidenceLevel: level }), rerunCanary.shift, normalise, new Map());
-    const outcome = applyConfirmation(metrics, rerun.metrics, view.confirmed, current);
+    const outcome = applyConfirmation(metrics, rerun.metrics, view.confirmed, current, rerunCanary.shift, ctx.thresholds.canary);
     metrics = outcome.metrics;
     confirm = { checked: outcome.checked, confirmed: outcome.confirmed };
   }

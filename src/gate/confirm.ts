@@ -6,7 +6,7 @@
 import type { CellResult, RunResult } from '../results/schema.js';
 import type { Comparison, MetricComparison } from './schema.js';
 import { cellsBehind } from './sweep-cells.js';
-import { describeChange } from './canary.js';
+import { describeChange, type CanaryShift } from './canary.js';
 
 /** The cells the confirm step should re-run: those behind every gated regression of the comparison. */
 export function cellsToConfirm(comparison: Pick<Comparison, 'metrics'>, current: RunResult): string[] {
@@ -42,10 +42,19 @@ export interface ConfirmOutcome {
 }
 
 /**
- * Keeps a regression only where the re-run regressed too; otherwise it becomes 'inconclusive' with both
- * measurements. Regressions whose cells were not all re-run (the confirm step was off) stay as they are.
+ * Keeps a regression only where the re-run regressed too, on a machine no slower than the baseline's: a re-run
+ * whose canary read more than `band` slower than the baseline's (for any cell behind the metric) ran under load
+ * and cannot confirm anything. Otherwise the regression becomes 'inconclusive', with both measurements.
+ * Regressions whose cells were not all re-run (the confirm step was off) stay as they are.
  */
-export function applyConfirmation(metrics: readonly MetricComparison[], rerun: readonly MetricComparison[], confirmed: ReadonlySet<string>, current: RunResult): ConfirmOutcome {
+export function applyConfirmation(
+  metrics: readonly MetricComparison[],
+  rerun: readonly MetricComparison[],
+  confirmed: ReadonlySet<string>,
+  current: RunResult,
+  rerunShift: CanaryShift | null,
+  band: number,
+): ConfirmOutcome {
   const again = new Map(rerun.map((m) => [`${m.metric}\u0000${m.subject}`, m]));
   let checked = 0;
   let kept = 0;
@@ -63,6 +72,16 @@ export function applyConfirmation(metrics: readonly MetricComparison[], rerun: r
       ...(r.canaryChange !== undefined ? { canaryChange: r.canaryChange } : {}),
     };
     const reran = `the re-run after the sweep measured ${describeChange(r)} (${r.verdict}${r.note ? `: ${r.note}` : ''})`;
+    const slowest = Math.max(-Infinity, ...behind.map((id) => rerunShift?.changes.get(id) ?? -Infinity));
+    if (r.verdict === 'regressed' && slowest > band) {
+      return {
+        ...m,
+        verdict: 'inconclusive' as const,
+        rawVerdict: m.rawVerdict ?? 'regressed',
+        confirmation: { ...confirmation, canaryChange: slowest },
+        note: `not confirmed: the re-run ran on a machine ${Math.round(slowest * 100)}% slower than the baseline's (canary), which cannot confirm a slowdown; ${reran}`,
+      };
+    }
     if (r.verdict === 'regressed') {
       kept++;
       return { ...m, confirmation, note: [m.note, `confirmed: ${reran}`].filter(Boolean).join('; ') };

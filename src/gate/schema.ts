@@ -89,6 +89,8 @@ export const comparisonSchema = z.object({
       normalised: z.boolean(),
       /** Verdicts the canary changed (a raw regression or improvement it explained). */
       affectedVerdicts: z.number(),
+      /** How much the machine's speed varied within the runs: the largest per-width interquartile ratio of the canary readings, q75 / q25 − 1. */
+      spread: z.number().optional(),
     })
     .optional(),
   /** The confirm step: regressions whose cells were re-run after the sweep, and how many the re-run confirmed. */

@@ -15,6 +15,7 @@ import { sizeLawMetrics } from './law-metrics.js';
 import { widthLawMetrics } from './width-metrics.js';
 import { canaryChangeBehind, describeChange, normaliseByCanary, normalisingFactor, signedPercent, type CanaryShift } from './canary.js';
 import { cellsBehind } from './sweep-cells.js';
+import { widenBySpread } from './canary-spread.js';
 import type { Normalise } from './thresholds.js';
 
 export type TooFew = Map<string, { m: number; n: number; cells: number }>;
@@ -48,8 +49,16 @@ export interface CanaryVerdicts {
  */
 export function judgeWithCanary(ctx: Context, baseAnalysis: Analysis, curAnalysis: Analysis, shift: CanaryShift | null, normalise: Normalise, tooFew: TooFew): CanaryVerdicts {
   const raw = judge(ctx, baseAnalysis, curAnalysis, tooFew);
+  if (!shift) return { metrics: raw, affected: 0 };
+  const shifted = correctByShift(ctx, baseAnalysis, raw, shift, normalise);
+  const spread = widenBySpread(shifted.metrics, ctx.current, shift.spread);
+  return { metrics: spread.metrics, affected: shifted.affected + spread.affected };
+}
+
+/** Judges the metrics a second time on times divided by each cell's canary change, where it moved beyond the band. */
+function correctByShift(ctx: Context, baseAnalysis: Analysis, raw: MetricComparison[], shift: CanaryShift, normalise: Normalise): CanaryVerdicts {
   const band = ctx.thresholds.canary;
-  if (!shift || ![...shift.changes.keys()].some((id) => normalisingFactor(shift, id, band) !== 1)) return { metrics: raw, affected: 0 };
+  if (![...shift.changes.keys()].some((id) => normalisingFactor(shift, id, band) !== 1)) return { metrics: raw, affected: 0 };
   const normalisedRun: RunResult = normaliseByCanary(ctx.current, shift, band);
   const normalisedCtx: Context = { ...ctx, current: normalisedRun, warnings: [] };
   const normalised = new Map(judge(normalisedCtx, baseAnalysis, analyse(normalisedRun, { confidenceLevel: ctx.level }), new Map()).map((m) => [key(m), m]));

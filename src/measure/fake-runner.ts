@@ -41,8 +41,10 @@ export interface FakeMachineLoad {
   cells?: string[];
   /** Share of the slowdown the canary sees (default 1: all of it; 0: a burst the canary missed). */
   canarySees?: number;
-  /** The load is gone by the time the confirm step re-runs cells (default false: it persists). */
-  transient?: boolean;
+  /** The load during the confirm step's re-runs: 'same' (default: it persists) or 'gone' (a burst that passed). */
+  inConfirm?: 'same' | 'gone';
+  /** Share of the slowdown the canary read around the re-runs sees (default `canarySees`). */
+  confirmCanarySees?: number;
 }
 
 /** Canary reading of the simulated machine at width 1, in ms. */
@@ -83,7 +85,9 @@ export class FakeRunner implements Runner {
     workload: { size: 128, matmuls: 64, intervalMs: 0 },
     read: async (cell, phase) => {
       const seed = this.plan?.seed ?? 0;
-      const load = 1 + (this.machineFactor(cell.id, phase) - 1) * (this.options.machine?.canarySees ?? 1);
+      const machine = this.options.machine;
+      const seen = (phase === 'confirm' ? machine?.confirmCanarySees : undefined) ?? machine?.canarySees ?? 1;
+      const load = 1 + (this.machineFactor(cell.id, phase) - 1) * seen;
       return Array.from({ length: cell.workers }, (_, worker) => {
         const noise = 1 + 0.01 * (2 * hashToUnit(`${seed}|${cell.id}|canary|${phase}|${worker}`) - 1);
         return FAKE_CANARY_MS * (1 + 0.05 * (cell.workers - 1)) * load * noise;
@@ -97,7 +101,7 @@ export class FakeRunner implements Runner {
   private machineFactor(cellId: string, phase: CellJob['phase']): number {
     const load = this.options.machine;
     if (!load) return 1;
-    if (load.transient && phase === 'confirm') return 1;
+    if (load.inConfirm === 'gone' && phase === 'confirm') return 1;
     return !load.cells || load.cells.some((fragment) => cellId.includes(fragment)) ? load.factor : 1;
   }
 
