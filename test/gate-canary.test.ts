@@ -245,6 +245,15 @@ describe('confirm before failing', () => {
     }
   });
 
+  it('does not re-run for peak memory: the whole process only grows during a run, so a re-run at its end reads higher', () => {
+    const run = makeRunResult([{ size: 1000 }, { size: 2000 }]);
+    const metrics = [
+      { metric: 'peakRssBytes', subject: run.cells[0]!.cell.id, gated: true, verdict: 'regressed' },
+      { metric: 'wallMs', subject: run.cells[1]!.cell.id, gated: true, verdict: 'regressed' },
+    ] as never;
+    expect(cellsToConfirm({ metrics }, run)).toEqual([run.cells[1]!.cell.id]);
+  });
+
   it('re-runs every cell behind a regressed law: efficiency needs its width and width 1', () => {
     const run = makeRunResult([
       { size: 1000, workers: 1 },

@@ -199,3 +199,34 @@ describe('one rule for too few repetitions', () => {
     expect(compare(six, six).warnings.some((w) => w.includes('repetitions'))).toBe(false);
   });
 });
+
+describe('what whole-process and oversubscribed measurements can say', () => {
+  it('peak RSS compares after removing the two processes\' difference before their first cell', () => {
+    const MiB = 2 ** 20;
+    const run = (rss: number, startRssBytes: number | undefined) => {
+      const r = makeRunResult([{ peakRssBytes: NOISE6.map((f) => rss * f) }]);
+      return startRssBytes === undefined ? r : { ...r, startRssBytes };
+    };
+    // The current process held 30 MiB more before any cell (e.g. the baseline it loaded): every cell carries it.
+    const shifted = compare(run(220 * MiB, 200 * MiB), run(250 * MiB, 230 * MiB)).metrics.find((m) => m.metric === 'peakRssBytes')!;
+    expect(shifted.verdict).toBe('unchanged');
+    expect(shifted.current / MiB).toBeCloseTo(220, 0);
+    expect(shifted.note).toBe("peak RSS of the whole process, less the two processes' difference before their first cell (+30 MiB): measured 250 MiB");
+    // Without the start RSS (older files) the same numbers are a +14% regression.
+    expect(compare(run(220 * MiB, undefined), run(250 * MiB, undefined)).metrics.find((m) => m.metric === 'peakRssBytes')!.verdict).toBe('regressed');
+    // A real growth on top of the offset still regresses.
+    expect(compare(run(220 * MiB, 200 * MiB), run(300 * MiB, 230 * MiB)).metrics.find((m) => m.metric === 'peakRssBytes')!.verdict).toBe('regressed');
+  });
+
+  it('times of cells wider than the cores are shown but not gated: they measure contention', () => {
+    const cells = (slow: number): CellSpec[] => [1, 2, 3].map((workers) => ({ workers, wallMs: NOISE6.map((f) => 100 * workers * f * (workers === 3 ? slow : 1)) }));
+    const c = compare(makeRunResult(cells(1)), makeRunResult(cells(2)));
+    const w3 = c.metrics.find((m) => m.metric === 'wallMs' && m.subject.includes('|w=3|'))!;
+    expect(w3.verdict).toBe('regressed');
+    expect(w3.gated).toBe(false);
+    expect(w3.note).toMatch(/w=3 exceeds the machine's 2 cores: a time there measures contention/);
+    expect(c.metrics.find((m) => m.metric === 'efficiency@3')!.gated).toBe(false);
+    expect(c.metrics.find((m) => m.metric === 'wallMs' && m.subject.includes('|w=2|'))!.gated).toBe(true);
+    expect(c.passed).toBe(true);
+  });
+});

@@ -42,8 +42,8 @@ export interface RunGateOutcome {
 }
 
 export interface RunGate {
-  /** The confirm step's hooks for the scheduler: set with --baseline unless --no-confirm. */
-  confirm?: ConfirmHooks;
+  /** The confirm step's hooks for the scheduler, printing through `note`: set with --baseline unless --no-confirm. */
+  confirm?: (note: (line: string) => void) => ConfirmHooks;
   /** The comparison with the baseline, computed before the reports are rendered so they can include it. */
   compare(result: RunResult, analysis?: Analysis): Comparison | undefined;
   /** Budgets, baseline saving, $GITHUB_STEP_SUMMARY; prints nothing else. */
@@ -72,9 +72,8 @@ export async function prepareRunGate(options: GateCliOptions, outDir: string, st
     // Validate the name now; a bad one must not surface only after a long run.
     baselinePath(options.saveBaseline, outDir, '--save-baseline', false);
   }
-  const note = (line: string): void => void streams.stderr.write(`${line}\n`);
   return {
-    ...(baseline && settings.confirm ? { confirm: confirmHooks(baseline.result, { ...settings.compareOptions, budgets: [] }, note) } : {}),
+    ...(baseline && settings.confirm ? { confirm: (note: (line: string) => void) => confirmHooks(baseline.result, settings.compareOptions, note) } : {}),
     compare(result, analysis) {
       if (!baseline) return undefined;
       return compare(baseline.result, result, { ...settings.compareOptions, budgets: settings.budgets, ...(analysis ? { currentAnalysis: analysis } : {}) });

@@ -76,7 +76,7 @@ export async function runCommand(options: RunCommandOptions, streams: OutputStre
     result = await runPlan(plan, runner, {
       signal: controller.signal,
       ...(resumed ? { resumeFrom: resumed.previous } : {}),
-      ...(gate?.confirm ? { confirm: gate.confirm } : {}),
+      ...(gate?.confirm ? { confirm: gate.confirm((line) => progress.note(line)) } : {}),
       persist: (partial) => writeFileAtomic(resultsPath(plan), serialiseResult(partial)),
       onCellStart: (cell, index, total) => progress.cellStarted(cell, index, total),
       onCellDone: (cellResult) => progress.cellDone(cellResult),

@@ -34,9 +34,13 @@ export function combinedSpread(baseline: RunResult, current: RunResult): Map<num
 }
 
 /** What a metric's threshold becomes when every cell behind it may have run up to 1 + spread times slower or faster. */
+/** Metrics computed from times: what the machine's speed moves (memory and quality it does not). */
+export function isTimeMetric(m: Pick<MetricComparison, 'metric'>): boolean {
+  return m.metric === 'wallMs' || m.metric === 'exponent' || m.metric === 'paramsExponent' || m.metric.startsWith('efficiency@') || m.metric === 'uslPeak';
+}
+
 function widened(m: MetricComparison, run: RunResult, spread: ReadonlyMap<number, number>): { spread: number; decisive: boolean } | null {
-  const time = m.metric === 'wallMs' || m.metric === 'exponent' || m.metric === 'paramsExponent' || m.metric.startsWith('efficiency@');
-  if (!time) return null;
+  if (!isTimeMetric(m) || m.metric === 'uslPeak') return null;
   const ids = new Set(cellsBehind(m, run));
   const cells = run.cells.filter((c) => ids.has(c.cell.id));
   const s = Math.max(0, ...cells.map((c) => spread.get(c.cell.workers) ?? 0));
@@ -70,4 +74,21 @@ export function widenBySpread(metrics: readonly MetricComparison[], run: RunResu
     return { ...m, verdict: 'inconclusive' as const, rawVerdict: m.rawVerdict ?? m.verdict, note: m.note ? `${m.note}; ${note}` : note };
   });
   return { metrics: out, affected };
+}
+
+/**
+ * Time metrics resting on a cell wider than the machine's cores are shown but not gated: w workers on fewer
+ * cores take turns, so their wall time measures the OS scheduler and everything else running at the time at
+ * least as much as the code (the analysis already calls such speedups contention). A slower code shows at the
+ * widths that fit too.
+ */
+export function ungateOversubscribed(metrics: readonly MetricComparison[], run: RunResult, cores: number): MetricComparison[] {
+  return metrics.map((m) => {
+    if (!m.gated || !isTimeMetric(m)) return m;
+    const ids = new Set(cellsBehind(m, run));
+    const widest = Math.max(0, ...run.cells.filter((c) => ids.has(c.cell.id)).map((c) => c.cell.workers));
+    if (widest <= cores) return m;
+    const note = `w=${widest} exceeds the machine's ${cores} cores: a time there measures contention with everything else running, so it is shown, not gated`;
+    return { ...m, gated: false, note: m.note ? `${m.note}; ${note}` : note };
+  });
 }

@@ -27,7 +27,9 @@ export function rawMetric(
   tooFew: Map<string, { m: number; n: number; cells: number }>,
 ): MetricComparison | null {
   const base = okValues(ctx.baseline, cellId, (t) => t[metric]);
-  const cur = okValues(ctx.current, cellId, (t) => t[metric]);
+  const offset = metric === 'peakRssBytes' ? startRssOffset(ctx) : 0;
+  const measured = okValues(ctx.current, cellId, (t) => t[metric]);
+  const cur = measured.map((v) => v - offset);
   const threshold = ctx.thresholds[metric];
   const decision = decideSamples(base, cur, { threshold, alpha: ctx.alpha, level: ctx.level, resamples: ctx.resamples, seed: ctx.seed, higherIsWorse: true });
   if (!decision) return null;
@@ -49,7 +51,23 @@ export function rawMetric(
     threshold,
     verdict: decision.verdict,
     gated: cellGated(ctx, cellId),
+    ...(offset !== 0 && measured.length > 0
+      ? {
+          note: `peak RSS of the whole process, less the two processes' difference before their first cell (${offset >= 0 ? '+' : '-'}${(Math.abs(offset) / 2 ** 20).toFixed(0)} MiB): measured ${(median(measured) / 2 ** 20).toFixed(0)} MiB`,
+        }
+      : {}),
   };
+}
+
+/**
+ * How much more the current process held than the baseline's before either ran a cell (the loaded baseline, a
+ * different start-up), in bytes: every cell's peakRssBytes is the whole process's and carries it. 0 when a run
+ * did not record it, or on different machines (where memory is not gated anyway).
+ */
+function startRssOffset(ctx: Context): number {
+  const { baseline, current } = ctx;
+  if (baseline.startRssBytes === undefined || current.startRssBytes === undefined) return 0;
+  return current.startRssBytes - baseline.startRssBytes;
 }
 
 /**

@@ -24,6 +24,7 @@ import { coverageWarnings, gateWarnings, tooFewWarnings } from './warnings.js';
 import { canaryShift, normalisingFactor, signedPercent, type CanaryShift } from './canary.js';
 import { judgeWithCanary, type TooFew } from './verdicts.js';
 import { applyConfirmation, confirmedView } from './confirm.js';
+import { ungateOversubscribed } from './canary-spread.js';
 import { median } from '../stats/index.js';
 
 function geometricMeanRatio(metrics: readonly MetricComparison[]): number | null {
@@ -106,6 +107,8 @@ export function compare(baseline: RunResult, current: RunResult, options: Compar
     metrics = outcome.metrics;
     confirm = { checked: outcome.checked, confirmed: outcome.confirmed };
   }
+
+  metrics = ungateOversubscribed(metrics, current, Math.min(baseline.environment.cores, current.environment.cores));
 
   const budgets = evaluateBudgets(options.budgets ?? [], curAnalysis, { result: current, level, resamples: ctx.resamples, seed: ctx.seed });
   const gatedMetrics = metrics.filter((m) => m.gated);

@@ -8,10 +8,18 @@ import type { Comparison, MetricComparison } from './schema.js';
 import { cellsBehind } from './sweep-cells.js';
 import { describeChange, type CanaryShift } from './canary.js';
 
-/** The cells the confirm step should re-run: those behind every gated regression of the comparison. */
+/**
+ * Metrics a re-run after the sweep can confirm. Not peak memory: a cell's peakRssBytes is the whole process's,
+ * which only grows during a run, so a re-run at its end reads higher whatever the code does.
+ */
+function confirmable(m: Pick<MetricComparison, 'metric'>): boolean {
+  return m.metric !== 'peakRssBytes' && m.metric !== 'memoryExponent';
+}
+
+/** The cells the confirm step should re-run: those behind every gated regression of the comparison it can confirm. */
 export function cellsToConfirm(comparison: Pick<Comparison, 'metrics'>, current: RunResult): string[] {
   const ids = new Set<string>();
-  for (const m of comparison.metrics) if (m.gated && m.verdict === 'regressed') for (const id of cellsBehind(m, current)) ids.add(id);
+  for (const m of comparison.metrics) if (m.gated && m.verdict === 'regressed' && confirmable(m)) for (const id of cellsBehind(m, current)) ids.add(id);
   return [...ids];
 }
 
@@ -59,7 +67,7 @@ export function applyConfirmation(
   let checked = 0;
   let kept = 0;
   const out = metrics.map((m) => {
-    if (m.verdict !== 'regressed') return m;
+    if (m.verdict !== 'regressed' || !confirmable(m)) return m;
     const behind = cellsBehind(m, current);
     const r = again.get(`${m.metric}\u0000${m.subject}`);
     if (behind.length === 0 || !behind.every((id) => confirmed.has(id)) || !r) return m;

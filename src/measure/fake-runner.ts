@@ -47,6 +47,9 @@ export interface FakeMachineLoad {
   confirmCanarySees?: number;
 }
 
+/** Resident set size of the simulated process before any cell, in bytes. */
+const FAKE_BASE_RSS_BYTES = 80e6;
+
 /** Canary reading of the simulated machine at width 1, in ms. */
 const FAKE_CANARY_MS = 6;
 
@@ -160,11 +163,16 @@ export class FakeRunner implements Runner {
       samplesPerSec: (samples / wallMs) * 1000,
       samples,
       cpuMs: wallMs * Math.min(w, plan.cores),
-      peakRssBytes: 80e6 + job.table.x.byteLength + w * (20e6 + params * 4 * 4),
+      peakRssBytes: FAKE_BASE_RSS_BYTES + job.table.x.byteLength + w * (20e6 + params * 4 * 4),
       peakTensorBytes: job.table.x.byteLength + params * 4 * 4,
       finalLoss: regression ? 0.05 : 0.4,
       quality: { metric: regression ? 'r2' : 'accuracy', value: quality },
     };
+  }
+
+  /** The simulated process's RSS before any cell: the fixed part of every trial's peakRssBytes. */
+  rssBytes(): number {
+    return FAKE_BASE_RSS_BYTES;
   }
 
   async close(): Promise<void> {}

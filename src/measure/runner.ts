@@ -45,6 +45,8 @@ export interface Runner {
   runCell(job: CellJob, onTrial?: (progress: TrialProgress) => void): Promise<CellMeasurement>;
   /** The machine-speed canary, when this runner has one (available after start()). */
   readonly canary?: CanaryProbe;
+  /** Resident set size of the measured process now, in bytes (simulated by the fake runner). */
+  rssBytes?(): number;
   /** Stop everything, including tasks in flight. Safe to call twice. */
   close(): Promise<void>;
 }

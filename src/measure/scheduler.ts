@@ -88,6 +88,8 @@ export async function runPlan(plan: BenchmarkPlan, runner: Runner, hooks: RunHoo
   let interrupted = false;
   const canary = new CanaryLog(runner.canary, Date.parse(result.startedAt), hooks.resumeFrom?.canary);
   if (canary.record) result.canary = canary.record;
+  const startRssBytes = hooks.resumeFrom?.startRssBytes ?? runner.rssBytes?.();
+  if (startRssBytes !== undefined) result.startRssBytes = startRssBytes;
   const jobFor = (cell: Cell): { job: CellJob; checksum: string } => {
     const spec = specs.get(cell.dataset);
     if (!spec) throw new Error(`plan has no data set named "${cell.dataset}"`);

@@ -116,6 +116,10 @@ export class PoolRunner implements Runner {
     return modes[job.cell.mode].runCell({ pool: pool as ModeContextPool, plan, threads: this.threads, coldStartMs: this.coldStartMs }, job, onTrial);
   }
 
+  rssBytes(): number {
+    return process.memoryUsage.rss();
+  }
+
   async close(): Promise<void> {
     const pool = this.pool;
     this.pool = undefined;

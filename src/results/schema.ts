@@ -307,5 +307,10 @@ export const runResultSchema = z.object({
   cells: z.array(cellResultSchema),
   /** The canary's readings over the run: how the machine's speed drifted (absent in runs before the canary existed). */
   canary: canaryRecordSchema.optional(),
+  /**
+   * Resident set size of the whole process once the workers were ready, before the first cell, in bytes. Cells'
+   * peakRssBytes are the whole process's too, so two runs' memory compares after removing this offset.
+   */
+  startRssBytes: finite.optional(),
 });
 export type RunResult = z.infer<typeof runResultSchema>;
