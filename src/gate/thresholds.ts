@@ -25,7 +25,9 @@ export type ThresholdName = keyof Thresholds;
 
 export const DEFAULT_THRESHOLDS: Readonly<Thresholds> = {
   wallMs: 0.1,
-  peakRssBytes: 0.1,
+  // peakRssBytes is the whole process's: measured here, same-commit `run --quick` pairs differed by up to 16%
+  // in it (heap growth is path-dependent), with six repetitions agreeing to within 1% inside each run.
+  peakRssBytes: 0.25,
   quality: 0.02,
   exponent: 0.1,
   efficiency: 0.1,

@@ -44,8 +44,9 @@ export interface CanaryVerdicts {
 }
 
 /**
- * Judges `run` against the baseline, with the canary's correction where the machine's speed moved beyond
- * the canary threshold for the cells behind a metric.
+ * Judges the current run against the baseline, then lets the canary speak: where the machine's speed moved
+ * beyond the canary threshold for the cells behind a metric (correctByShift), and where it varied within the
+ * runs by more than a time change can be told from (canary-spread.ts).
  */
 export function judgeWithCanary(ctx: Context, baseAnalysis: Analysis, curAnalysis: Analysis, shift: CanaryShift | null, normalise: Normalise, tooFew: TooFew): CanaryVerdicts {
   const raw = judge(ctx, baseAnalysis, curAnalysis, tooFew);
