@@ -4,7 +4,8 @@ import type { Analysis, WarningCode } from '../src/analyse/schema.js';
 import { makeEnvironment, makeRunResult, nonFiniteNumbers, type CellSpec } from './helpers/run-result.js';
 
 const codes = (analysis: Analysis): WarningCode[] => analysis.warnings.map((w) => w.code);
-const five = (v: number): number[] => [v * 0.99, v * 1.01, v, v * 0.995, v * 1.005];
+/** Six repetitions (MIN_REPETITIONS) with a little noise around v; median v. */
+const six = (v: number): number[] => [v * 0.99, v * 1.01, v, v * 0.995, v * 1.005, v];
 
 describe('analyse: cells', () => {
   it('summarises only ok repetitions', () => {
@@ -72,7 +73,7 @@ describe('analyse: cells', () => {
     const once = all.warnings.filter((w) => w.code === 'few-repetitions');
     expect(once).toHaveLength(1);
     expect(once[0]?.subject).toBeUndefined();
-    expect(once[0]?.message).toContain('--repeats 5');
+    expect(once[0]?.message).toContain('--repeats 6');
     const one = analyse(makeRunResult([{ size: 1000, wallMs: [1, 1] }, { size: 2000 }]));
     const few = one.warnings.filter((w) => w.code === 'few-repetitions');
     expect(few).toHaveLength(1);
@@ -94,7 +95,7 @@ describe('analyse: cells', () => {
 describe('analyse: data-size scaling', () => {
   it('classes t = 5n as O(n) with exponent 1, and constant memory as O(1)', () => {
     const sizes = [1000, 2000, 4000, 8000];
-    const analysis = analyse(makeRunResult(sizes.map((size) => ({ size, wallMs: five(5 * size) }))));
+    const analysis = analyse(makeRunResult(sizes.map((size) => ({ size, wallMs: six(5 * size) }))));
     const time = analysis.sizeScaling.find((s) => s.key === 'mlp-small|classification|w=1|job-parallel|wallMs')!;
     expect(time.points.map((p) => p.size)).toEqual(sizes);
     expect(time.exponent?.value).toBeCloseTo(1, 10);
@@ -110,7 +111,7 @@ describe('analyse: data-size scaling', () => {
   it('classes t = 3n² as O(n^2) with exponent in [1.95, 2.05] and a 95% interval around it', () => {
     const sizes = [100, 200, 400, 800, 1600];
     const noise = [1.03, 0.97, 1.01, 0.99, 1.02];
-    const analysis = analyse(makeRunResult(sizes.map((size, i) => ({ size, wallMs: five(3 * size * size * (noise[i] ?? 1)) }))));
+    const analysis = analyse(makeRunResult(sizes.map((size, i) => ({ size, wallMs: six(3 * size * size * (noise[i] ?? 1)) }))));
     const time = analysis.sizeScaling.find((s) => s.metric === 'wallMs')!;
     expect(time.bigO?.class).toBe('O(n^2)');
     expect(time.exponent!.value).toBeGreaterThanOrEqual(1.95);
@@ -135,7 +136,7 @@ describe('analyse: width scaling', () => {
     const N = [1, 2, 4, 6, 8, 10];
     const X = [1, 1.8868, 3.0769, 3.5294, 3.5398, 3.3557];
     const run = makeRunResult(
-      N.map((workers, i) => ({ workers, size: 4000, samplesPerSec: Array(5).fill((X[i] ?? 0) * 1000) })),
+      N.map((workers, i) => ({ workers, size: 4000, samplesPerSec: Array(6).fill((X[i] ?? 0) * 1000) })),
       { environment: { cores: 16 } },
     );
     const analysis = analyse(run);
@@ -155,9 +156,9 @@ describe('analyse: width scaling', () => {
 
   it('speedup, efficiency and Karp-Flatt per width (S(4) = 3 gives 1/9); Amdahl; too few widths for the USL', () => {
     const run = makeRunResult([
-      { workers: 1, samplesPerSec: five(100) },
-      { workers: 2, samplesPerSec: five(180) },
-      { workers: 4, samplesPerSec: five(300) },
+      { workers: 1, samplesPerSec: six(100) },
+      { workers: 2, samplesPerSec: six(180) },
+      { workers: 4, samplesPerSec: six(300) },
     ]);
     const analysis = analyse(run);
     const sweep = analysis.widthScaling[0]!;
@@ -178,7 +179,7 @@ describe('analyse: width scaling', () => {
   });
 
   it('a missing width 1 leaves speedups null and says so', () => {
-    const run = makeRunResult([2, 3, 4, 5].map((workers) => ({ workers, samplesPerSec: five(100 * workers) })), {
+    const run = makeRunResult([2, 3, 4, 5].map((workers) => ({ workers, samplesPerSec: six(100 * workers) })), {
       environment: { cores: 8 },
     });
     const analysis = analyse(run);
@@ -191,8 +192,8 @@ describe('analyse: width scaling', () => {
 
   it('data-parallel speedup is T(1)/T(w) when both widths did the same work', () => {
     const run = makeRunResult([
-      { mode: 'data-parallel', workers: 1, wallMs: five(100) },
-      { mode: 'data-parallel', workers: 2, wallMs: five(60) },
+      { mode: 'data-parallel', workers: 1, wallMs: six(100) },
+      { mode: 'data-parallel', workers: 2, wallMs: six(60) },
     ]);
     const sweep = analyse(run).widthScaling[0]!;
     expect(sweep.points[1]?.speedup).toBeCloseTo(100 / 60, 12);
@@ -210,8 +211,8 @@ describe('analyse: width scaling', () => {
 describe('analyse: model complexity', () => {
   it('fits time per sample against params and FLOPs across models', () => {
     const run = makeRunResult([
-      { model: 'small', samplesPerSec: five(1e6), modelInfo: { params: 1000, trainFlopsPerSample: 6000 } },
-      { model: 'big', samplesPerSec: five(1e5), modelInfo: { params: 10_000, trainFlopsPerSample: 60_000 } },
+      { model: 'small', samplesPerSec: six(1e6), modelInfo: { params: 1000, trainFlopsPerSample: 6000 } },
+      { model: 'big', samplesPerSec: six(1e5), modelInfo: { params: 10_000, trainFlopsPerSample: 60_000 } },
     ]);
     const [sweep] = analyse(run).complexityScaling;
     expect(sweep).toMatchObject({ key: 'classification|n=1000|w=1|job-parallel', dataset: 'classification', size: 1000, workers: 1 });
@@ -227,10 +228,10 @@ describe('analyse: model complexity', () => {
 
 describe('analyse: quality', () => {
   const run = makeRunResult([
-    { workers: 1, wallMs: five(300), quality: 0.95 },
-    { workers: 2, wallMs: five(200), quality: 0.9 },
-    { workers: 3, wallMs: five(150), quality: 0.94 },
-    { workers: 4, wallMs: five(120), quality: 0.93 },
+    { workers: 1, wallMs: six(300), quality: 0.95 },
+    { workers: 2, wallMs: six(200), quality: 0.9 },
+    { workers: 3, wallMs: six(150), quality: 0.94 },
+    { workers: 4, wallMs: six(120), quality: 0.93 },
   ]);
 
   it('flags a faster configuration whose quality is worse than the slowest one beyond the tolerance', () => {
@@ -260,7 +261,7 @@ describe('analyse: never NaN', () => {
     'one size only': [{ size: 4000 }],
     'all trials errored': [
       { size: 1000 },
-      { size: 2000, trialOverrides: [0, 1, 2, 3, 4].map(() => ({ state: 'errored' as const, error: 'OOM', wallMs: Number.NaN, samplesPerSec: Number.NaN })) },
+      { size: 2000, trialOverrides: [0, 1, 2, 3, 4, 5].map(() => ({ state: 'errored' as const, error: 'OOM', wallMs: Number.NaN, samplesPerSec: Number.NaN })) },
     ],
     'no trials at all': [{ wallMs: [] }],
     'zero throughput and broken quality': [

@@ -1,6 +1,7 @@
 /** Budgets: the grammar (valid and malformed), and evaluation against hand-computable analyses. */
 import { describe, expect, it } from 'vitest';
 import { BUDGET_GRAMMAR, evaluateBudget, parseBudget, parseBudgets } from '../src/gate/budgets.js';
+import { DEFAULT_RESAMPLING } from '../src/gate/thresholds.js';
 import { UsageError } from '../src/config/errors.js';
 import { analyse } from '../src/analyse/index.js';
 import { makeRunResult } from './helpers/run-result.js';
@@ -78,7 +79,7 @@ describe('evaluateBudget', () => {
     { model: 'mlp-deep', size: 4000, workers: 1, wallMs: [800, 800, 800], peakRssBytes: [600 * 2 ** 20], quality: 0.95 },
   ]);
   const analysis = analyse(result);
-  const check = (text: string) => evaluateBudget(parseBudget(text), analysis);
+  const check = (text: string) => evaluateBudget(parseBudget(text), analysis, { result, ...DEFAULT_RESAMPLING });
 
   it('passes and fails exponent budgets with the measured value in the message', () => {
     const ok = check('mlp-small.exponent<=1.1');
@@ -88,7 +89,8 @@ describe('evaluateBudget', () => {
     const bad = check('mlp-deep.exponent<=1.1');
     expect(bad.passed).toBe(false);
     expect(bad.measured).toBeCloseTo(1.5, 10);
-    expect(bad.message).toMatch(/^mlp-deep\.exponent<=1\.1 failed: exponent 1\.5 \(on mlp-deep\|classification\|w=1\|job-parallel\|wallMs\) exceeds the limit 1\.1\./);
+    // Three identical repetitions: the medians' interval is the single value at its true 75% coverage.
+    expect(bad.message).toMatch(/^mlp-deep\.exponent<=1\.1 failed: exponent 1\.5 \(on mlp-deep\|classification\|w=1\|job-parallel\|wallMs; 75% interval 1\.5 … 1\.5\) exceeds the limit 1\.1\./);
   });
 
   it('takes the worst subject when no model is named', () => {
@@ -105,7 +107,7 @@ describe('evaluateBudget', () => {
     expect(eff.measured).toBeCloseTo(0.8, 12);
     const strict = check('efficiency@2>=85%');
     expect(strict.passed).toBe(false);
-    expect(strict.message).toContain('efficiency 0.8 (on mlp-small|classification|n=2000|job-parallel @ w=2) is below the limit 0.85');
+    expect(strict.message).toContain('efficiency 0.8 (on mlp-small|classification|n=2000|job-parallel @ w=2; 95% interval 0.8 … 0.8) is below the limit 0.85');
     expect(check('speedup@2>1.5').passed).toBe(true);
     expect(check('speedup@2>1.6').passed).toBe(false); // strict inequality at the exact value
   });

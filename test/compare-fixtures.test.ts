@@ -39,19 +39,23 @@ describe('fixtures/baselines', () => {
 
   it('mlp-deep-2x-slower: every mlp-deep cell regressed on raw time, and time-vs-parameters got steeper', async () => {
     const c = await against('mlp-deep-2x-slower');
-    const regressed = gatedRegressions(c);
+    const regressed = c.metrics.filter((m) => m.verdict === 'regressed');
     const walls = regressed.filter((m) => m.metric === 'wallMs');
     expect(walls).toHaveLength(12); // 3 sizes x 4 widths
     expect(walls.every((m) => m.subject.startsWith('mlp-deep|'))).toBe(true);
+    // Widths 3 and 4 exceed the fixtures' 2 cores: their times measure contention, shown but not gated.
+    expect(walls.filter((m) => m.gated).map((m) => m.subject.split('|')[3]).sort()).toEqual(['w=1', 'w=1', 'w=1', 'w=2', 'w=2', 'w=2']);
     // Two models: exponent log(2 x 70/7) / log(207108/6532) = 0.866 against log(10) / log(31.7) = 0.666.
     const params = regressed.filter((m) => m.metric === 'paramsExponent');
     expect(params).toHaveLength(12); // 3 sizes x 4 widths
+    expect(params.filter((m) => m.gated)).toHaveLength(6);
     for (const m of params) {
       expect(m.baseline).toBeCloseTo(Math.log(10) / Math.log(207108 / 6532), 1);
       expect(m.current).toBeCloseTo(Math.log(20) / Math.log(207108 / 6532), 1);
-      expect(m.test).toBe('outside-baseline-ci');
+      expect(m.test).toBe('interval-overlap+band');
     }
     expect(regressed).toHaveLength(24);
+    expect(gatedRegressions(c)).toHaveLength(12);
     expect(c.passed).toBe(false);
     // Half the 24 cells at 2x: geometric mean sqrt(2).
     expect(c.geometricMeanRatio).toBeCloseTo(Math.SQRT2, 6);
@@ -92,7 +96,7 @@ describe('fixtures/baselines', () => {
   it('3 repetitions: the warning says the test cannot fire, the 2x slowdown still fails', async () => {
     const c = await against('mlp-deep-2x-slower-3-repeats', 'baseline-3-repeats');
     expect(c.warnings.some((w) => /too few repetitions: with 3 vs 3 .* 0\.1, so at alpha 0\.05 that test can never fire/.test(w))).toBe(true);
-    expect(gatedRegressions(c).filter((m) => m.metric === 'wallMs')).toHaveLength(12);
+    expect(gatedRegressions(c).filter((m) => m.metric === 'wallMs')).toHaveLength(6); // widths 1 and 2; 3 and 4 exceed the 2 cores
     expect(c.passed).toBe(false);
   });
 

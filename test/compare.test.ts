@@ -214,7 +214,9 @@ describe('compare (fake runner)', () => {
       expect(m.change).toBeLessThan(1.06 / 1.31 - 1 + 0.05);
       expect(m.verdict).toBe('regressed');
       expect(m.gated).toBe(true);
-      expect(m.test).toBe('ci-overlap');
+      expect(m.test).toBe('bootstrap-efficiency-ratio');
+      expect(m.changeCi!.level).toBe(0.95);
+      expect(m.changeCi!.high!).toBeLessThan(-0.1);
     }
     expect(c.passed).toBe(false);
   });
@@ -234,7 +236,7 @@ describe('compare (fake runner)', () => {
     expect(exp.change).toBeCloseTo(0.3, 2);
     expect(exp.verdict).toBe('regressed');
     expect(exp.gated).toBe(true);
-    expect(exp.test).toBe('outside-baseline-ci');
+    expect(exp.test).toBe('interval-overlap+band');
     expect(c.passed).toBe(false);
     // The raw times of the big sizes regressed too, but another machine's times are not gated.
     expect(c.metrics.filter((m) => m.metric === 'wallMs' && m.verdict === 'regressed').every((m) => !m.gated)).toBe(true);
@@ -353,9 +355,10 @@ describe('compare: exponents fitted through 2 sizes', () => {
     );
     const exp = compare(base, cur).metrics.find((m) => m.metric === 'exponent')!;
     expect(exp.baseline).toBeCloseTo(1, 12);
-    expect(exp.current).toBeCloseTo(Math.log(4.7) / Math.log(4), 12); // +11.6%, past the 10% threshold...
-    // ...but inside the baseline's interval [log(360/110), log(440/90)] / log 4 = [0.855, 1.145].
+    expect(exp.current).toBeCloseTo(Math.log(4.7) / Math.log(4), 12); // +0.116, past the 0.1 band...
+    expect(exp.change).toBeCloseTo(Math.log(4.7) / Math.log(4) - 1, 12);
+    // ...but the intervals overlap: the baseline's is [log(360/110), log(440/90)] / log 4 = [0.855, 1.145].
     expect(exp.verdict).toBe('inconclusive');
-    expect(exp.test).toBe('outside-baseline-ci');
+    expect(exp.test).toBe('interval-overlap+band');
   });
 });

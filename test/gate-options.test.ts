@@ -28,6 +28,13 @@ describe('parseThresholds', () => {
     expect(() => parseThresholds('-5%')).toThrow(UsageError);
     expect(() => parseThresholds('wallMs=')).toThrow(UsageError);
   });
+
+  it('the exponent band is absolute (0.1 = 1.0 -> 1.1), and the canary band relative', () => {
+    expect(parseThresholds('exponent=0.2,canary=15%')).toEqual({ exponent: 0.2, canary: 0.15 });
+    expect(parseThresholds('exponent=1.5')).toEqual({ exponent: 1.5 });
+    expect(() => parseThresholds('exponent=10%')).toThrow(/the exponent band is an absolute difference of the exponent \(0\.1 means 1\.0 -> 1\.1\), not a percentage; write e\.g\. exponent=0\.1/);
+    expect(() => parseThresholds('exponent=11')).toThrow(/give a number from 0 to 10/);
+  });
 });
 
 describe('gate config', () => {
@@ -51,6 +58,13 @@ describe('gate config', () => {
     expect(settings.compareOptions.thresholds).toEqual({ ...DEFAULT_THRESHOLDS, wallMs: 0.2, peakRssBytes: 0.3 });
     expect(settings.compareOptions.alpha).toBe(0.01);
     expect(settings.compareOptions.gate).toBe('auto');
+    expect(settings.compareOptions.normalise).toBe('none');
+    expect(settings.confirm).toBe(true);
+    writeFileSync(file, JSON.stringify({ normalise: 'canary', confirm: false }));
+    const fromFile = await resolveGateSettings({ gateConfig: file });
+    expect(fromFile.compareOptions.normalise).toBe('canary');
+    expect(fromFile.confirm).toBe(false);
+    expect((await resolveGateSettings({ gateConfig: file, normalise: 'none', confirm: true })).confirm).toBe(true);
     writeFileSync(file, '{"alpha": 0.9}');
     await expect(resolveGateSettings({ gateConfig: file })).rejects.toThrow(/gate\.json: is not a gate config: alpha/);
     await expect(resolveGateSettings({ gateConfig: join(dir, 'none.json') })).rejects.toThrow(/none\.json: no such file/);

@@ -91,7 +91,7 @@ describe('history records', () => {
   it('leaves out cells without an ok repetition, and says so', () => {
     const result = makeRunResult([
       { model: 'linear', size: 1000 },
-      { model: 'linear', size: 2000, trialOverrides: [0, 1, 2, 3, 4].map(() => ({ state: 'errored' as const, error: 'boom' })) },
+      { model: 'linear', size: 2000, trialOverrides: [0, 1, 2, 3, 4, 5].map(() => ({ state: 'errored' as const, error: 'boom' })) },
     ]);
     const outcome = historyRecords(result, analyse(result), { commit: 'c', branch: 'main' });
     expect(outcome.skippedCells).toEqual([result.cells[1]!.cell.id]);

@@ -42,7 +42,9 @@ describe('budgets and the gate accept time to target', () => {
   it('checks the median time to target; a cell that never reached it fails an upper bound', () => {
     const ok = analyse(run([900, 1000, 1100, 1200, 1300]));
     expect(evaluateBudget(parseBudget('timeToTarget@n=4k<=2s'), ok)).toMatchObject({ passed: true, measured: 1100 });
-    expect(evaluateBudget(parseBudget('timeToTarget@n=4k<=1s'), ok).passed).toBe(false);
+    // The median's interval over 5 repetitions is [900, 1300] ms: it straddles 1 s (too noisy to judge), and lies wholly above 0.8 s.
+    expect(evaluateBudget(parseBudget('timeToTarget@n=4k<=1s'), ok)).toMatchObject({ passed: true, verdict: 'inconclusive' });
+    expect(evaluateBudget(parseBudget('timeToTarget@n=4k<=0.8s'), ok)).toMatchObject({ passed: false, verdict: 'failed' });
     const never = analyse(run([900, 1000, 1100], false));
     expect(evaluateBudget(parseBudget('timeToTarget@n=4k<=2s'), never)).toMatchObject({ passed: false, measured: null });
   });

@@ -45,6 +45,8 @@ function normalise(text: string, out: string): string {
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g, '<TIME>')
     .replace(/("(?:cpuModel|hostname|os|node|gitCommit|machineId|arch)": )"[^"]*"/g, '$1"<MACHINE>"')
     .replace(/("(?:totalMemoryBytes|cores)": )\d+/g, '$1<N>')
+    // When each canary reading was taken, in ms since the run started: wall-clock, so it differs run to run.
+    .replace(/("atMs": )\d+/g, '$1<MS>')
     .replace(/^backend: (.*?), .*$/gm, 'backend: $1, <MACHINE>');
 }
 

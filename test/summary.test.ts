@@ -70,7 +70,7 @@ describe('renderScalingSummary', () => {
   });
 
   it('prints no NaN, Infinity or undefined for edge cases, and tables the model-complexity law', () => {
-    const failed: CellSpec = { model: 'other', size: 1000, trialOverrides: [0, 1, 2, 3, 4].map(() => ({ state: 'errored' as const })) };
+    const failed: CellSpec = { model: 'other', size: 1000, trialOverrides: [0, 1, 2, 3, 4, 5].map(() => ({ state: 'errored' as const })) };
     const lonely: CellSpec = { model: 'lonely', size: 8000, wallMs: [7] };
     const small: CellSpec = { model: 'tiny', size: 1000, wallMs: five(1000), modelInfo: { params: 10, trainFlopsPerSample: 60 } };
     const edge = analyse(sweepRun([failed, lonely, small]));

@@ -1,13 +1,14 @@
 /** What every part of the analysis shares: its options, the group keys of the fits, and the analysed cell. */
 import type { CellAnalysis, SizeScaling } from './schema.js';
 import type { Mode } from '../results/schema.js';
+import { MIN_REPETITIONS } from '../config/defaults.js';
 
 export interface AnalyseOptions {
   /** Absolute quality drop (accuracy or R²) a faster configuration may show before it is flagged; default 0.02. */
   qualityTolerance?: number;
   /** Relative spread of wall time (IQR / median) above which a cell is noisy; default 0.10. */
   noisyThreshold?: number;
-  /** Fewest ok repetitions per cell before a 'few-repetitions' warning; default 5. */
+  /** Fewest ok repetitions per cell before a 'few-repetitions' warning; default MIN_REPETITIONS (6), the gate's rule too. */
   minRepetitions?: number;
   /** Confidence level of every interval; default 0.95. */
   confidenceLevel?: number;
@@ -16,7 +17,7 @@ export interface AnalyseOptions {
 export const ANALYSE_DEFAULTS: Required<AnalyseOptions> = {
   qualityTolerance: 0.02,
   noisyThreshold: 0.1,
-  minRepetitions: 5,
+  minRepetitions: MIN_REPETITIONS,
   confidenceLevel: 0.95,
 };
 

@@ -15,7 +15,9 @@ import { qualityFlags } from './quality.js';
 import { cellQualityFields } from './training.js';
 import { learningCurves } from './learning-curves.js';
 import { timeToTargetScaling } from './time-to-target.js';
+import { machineSpeed } from './canary.js';
 
+export { CANARY_SLOW_BAND, machineSpeed } from './canary.js';
 export { ANALYSE_DEFAULTS, complexityScalingKey, sizeScalingKey, widthScalingKey, type AnalyseOptions } from './common.js';
 
 /** Analyses a run: per-cell statistics, the size, width and model-complexity laws, quality flags and warnings. */
@@ -52,5 +54,11 @@ export function analyse(result: RunResult, options: AnalyseOptions = {}): Analys
     ...(cells.some((c) => c.analysis.cell.mode === 'inference') ? { inference: inferenceSweeps(cells.map((c) => c.analysis)) } : {}),
     ...(timeToTarget.length > 0 ? { timeToTargetScaling: timeToTarget } : {}),
     ...(result.plan.convergence ? { learningCurves: curves } : {}),
+    ...withMachineSpeed(result),
   };
+}
+
+function withMachineSpeed(result: RunResult): Pick<Analysis, 'machineSpeed'> {
+  const speed = machineSpeed(result);
+  return speed ? { machineSpeed: speed } : {};
 }

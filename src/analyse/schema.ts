@@ -11,10 +11,12 @@ import { inferenceCellAnalysisSchema, inferenceSweepSchema } from '../modes/infe
 import { cellQualityFieldsSchema, learningCurveSchema, timeToTargetScalingSchema } from './quality-schema.js';
 
 export type { CellQualityFields, LearningCurve, TimeToTarget, TimeToTargetPoint, TimeToTargetScaling, TrainingBudget, Undertrained } from './quality-schema.js';
+import { machineSpeedSchema } from './canary.js';
 
 export type { BigOClass, Estimate, SampleSummary, UslFit } from '../stats/types.js';
 export type { DataParallelCellAnalysis } from '../modes/data-parallel/analysis.js';
 export type { InferenceCellAnalysis, InferenceSweep } from '../modes/inference/analysis.js';
+export type { MachineSpeed } from './canary.js';
 
 export const warningCodeSchema = z.enum([
   'few-repetitions',
@@ -177,5 +179,7 @@ export const analysisSchema = z.object({
   timeToTargetScaling: z.array(timeToTargetScalingSchema).optional(),
   /** Runs trained to a target or to convergence: error against size, err(n) = a·n^(−α) + c. */
   learningCurves: z.array(learningCurveSchema).optional(),
+  /** How the machine's speed drifted during the run (canary readings); absent when the run has none. */
+  machineSpeed: machineSpeedSchema.optional(),
 });
 export type Analysis = z.infer<typeof analysisSchema>;

@@ -26,6 +26,34 @@ export function matmulFlops(m: number, k: number, n: number): number {
   return 2 * m * k * n;
 }
 
+/** A chain of square float32 matmuls on the thread's active backend, over two fixed matrices. */
+export interface MatmulChain {
+  /** Runs `count` chained products and waits for the result (so a lazy backend cannot skip any). */
+  run(count: number): void;
+  dispose(): void;
+}
+
+export function matmulChain(tf: Tf, size: number): MatmulChain {
+  const a = tf.randomUniform([size, size], -1, 1, 'float32', 1);
+  const b = tf.randomUniform([size, size], -1, 1, 'float32', 2);
+  return {
+    run(count) {
+      // Chain the products so none can be skipped; read one value to force completion.
+      const last = tf.tidy(() => {
+        let c = tf.matMul(a, b);
+        for (let i = 1; i < count; i++) c = tf.matMul(c.mul(1 / size), b);
+        return c.slice([0, 0], [1, 1]);
+      });
+      last.dataSync();
+      last.dispose();
+    },
+    dispose() {
+      a.dispose();
+      b.dispose();
+    },
+  };
+}
+
 /** Achieved FLOP/s of a dense matmul on this thread's active backend (best round). */
 export async function calibratePeakFlops(tf: Tf, options: CalibrateOptions = {}): Promise<number> {
   const size = options.size ?? 256;
@@ -35,26 +63,15 @@ export async function calibratePeakFlops(tf: Tf, options: CalibrateOptions = {})
     const usage = process.cpuUsage();
     return (usage.user + usage.system) / 1000;
   } : (): number => performance.now();
-  const a = tf.randomUniform([size, size], -1, 1, 'float32', 1);
-  const b = tf.randomUniform([size, size], -1, 1, 'float32', 2);
-  const round = (count: number): void => {
-    // Chain the products so a lazy backend cannot skip any; read one value to force completion.
-    const last = tf.tidy(() => {
-      let c = tf.matMul(a, b);
-      for (let i = 1; i < count; i++) c = tf.matMul(c.mul(1 / size), b);
-      return c.slice([0, 0], [1, 1]);
-    });
-    last.dataSync();
-    last.dispose();
-  };
+  const chain = matmulChain(tf, size);
   try {
-    round(2); // warm-up: operator creation, weight packing, page faults
+    chain.run(2); // warm-up: operator creation, weight packing, page faults
     let bestMs = Infinity;
     const started = performance.now();
     let rounds = 0;
     while (rounds < 3 || (performance.now() - started < budgetMs && rounds < 1000)) {
       const t0 = now();
-      round(perRound);
+      chain.run(perRound);
       bestMs = Math.min(bestMs, now() - t0);
       rounds++;
       // Yield between rounds so a worker stays responsive to its pool while calibrating.
@@ -63,7 +80,6 @@ export async function calibratePeakFlops(tf: Tf, options: CalibrateOptions = {})
     const flops = perRound * matmulFlops(size, size, size);
     return flops / (Math.max(bestMs, 1e-3) / 1000);
   } finally {
-    a.dispose();
-    b.dispose();
+    chain.dispose();
   }
 }

@@ -10,7 +10,7 @@ import { compare } from '../gate/compare.js';
 import { parseBudget, type Budget } from '../gate/budgets.js';
 import { loadBaseline } from '../gate/baselines.js';
 import { parseThresholds, resolveGateSettings, type GateCliOptions } from '../gate/settings.js';
-import type { GateChoice, Thresholds } from '../gate/thresholds.js';
+import type { GateChoice, Normalise, Thresholds } from '../gate/thresholds.js';
 import { analyse } from '../analyse/index.js';
 import { parseNumber } from '../config/parse.js';
 import { writeArtifacts } from '../results/write.js';
@@ -24,6 +24,7 @@ export const EXIT_PASSED = 0;
 export const EXIT_GATE_FAILED = 1;
 
 const GATE_CHOICES: readonly GateChoice[] = ['auto', 'raw', 'shape'];
+const NORMALISE_CHOICES: readonly Normalise[] = ['none', 'canary'];
 
 function gateOptionList(): Option[] {
   return [
@@ -35,7 +36,8 @@ function gateOptionList(): Option[] {
     ),
     new Option('--alpha <p>', 'significance level of the two-sample test (default 0.05)').argParser((text) => parseNumber(text, '--alpha', 0, 0.5, true)),
     new Option('--gate <mode>', 'what may fail the build: auto (raw times on the same machine, fitted laws otherwise), raw, or shape').choices(GATE_CHOICES as string[]),
-    new Option('--gate-config <file>', 'JSON file with "assert" (budgets), "threshold", "alpha" and "gate"; flags add to or override it'),
+    new Option('--gate-config <file>', 'JSON file with "assert" (budgets), "threshold", "alpha", "gate", "normalise" and "confirm"; flags add to or override it'),
+    new Option('--normalise <how>', 'canary: judge times divided by how much slower the machine ran each cell (its canary reading vs the baseline\'s); none (default): raw times, and a change the canary explains is inconclusive').choices(NORMALISE_CHOICES as string[]),
   ];
 }
 
@@ -43,6 +45,7 @@ function gateOptionList(): Option[] {
 export function addRunGateOptions(command: Command): Command {
   command.addOption(new Option('--baseline <name|file>', 'compare with a saved baseline (a name under <out>/baselines/, or a results.json path); exit 1 on a regression'));
   command.addOption(new Option('--save-baseline <name|file>', 'store this run as a baseline (<out>/baselines/<name>.json, or a path) when it completes'));
+  command.addOption(new Option('--no-confirm', 'with --baseline: fail on the first measurement instead of re-running regressed cells (with the canary) and failing only if the re-run regresses too'));
   for (const option of gateOptionList()) command.addOption(option);
   return command;
 }
@@ -95,9 +98,13 @@ const COMPARE_HELP = `
 The verdict per cell and per fitted law is regressed / improved / unchanged (or inconclusive).
 A time or memory change counts only if it is significant (Mann-Whitney U, exact for small
 samples; bootstrap CI of the ratio of medians when repetitions are too few for the test) AND its
-whole confidence interval lies beyond the noise threshold. Raw times and memory are gated only
-when both runs have the same machine fingerprint and backend; otherwise only the exponents,
-parallel efficiency, the USL peak and quality are (--gate overrides).
+whole confidence interval lies beyond the noise threshold. Exponents change by an absolute band
+(default 0.1) and must leave the baseline's interval; a comparison without an interval is
+inconclusive. Raw times and memory are gated only when both runs have the same machine
+fingerprint and backend; otherwise only the exponents, parallel efficiency, the USL peak (6+
+widths) and quality are (--gate overrides). A time verdict the machine's own slowdown explains
+(the canary, read before cells) is inconclusive; regressions a run re-ran after its sweep
+(run --baseline) stand only if the re-run confirms them. See docs/ci.md.
 
 Examples:
   $ scale-bench compare reports/baselines/main.json reports/<run-id>/results.json

@@ -11,10 +11,13 @@ import { compare } from '../gate/compare.js';
 import { evaluateBudgets } from '../gate/budgets.js';
 import { baselinePath, loadBaseline, saveBaseline } from '../gate/baselines.js';
 import { resolveGateSettings, type GateCliOptions } from '../gate/settings.js';
+import { DEFAULT_RESAMPLING } from '../gate/thresholds.js';
 import { appendFileText } from '../results/write.js';
 import { renderBudgetsMarkdown, renderMarkdown } from '../report/markdown.js';
 import { failureLines, renderBudgets, renderComparisonTable } from '../report/comparison-table.js';
 import type { OutputStreams } from './output.js';
+import type { ConfirmHooks } from '../measure/confirm.js';
+import { confirmHooks } from './confirm.js';
 
 /** Appends to $GITHUB_STEP_SUMMARY when GitHub Actions set it; a failure to write is a warning, not a failed gate. */
 export async function appendStepSummary(markdown: string, streams: OutputStreams): Promise<void> {
@@ -39,6 +42,8 @@ export interface RunGateOutcome {
 }
 
 export interface RunGate {
+  /** The confirm step's hooks for the scheduler, printing through `note`: set with --baseline unless --no-confirm. */
+  confirm?: (note: (line: string) => void) => ConfirmHooks;
   /** The comparison with the baseline, computed before the reports are rendered so they can include it. */
   compare(result: RunResult, analysis?: Analysis): Comparison | undefined;
   /** Budgets, baseline saving, $GITHUB_STEP_SUMMARY; prints nothing else. */
@@ -56,8 +61,8 @@ function wantsGate(options: GateCliOptions): boolean {
  */
 export async function prepareRunGate(options: GateCliOptions, outDir: string, streams: OutputStreams): Promise<RunGate | null> {
   if (!wantsGate(options)) {
-    if (options.threshold || options.alpha !== undefined || options.gate) {
-      streams.stderr.write('scale-bench: note: --threshold, --alpha and --gate only apply when comparing; add --baseline NAME (or use `scale-bench compare`).\n');
+    if (options.threshold || options.alpha !== undefined || options.gate || options.normalise) {
+      streams.stderr.write('scale-bench: note: --threshold, --alpha, --gate and --normalise only apply when comparing; add --baseline NAME (or use `scale-bench compare`).\n');
     }
     return null;
   }
@@ -68,6 +73,7 @@ export async function prepareRunGate(options: GateCliOptions, outDir: string, st
     baselinePath(options.saveBaseline, outDir, '--save-baseline', false);
   }
   return {
+    ...(baseline && settings.confirm ? { confirm: (note: (line: string) => void) => confirmHooks(baseline.result, settings.compareOptions, note) } : {}),
     compare(result, analysis) {
       if (!baseline) return undefined;
       return compare(baseline.result, result, { ...settings.compareOptions, budgets: settings.budgets, ...(analysis ? { currentAnalysis: analysis } : {}) });
@@ -75,7 +81,7 @@ export async function prepareRunGate(options: GateCliOptions, outDir: string, st
     async finish(input, comparison, outStreams, interrupted) {
       const run = input.runs[0];
       if (!run) throw new Error('run gate: no run to finish');
-      const budgets = comparison ? comparison.budgets : evaluateBudgets(settings.budgets, run.analysis);
+      const budgets = comparison ? comparison.budgets : evaluateBudgets(settings.budgets, run.analysis, { result: run.result, ...DEFAULT_RESAMPLING });
       const passed = comparison ? comparison.passed : budgets.every((b) => b.passed);
       const notes: string[] = [];
       let savedBaseline: string | null = null;

@@ -46,11 +46,13 @@ export function describeCellResult(result: CellResult): string {
 export interface ProgressReporter {
   cellStarted(cell: Cell, index: number, total: number): void;
   cellDone(result: CellResult): void;
+  /** A line of its own (e.g. the confirm step's), above the bar on a terminal; nothing when quiet. */
+  note(line: string): void;
   stop(): void;
 }
 
 export function createProgress(plan: BenchmarkPlan, streams: OutputStreams, quiet: boolean): ProgressReporter {
-  if (quiet) return { cellStarted() {}, cellDone() {}, stop() {} };
+  if (quiet) return { cellStarted() {}, cellDone() {}, note() {}, stop() {} };
   const colors = createColors(colorEnabled(streams.stderr, streams.env));
   const costs = new Map(plan.cells.map((cell) => [cell.id, cellCost(cell, plan)]));
   const total = [...costs.values()].reduce((sum, cost) => sum + cost, 0);
@@ -64,6 +66,9 @@ export function createProgress(plan: BenchmarkPlan, streams: OutputStreams, quie
       cellStarted() {},
       cellDone(result) {
         streams.stderr.write(`${line(result)}\n`);
+      },
+      note(text) {
+        streams.stderr.write(`${text}\n`);
       },
       stop() {},
     };
@@ -92,6 +97,9 @@ export function createProgress(plan: BenchmarkPlan, streams: OutputStreams, quie
       finishedCells += 1;
       bars.log(`${line(result)}\n`);
       bar.update(done, { cells: `${finishedCells}/${plan.cells.length}` });
+    },
+    note(text) {
+      bars.log(`${text}\n`);
     },
     stop() {
       bars.stop();

@@ -153,6 +153,7 @@ async function measureAndReport(
     result = await runPlan(plan, runner, {
       signal: controller.signal,
       ...(resumed ? { resumeFrom: resumed.previous } : {}),
+      ...(gate?.confirm ? { confirm: gate.confirm((line) => progress.note(line)) } : {}),
       persist: async (partial) => {
         await writeFileAtomic(file, serialiseResult(partial));
         if (!saved) {

@@ -5,6 +5,14 @@
 import type { BuiltinModelName } from './names.js';
 import type { TrainingConfig } from './schema.js';
 
+/**
+ * Counted repetitions per cell below which a median is rough and a two-sample comparison weak: the one rule the
+ * analysis's 'few-repetitions' warning, the gate's warnings and the default --repeats share. Six per side is the
+ * fewest at which the exact two-sided Mann-Whitney test can reach p < 0.05 with room to spare (smallest p 2/924),
+ * so the gate's significance test can fire; with 3 vs 3 it never can (smallest p 0.1).
+ */
+export const MIN_REPETITIONS = 6;
+
 export const ALL_BUILTIN_MODELS: readonly BuiltinModelName[] = ['linear', 'logistic', 'mlp-small', 'mlp-deep', 'cnn-small'];
 
 export interface Profile {
@@ -26,14 +34,14 @@ export const PROFILES = {
     // Doubling steps give six points for the power-law fit; 1k..32k keeps mlp-deep's widest cells affordable.
     sizes: [1000, 2000, 4000, 8000, 16000, 32000],
     models: ALL_BUILTIN_MODELS,
-    repeats: 5,
+    repeats: MIN_REPETITIONS,
     warmup: 1,
     training: TRAINING,
   },
   quick: {
     sizes: [1000, 2000, 4000],
     models: ALL_BUILTIN_MODELS,
-    repeats: 3,
+    repeats: MIN_REPETITIONS,
     warmup: 1,
     training: TRAINING,
   },

@@ -171,6 +171,10 @@ export const configSchema = z.strictObject({
   alpha: z.number().gt(0).lt(0.5).optional(),
   /** CI gate: which checks may fail the build: auto (raw times only on the same machine), raw or shape. */
   gate: z.enum(['auto', 'raw', 'shape']).optional(),
+  /** CI gate: 'canary' judges times divided by how much slower the machine ran each cell (its canary); default 'none'. */
+  normalise: z.enum(['none', 'canary']).optional(),
+  /** CI gate: re-run regressed cells once after the sweep, and fail only if the re-run regresses too (default true). */
+  confirm: z.boolean().optional(),
   /** Benchmark on this file instead of generated data. */
   data: dataConfigSchema.optional(),
   /** Train each trial to a target quality, one per metric, e.g. ["accuracy=0.85", "r2=0.9"] (the flag --target). */

@@ -7,6 +7,7 @@
 import type { Analysis, CellAnalysis, SizeScaling, WidthScaling } from '../analyse/schema.js';
 import type { BudgetResult } from './schema.js';
 import { UsageError } from '../config/errors.js';
+import { cellMedianInterval, exponentInterval, qualityInterval, timeToTargetInterval, uslPeakInterval, widthPointInterval, type Interval, type IntervalSource } from './budget-intervals.js';
 
 export type BudgetMetric =
   | 'exponent'
@@ -187,6 +188,8 @@ interface Measurement {
   subject: string;
   /** null = the quantity does not exist for this subject (e.g. no USL peak: throughput never turns down). */
   value: number | null;
+  /** The value's confidence interval; null when there is none (a single repetition, no raw data). */
+  interval: Interval | null;
 }
 
 function matchesModel(budget: Budget, model: string, dataset: string): boolean {
@@ -212,41 +215,50 @@ function cellFits(budget: Budget, cell: CellAnalysis): boolean {
   );
 }
 
-function measurements(budget: Budget, analysis: Analysis): Measurement[] {
+function measurements(budget: Budget, analysis: Analysis, source: IntervalSource | undefined): Measurement[] {
   switch (budget.metric) {
     case 'exponent':
     case 'memoryExponent':
     case 'timeToTargetExponent':
       return analysis.sizeScaling
         .filter((s) => sizeFits(budget, s) && (budget.size === null || s.points.some((p) => p.size === budget.size)))
-        .flatMap((s) => (s.exponent ? [{ subject: s.key, value: s.exponent.value }] : []));
+        .flatMap((s) => (s.exponent ? [{ subject: s.key, value: s.exponent.value, interval: exponentInterval(analysis, s) }] : []));
     case 'efficiency':
     case 'speedup':
-    case 'karpFlatt':
+    case 'karpFlatt': {
+      const metric = budget.metric;
       return analysis.widthScaling
         .filter((s) => widthFits(budget, s))
         .flatMap((s) =>
           s.points
-            .filter((p) => p.workers === budget.workers && p[budget.metric as 'efficiency'] !== null)
-            .map((p) => ({ subject: `${s.key} @ w=${p.workers}`, value: p[budget.metric as 'efficiency'] })),
+            .filter((p) => p.workers === budget.workers && p[metric] !== null)
+            .map((p) => ({ subject: `${s.key} @ w=${p.workers}`, value: p[metric], interval: widthPointInterval(source, s, p.workers, metric) })),
         );
+    }
     case 'uslPeak':
       return analysis.widthScaling
         .filter((s) => widthFits(budget, s) && !('unavailable' in s.usl))
-        .map((s) => ({ subject: s.key, value: 'unavailable' in s.usl ? null : s.usl.peakWorkers }));
+        .map((s) => ({ subject: s.key, value: 'unavailable' in s.usl ? null : s.usl.peakWorkers, interval: uslPeakInterval(source, s) }));
     case 'quality':
-      return analysis.cells.filter((c) => cellFits(budget, c) && c.quality).map((c) => ({ subject: c.cellId, value: c.quality?.value ?? null }));
+      return analysis.cells
+        .filter((c) => cellFits(budget, c) && c.quality)
+        .map((c) => ({ subject: c.cellId, value: c.quality?.value ?? null, interval: qualityInterval(source, c) }));
     case 'samplesPerSec':
-      return analysis.cells.filter((c) => cellFits(budget, c) && c.samplesPerSec).map((c) => ({ subject: c.cellId, value: c.samplesPerSec?.median ?? null }));
     case 'wallMs':
-      return analysis.cells.filter((c) => cellFits(budget, c) && c.wallMs).map((c) => ({ subject: c.cellId, value: c.wallMs?.median ?? null }));
-    case 'rss':
-      return analysis.cells.filter((c) => cellFits(budget, c) && c.peakRssBytes).map((c) => ({ subject: c.cellId, value: c.peakRssBytes?.median ?? null }));
+    case 'rss': {
+      const field = budget.metric === 'rss' ? 'peakRssBytes' : budget.metric;
+      return analysis.cells
+        .filter((c) => cellFits(budget, c) && c[field])
+        .map((c) => ({ subject: c.cellId, value: c[field]?.median ?? null, interval: cellMedianInterval(c, field) }));
+    }
     case 'timeToTarget':
       // null: the cell did not reach the target (more than one repetition missed it).
       return analysis.cells
         .filter((c) => cellFits(budget, c) && c.timeToTarget)
-        .map((c) => ({ subject: c.cellId, value: c.timeToTarget?.status === 'converged' ? (c.timeToTarget.medianMs?.value ?? null) : null }));
+        .map((c) => {
+          const reached = c.timeToTarget?.status === 'converged' ? (c.timeToTarget.medianMs ?? null) : null;
+          return { subject: c.cellId, value: reached?.value ?? null, interval: timeToTargetInterval(reached) };
+        });
   }
 }
 
@@ -275,19 +287,22 @@ function availableSubjects(analysis: Analysis): string {
 }
 
 /**
- * Checks one budget against every measurement it selects. The measured value is the worst of them
- * (largest for an upper bound, smallest for a lower bound), and the message names where it was.
+ * Checks one budget against every measurement it selects. It fails only when some measurement's whole
+ * interval lies beyond the limit; a value beyond the limit whose interval reaches back across it is
+ * 'inconclusive' (too noisy to judge), which does not fail the build. The measured value is the worst of
+ * those that decided (largest for an upper bound, smallest for a lower bound), and the message names where it was.
  * "No USL peak" means throughput never turns down, which satisfies a lower bound and breaks an upper one.
  */
-export function evaluateBudget(budget: Budget, analysis: Analysis): BudgetResult {
+export function evaluateBudget(budget: Budget, analysis: Analysis, source?: IntervalSource): BudgetResult {
   const spec = METRICS[budget.metric];
   const limitText = spec.format(budget.limit);
-  const found = measurements(budget, analysis);
+  const found = measurements(budget, analysis, source);
   if (found.length === 0) {
     return {
       expression: budget.expression,
       measured: null,
       passed: false,
+      verdict: 'failed',
       message: `${budget.expression}: no measurement matches this budget, so it cannot be checked (the run has ${availableSubjects(analysis)}).`,
     };
   }
@@ -298,6 +313,7 @@ export function evaluateBudget(budget: Budget, analysis: Analysis): BudgetResult
       expression: budget.expression,
       measured: null,
       passed: false,
+      verdict: 'failed',
       message: `${budget.expression} failed: ${unbounded[0]?.subject} ${why}, which exceeds ${limitText}.`,
     };
   }
@@ -307,26 +323,51 @@ export function evaluateBudget(budget: Budget, analysis: Analysis): BudgetResult
       expression: budget.expression,
       measured: null,
       passed: true,
+      verdict: 'passed',
       message:
         budget.metric === 'timeToTarget'
           ? `${budget.expression} passed: no cell reached its target (time to target unbounded), above ${limitText}.`
           : `${budget.expression} passed: no USL peak in ${found.length} sweep${found.length === 1 ? '' : 's'} (throughput still rising), above ${limitText}.`,
     };
   }
-  const worst = valued.reduce((w, m) => (upperBound(budget.op) ? (m.value > w.value ? m : w) : m.value < w.value ? m : w));
-  const passed = holds(budget.op, worst.value, budget.limit);
+  // A budget fails only when even the end of the interval nearest the limit breaks it.
+  const favourable = (m: Measurement & { value: number }) => (m.interval ? (upperBound(budget.op) ? m.interval.low : m.interval.high) : null);
+  const pickWorst = (list: Array<Measurement & { value: number }>) =>
+    list.reduce((w, m) => (upperBound(budget.op) ? (m.value > w.value ? m : w) : m.value < w.value ? m : w));
+  const failing = valued.filter((m) => {
+    const bound = favourable(m);
+    return bound !== null && !holds(budget.op, bound, budget.limit);
+  });
+  const straddling = valued.filter((m) => !holds(budget.op, m.value, budget.limit));
+  const verdict: BudgetResult['verdict'] = failing.length > 0 ? 'failed' : straddling.length > 0 ? 'inconclusive' : 'passed';
+  const worst = pickWorst(failing.length > 0 ? failing : straddling.length > 0 ? straddling : valued);
   const over = valued.length === 1 ? `on ${worst.subject}` : `worst of ${valued.length}, on ${worst.subject}`;
   const verb = upperBound(budget.op) ? 'exceeds' : 'is below';
+  const range = worst.interval
+    ? `${Math.round(worst.interval.level * 100)}% interval ${spec.format(worst.interval.low)} … ${spec.format(worst.interval.high)}`
+    : 'no interval';
+  const measured = `${budget.metric} ${spec.format(worst.value)} (${over}`;
+  const messages = {
+    passed: `${budget.expression} passed: ${measured}) ${budget.op} ${limitText}.`,
+    failed: `${budget.expression} failed: ${measured}; ${range}) ${verb} the limit ${limitText}.`,
+    inconclusive: worst.interval
+      ? `${budget.expression} inconclusive: ${measured}) ${verb} the limit ${limitText}, but its ${range} reaches across it: too noisy to judge (add --repeats, or quiet the machine).`
+      : `${budget.expression} inconclusive: ${measured}) ${verb} the limit ${limitText}, but it has no interval (a single repetition, or no raw data): too few measurements to judge.`,
+  };
   return {
     expression: budget.expression,
     measured: worst.value,
-    passed,
-    message: passed
-      ? `${budget.expression} passed: ${budget.metric} ${spec.format(worst.value)} (${over}) ${budget.op} ${limitText}.`
-      : `${budget.expression} failed: ${budget.metric} ${spec.format(worst.value)} (${over}) ${verb} the limit ${limitText}.`,
+    passed: verdict !== 'failed',
+    verdict,
+    ...(worst.interval ? { interval: worst.interval } : {}),
+    message: messages[verdict],
   };
 }
 
-export function evaluateBudgets(budgets: readonly Budget[], analysis: Analysis): BudgetResult[] {
-  return budgets.map((budget) => evaluateBudget(budget, analysis));
+/**
+ * Checks every budget against the run's analysis; `source` (the run's raw results and the resampling
+ * settings) supplies the intervals of efficiency, speedup, Karp-Flatt, the USL peak and quality.
+ */
+export function evaluateBudgets(budgets: readonly Budget[], analysis: Analysis, source?: IntervalSource): BudgetResult[] {
+  return budgets.map((budget) => evaluateBudget(budget, analysis, source));
 }

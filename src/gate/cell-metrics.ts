@@ -1,13 +1,14 @@
 /** Per-cell verdicts: wall time and peak memory (raw, same machine only) and held-out quality. */
 import type { MetricComparison, Verdict } from './schema.js';
-import type { RunResult } from '../results/schema.js';
-import { mannWhitneyU, median } from '../stats/index.js';
+import type { RunResult, TrialResult } from '../results/schema.js';
+import { bootstrapMedians, median } from '../stats/index.js';
+import { bounds } from './intervals.js';
+import { okValues as okCellValues } from './sweep-cells.js';
 import { comparableMachines, machineOf, type Context } from './context.js';
-import { decideSamples, RECOMMENDED_REPETITIONS, smallestMannWhitneyP } from './decide.js';
+import { decideSamples, RECOMMENDED_REPETITIONS } from './decide.js';
 
-function okValues(result: RunResult, cellId: string, pick: (t: RunResult['cells'][number]['trials'][number]) => number): number[] {
-  const cell = result.cells.find((c) => c.cell.id === cellId);
-  return (cell?.trials ?? []).filter((t) => t.state === 'ok').map(pick);
+function okValues(result: RunResult, cellId: string, pick: (t: TrialResult) => number): number[] {
+  return okCellValues(result.cells.find((c) => c.cell.id === cellId), pick);
 }
 
 function cellGated(ctx: Context, cellId: string): boolean {
@@ -26,10 +27,12 @@ export function rawMetric(
   tooFew: Map<string, { m: number; n: number; cells: number }>,
 ): MetricComparison | null {
   // Time to target: the repetitions that reached it, judged with the wall-time threshold (it is a time).
-  const pick = (t: RunResult['cells'][number]['trials'][number]): number => (metric === 'timeToTargetMs' ? (t.converged ? (t.timeToTargetMs ?? NaN) : NaN) : t[metric]);
+  const pick = (t: TrialResult): number => (metric === 'timeToTargetMs' ? (t.converged ? (t.timeToTargetMs ?? NaN) : NaN) : t[metric]);
   const base = okValues(ctx.baseline, cellId, pick).filter(Number.isFinite);
-  const cur = okValues(ctx.current, cellId, pick).filter(Number.isFinite);
-  if (metric === 'timeToTargetMs' && (base.length === 0 || cur.length === 0)) return null;
+  const offset = metric === 'peakRssBytes' ? startRssOffset(ctx) : 0;
+  const measured = okValues(ctx.current, cellId, pick).filter(Number.isFinite);
+  if (metric === 'timeToTargetMs' && (base.length === 0 || measured.length === 0)) return null;
+  const cur = measured.map((v) => v - offset);
   const threshold = ctx.thresholds[metric === 'timeToTargetMs' ? 'wallMs' : metric];
   const decision = decideSamples(base, cur, { threshold, alpha: ctx.alpha, level: ctx.level, resamples: ctx.resamples, seed: ctx.seed, higherIsWorse: true });
   if (!decision) return null;
@@ -51,45 +54,58 @@ export function rawMetric(
     threshold,
     verdict: decision.verdict,
     gated: cellGated(ctx, cellId),
+    ...(offset !== 0 && measured.length > 0
+      ? {
+          note: `peak RSS of the whole process, less the two processes' difference before their first cell (${offset >= 0 ? '+' : '-'}${(Math.abs(offset) / 2 ** 20).toFixed(0)} MiB): measured ${(median(measured) / 2 ** 20).toFixed(0)} MiB`,
+        }
+      : {}),
   };
 }
 
 /**
- * Held-out quality: the absolute change of the medians against an absolute threshold. Quality is a
- * property of the model and data, not the machine, so it is gated in both modes. When the rank test
- * can fire it must also be significant, so noisy quality across repetitions does not raise alarms.
+ * How much more the current process held than the baseline's before either ran a cell (the loaded baseline, a
+ * different start-up), in bytes: every cell's peakRssBytes is the whole process's and carries it. 0 when a run
+ * did not record it, or on different machines (where memory is not gated anyway).
+ */
+function startRssOffset(ctx: Context): number {
+  const { baseline, current } = ctx;
+  if (baseline.startRssBytes === undefined || current.startRssBytes === undefined) return 0;
+  return current.startRssBytes - baseline.startRssBytes;
+}
+
+/**
+ * Held-out quality: the absolute change of the medians against an absolute threshold, judged on the
+ * bootstrap interval of that difference: a regression only when the whole interval lies below −threshold.
+ * Quality is a property of the model and data, not the machine, so it is gated in both modes. A single
+ * repetition on either side has no interval and gives no verdict beyond 'inconclusive'.
  */
 export function qualityMetric(ctx: Context, cellId: string): MetricComparison | null {
   const baseCell = ctx.baseline.cells.find((c) => c.cell.id === cellId);
   const curCell = ctx.current.cells.find((c) => c.cell.id === cellId);
-  const baseOk = (baseCell?.trials ?? []).filter((t) => t.state === 'ok');
-  const curOk = (curCell?.trials ?? []).filter((t) => t.state === 'ok');
-  const metric = baseOk[0]?.quality.metric;
-  if (metric === undefined || curOk[0]?.quality.metric !== metric) return null;
-  const base = baseOk.filter((t) => t.quality.metric === metric).map((t) => t.quality.value).filter(Number.isFinite);
-  const cur = curOk.filter((t) => t.quality.metric === metric).map((t) => t.quality.value).filter(Number.isFinite);
-  if (base.length === 0 || cur.length === 0) return null;
-  const b = median(base);
-  const c = median(cur);
-  const change = c - b;
+  const metric = baseCell?.trials.find((t) => t.state === 'ok')?.quality.metric;
+  if (metric === undefined || curCell?.trials.find((t) => t.state === 'ok')?.quality.metric !== metric) return null;
+  const pick = (t: TrialResult) => (t.quality.metric === metric ? t.quality.value : NaN);
+  const base = okCellValues(baseCell, pick);
+  const cur = okCellValues(curCell, pick);
+  const ci = bootstrapMedians([cur, base], ([c = NaN, b = NaN]) => c - b, { resamples: ctx.resamples, level: ctx.level, seed: ctx.seed });
+  if (!ci) return null;
+  const interval = bounds(ci);
   const threshold = ctx.thresholds.quality;
-  const canFire = smallestMannWhitneyP(cur.length, base.length) < ctx.alpha;
-  const mw = canFire ? mannWhitneyU(cur, base) : null;
-  const significant = mw === null || mw.pValue < ctx.alpha;
-  let verdict: Verdict = 'unchanged';
-  if (significant && change < -threshold) verdict = 'regressed';
-  else if (significant && change > threshold) verdict = 'improved';
+  let verdict: Verdict = Math.abs(ci.value) > threshold ? 'inconclusive' : 'unchanged';
+  if (interval && interval.high < -threshold) verdict = 'regressed';
+  else if (interval && interval.low > threshold) verdict = 'improved';
   return {
     metric: 'quality',
     subject: cellId,
-    baseline: b,
-    current: c,
-    change,
-    changeCi: null,
-    test: mw ? `mann-whitney-${mw.method}+threshold` : 'threshold',
-    pValue: mw?.pValue ?? null,
+    baseline: median(base),
+    current: median(cur),
+    change: ci.value,
+    changeCi: interval ? ci : null,
+    test: interval ? 'bootstrap-difference+threshold' : 'none (fewer than 2 repetitions)',
+    pValue: null,
     threshold,
     verdict,
     gated: true,
+    ...(interval ? {} : { note: 'no interval (a single repetition on one side): no verdict' }),
   };
 }

@@ -6,9 +6,10 @@
 import type { Verdict } from './schema.js';
 import type { Estimate } from '../stats/types.js';
 import { bootstrapRatioOfMedians, mannWhitneyU } from '../stats/index.js';
+import { MIN_REPETITIONS } from '../config/defaults.js';
 
-/** Repetitions per side below which a warning says the verdicts are rough (DESIGN.md: warn below 6). */
-export const RECOMMENDED_REPETITIONS = 6;
+/** Repetitions per side below which a warning says the verdicts are rough: the analysis's rule too (config/defaults.ts). */
+export const RECOMMENDED_REPETITIONS = MIN_REPETITIONS;
 
 /** ln C(n, k) by summing logs, exact enough for the smallest p-value. */
 function lnChoose(n: number, k: number): number {

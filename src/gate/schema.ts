@@ -23,6 +23,22 @@ export const metricComparisonSchema = z.object({
   verdict: verdictSchema,
   /** Whether this comparison was allowed to fail the gate (raw times only on the same machine). */
   gated: z.boolean(),
+  /** Why the verdict is what it is where the numbers alone do not say (no interval, machine speed, not confirmed). */
+  note: z.string().optional(),
+  /** How much slower the machine ran the cells behind this comparison, by the canary: current / baseline − 1 (median over cells). */
+  canaryChange: z.number().optional(),
+  /** The verdict of the raw numbers, when the canary or the confirm step changed it. */
+  rawVerdict: verdictSchema.optional(),
+  /** The confirm step's re-run: the same comparison with the re-run's measurements in place of the sweep's. */
+  confirmation: z
+    .object({
+      current: z.number(),
+      change: z.number(),
+      changeCi: estimateSchema.nullable(),
+      verdict: verdictSchema,
+      canaryChange: z.number().optional(),
+    })
+    .optional(),
 });
 export type MetricComparison = z.infer<typeof metricComparisonSchema>;
 
@@ -30,7 +46,12 @@ export const budgetResultSchema = z.object({
   /** The budget as written, e.g. "mlp-deep.exponent<=1.1". */
   expression: z.string(),
   measured: z.number().nullable(),
+  /** false only for 'failed': an inconclusive budget does not fail the build. */
   passed: z.boolean(),
+  /** 'failed' only when the measurement's whole interval lies beyond the limit; 'inconclusive' when it straddles it or has none. */
+  verdict: z.enum(['passed', 'failed', 'inconclusive']).optional(),
+  /** The confidence interval of `measured`, when it has one. */
+  interval: z.object({ low: z.number(), high: z.number(), level: z.number() }).optional(),
   message: z.string(),
 });
 export type BudgetResult = z.infer<typeof budgetResultSchema>;
@@ -50,5 +71,29 @@ export const comparisonSchema = z.object({
   warnings: z.array(z.string()),
   /** true when nothing gated regressed and every budget passed. */
   passed: z.boolean(),
+  /** The machine's speed between the runs, from the canary readings; absent when the current run has none. */
+  canary: z
+    .object({
+      /** 'paired': current vs baseline reading per cell; 'within': only the current run has readings (vs its lower quartile per width). */
+      basis: z.enum(['paired', 'within']),
+      /** Cells with a canary change. */
+      cells: z.number(),
+      /** Of those, cells whose change exceeded the canary threshold (`band`). */
+      movedCells: z.number(),
+      band: z.number(),
+      /** Median, smallest and largest per-cell change of the canary, current / reference − 1. */
+      medianChange: z.number(),
+      minChange: z.number(),
+      maxChange: z.number(),
+      /** Whether times were divided by the canary's change (--normalise canary). */
+      normalised: z.boolean(),
+      /** Verdicts the canary changed (a raw regression or improvement it explained). */
+      affectedVerdicts: z.number(),
+      /** How much the machine's speed varied within the runs: the largest per-width interquartile ratio of the canary readings, q75 / q25 − 1. */
+      spread: z.number().optional(),
+    })
+    .optional(),
+  /** The confirm step: regressions whose cells were re-run after the sweep, and how many the re-run confirmed. */
+  confirm: z.object({ checked: z.number(), confirmed: z.number() }).optional(),
 });
 export type Comparison = z.infer<typeof comparisonSchema>;

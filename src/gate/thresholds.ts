@@ -1,6 +1,7 @@
 /** The gate's settings: noise thresholds per metric, what may fail the build, and the comparison's options. */
 import type { Analysis } from '../analyse/schema.js';
 import type { Budget } from './budgets.js';
+import { CANARY_SLOW_BAND } from '../analyse/canary.js';
 
 /** Noise thresholds per metric: a change must exceed these to count. */
 export interface Thresholds {
@@ -10,26 +11,36 @@ export interface Thresholds {
   peakRssBytes: number;
   /** Absolute change of a cell's median held-out quality (accuracy or R², 0..1). */
   quality: number;
-  /** Relative change of a fitted exponent (time or memory vs size, time vs parameters). */
+  /** Absolute change of a fitted exponent (time or memory vs size, time vs parameters), e.g. 0.1: 1.0 -> 1.1. */
   exponent: number;
   /** Relative change of parallel efficiency at a width. */
   efficiency: number;
   /** Relative change of the USL peak width (USL fits are unstable, hence a wider default). */
   uslPeak: number;
+  /** Relative change of a cell's canary reading (machine speed) between the runs below which the machine counts as unchanged. */
+  canary: number;
 }
 
 export type ThresholdName = keyof Thresholds;
 
 export const DEFAULT_THRESHOLDS: Readonly<Thresholds> = {
   wallMs: 0.1,
-  peakRssBytes: 0.1,
+  // peakRssBytes is the whole process's: measured here, same-commit `run --quick` pairs differed by up to 16%
+  // in it (heap growth is path-dependent), with six repetitions agreeing to within 1% inside each run.
+  peakRssBytes: 0.25,
   quality: 0.02,
   exponent: 0.1,
   efficiency: 0.1,
   uslPeak: 0.25,
+  canary: CANARY_SLOW_BAND,
 };
 
+/** Confidence level, bootstrap resamples and seed of every interval the gate computes, unless CompareOptions says otherwise. */
+export const DEFAULT_RESAMPLING = { level: 0.95, resamples: 2000, seed: 1 } as const;
+
 export type GateChoice = 'auto' | 'raw' | 'shape';
+
+export type Normalise = 'none' | 'canary';
 
 export interface CompareOptions {
   thresholds?: Partial<Thresholds>;
@@ -44,6 +55,12 @@ export interface CompareOptions {
   resamples?: number;
   /** Bootstrap seed, so a comparison is reproducible; default 1. */
   seed?: number;
+  /**
+   * 'canary': judge times after dividing each cell's by how much slower the machine ran it (its canary reading,
+   * current / baseline) wherever that moved beyond the canary threshold. 'none' (default): judge raw times, and
+   * call a regression the canary explains 'inconclusive'.
+   */
+  normalise?: Normalise;
   /** Analyses already computed for these results (the CLI has the current one), to save work. */
   baselineAnalysis?: Analysis;
   currentAnalysis?: Analysis;

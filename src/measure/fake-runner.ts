@@ -7,13 +7,34 @@
  */
 import type { BenchmarkPlan, ModelInfo, TrialResult } from '../results/schema.js';
 import type { BackendFacts } from './environment.js';
-import type { CellJob, CellMeasurement, Runner, TrialProgress } from './runner.js';
+import type { CanaryProbe, CellJob, CellMeasurement, Runner, TrialProgress } from './runner.js';
 import { failedTrial } from './failures.js';
 import { estimatedParams, estimatedUsPerSample } from '../models/cost.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { repetitionSeed, targetFor } from '../models/schedule.js';
 import { z } from 'zod';
 import { parseJsonVariable } from '../config/parse.js';
+
+/**
+ * Load from outside the benchmark: the cells it covers take `factor` times longer, and so does the canary read
+ * for them, so the gate's canary logic can be tested in milliseconds.
+ */
+const fakeMachineLoadSchema = z
+  .object({
+    /** How much slower the loaded machine runs, e.g. 1.5. */
+    factor: z.number().positive(),
+    /** Cells whose id contains one of these run on the loaded machine; all cells when absent. */
+    cells: z.array(z.string()).optional(),
+    /** Share of the slowdown the canary sees (default 1: all of it; 0: a burst the canary missed). */
+    canarySees: z.number().min(0).max(1).optional(),
+    /** The load during the confirm step's re-runs: 'same' (default: it persists) or 'gone' (a burst that passed). */
+    inConfirm: z.enum(['same', 'gone']).optional(),
+    /** Share of the slowdown the canary read around the re-runs sees (default `canarySees`). */
+    confirmCanarySees: z.number().min(0).max(1).optional(),
+  })
+  .strict();
+
+export type FakeMachineLoad = z.infer<typeof fakeMachineLoadSchema>;
 
 const fakeRunnerOptionsSchema = z
   .object({
@@ -36,10 +57,19 @@ const fakeRunnerOptionsSchema = z
     convergenceCv: z.number().nonnegative().optional(),
     /** Training to a target: cells whose id contains one of these never get closer than 0.2 to their asymptote. */
     neverConverge: z.array(z.string()).optional(),
+    /** A slowed machine (other programs' load), as opposed to slower code: see fakeMachineLoadSchema. */
+    machine: fakeMachineLoadSchema.optional(),
   })
   .strict();
 
 export type FakeRunnerOptions = z.infer<typeof fakeRunnerOptionsSchema>;
+
+
+/** Resident set size of the simulated process before any cell, in bytes. */
+const FAKE_BASE_RSS_BYTES = 80e6;
+
+/** Canary reading of the simulated machine at width 1, in ms. */
+const FAKE_CANARY_MS = 6;
 
 const QUALITY: Record<string, number> = {
   linear: 0.99,
@@ -112,8 +142,30 @@ function simulateConvergence(job: CellJob, plan: BenchmarkPlan, repetition: numb
 export class FakeRunner implements Runner {
   readonly kind = 'fake' as const;
   private plan: BenchmarkPlan | undefined;
+  /** Cells take no time here, so the canary is read before every cell (interval 0). */
+  readonly canary: CanaryProbe = {
+    workload: { size: 128, matmuls: 64, intervalMs: 0 },
+    read: async (cell, phase) => {
+      const seed = this.plan?.seed ?? 0;
+      const machine = this.options.machine;
+      const seen = (phase === 'confirm' ? machine?.confirmCanarySees : undefined) ?? machine?.canarySees ?? 1;
+      const load = 1 + (this.machineFactor(cell.id, phase) - 1) * seen;
+      return Array.from({ length: cell.workers }, (_, worker) => {
+        const noise = 1 + 0.01 * (2 * hashToUnit(`${seed}|${cell.id}|canary|${phase}|${worker}`) - 1);
+        return FAKE_CANARY_MS * (1 + 0.05 * (cell.workers - 1)) * load * noise;
+      });
+    },
+  };
 
   constructor(private readonly options: FakeRunnerOptions = {}) {}
+
+  /** How much slower the simulated machine runs this cell now (1 = unloaded). */
+  private machineFactor(cellId: string, phase: CellJob['phase']): number {
+    const load = this.options.machine;
+    if (!load) return 1;
+    if (load.inConfirm === 'gone' && phase === 'confirm') return 1;
+    return !load.cells || load.cells.some((fragment) => cellId.includes(fragment)) ? load.factor : 1;
+  }
 
   async start(plan: BenchmarkPlan): Promise<BackendFacts> {
     if (this.options.startError !== undefined) throw new Error(this.options.startError);
@@ -135,7 +187,8 @@ export class FakeRunner implements Runner {
     const params = estimatedParams(cell.model);
     const model: ModelInfo = { name: cell.model, params, forwardFlopsPerSample: 2 * params, trainFlopsPerSample: 6 * params };
     const trials: TrialResult[] = [];
-    for (let repetition = -plan.warmup; repetition < plan.repeats; repetition++) {
+    // 0 - warmup, not -warmup: with no warm-up the first repetition must be 0, not -0 (JSON writes both as 0).
+    for (let repetition = 0 - plan.warmup; repetition < plan.repeats; repetition++) {
       onTrial?.({ cell, repetition });
       if (repetition < 0) continue;
       if (this.options.failCells?.some((fragment) => cell.id.includes(fragment))) {
@@ -155,8 +208,9 @@ export class FakeRunner implements Runner {
     const w = cell.workers;
     const contention = 1 + sigma * (w - 1) + kappa * w * (w - 1);
     const oversubscription = Math.max(1, w / plan.cores);
-    const noise = 1 + (this.options.noise ?? 0.02) * (2 * hashToUnit(`${plan.seed}|${cell.id}|${repetition}`) - 1);
-    const usPerSample = estimatedUsPerSample(cell.model) * (this.options.slowdown?.[cell.model] ?? 1);
+    const rerun = job.phase === 'confirm' ? '|confirm' : '';
+    const noise = 1 + (this.options.noise ?? 0.02) * (2 * hashToUnit(`${plan.seed}|${cell.id}|${repetition}${rerun}`) - 1);
+    const usPerSample = estimatedUsPerSample(cell.model) * (this.options.slowdown?.[cell.model] ?? 1) * this.machineFactor(cell.id, job.phase);
     const perReplicaSamples = job.nTrain * plan.training.epochs;
     const wallMs = ((perReplicaSamples * usPerSample) / 1000) * contention * oversubscription * noise;
     const samples = perReplicaSamples * w;
@@ -196,16 +250,21 @@ export class FakeRunner implements Runner {
       samplesPerSec: (samples / wallMs) * 1000,
       samples,
       cpuMs: wallMs * Math.min(w, plan.cores),
-      peakRssBytes: 80e6 + job.table.x.byteLength + w * (20e6 + params * 4 * 4),
+      peakRssBytes: FAKE_BASE_RSS_BYTES + job.table.x.byteLength + w * (20e6 + params * 4 * 4),
       // What the cell adds: its table, and per worker a copy of the data, the weights and Adam's moments.
       cellMemoryBytes: job.table.x.buffer.byteLength + w * (job.table.x.byteLength + params * 4 * 4),
-      rssBeforeCellBytes: 80e6,
+      rssBeforeCellBytes: FAKE_BASE_RSS_BYTES,
       peakTensorBytes: job.table.x.byteLength + params * 4 * 4,
       workerTensorBytes: w * (job.table.x.byteLength + params * 4 * 4),
       finalLoss: regression ? 0.05 : 0.4,
       quality: { metric: regression ? 'r2' : 'accuracy', value: quality },
       steps: plan.training.epochs * Math.ceil(job.nTrain / globalBatch),
     };
+  }
+
+  /** The simulated process's RSS before any cell: the fixed part of every trial's peakRssBytes. */
+  rssBytes(): number {
+    return FAKE_BASE_RSS_BYTES;
   }
 
   async close(): Promise<void> {}

@@ -52,5 +52,22 @@ export interface CalibrateReply {
   peakFlopsPerSec: number;
 }
 
-export type WorkerTask = InitTask | CalibrateTask;
-export type WorkerReply = InitReply | InitUnavailableReply | CalibrateReply;
+/** One worker's part of a canary reading: the cell's workers meet at the barrier, then each times the workload. */
+export interface CanaryTask extends BackendRequest {
+  kind: 'canary';
+  /** Side of the square matrices and chained matmuls (backends/canary.ts). */
+  size: number;
+  matmuls: number;
+  barrier: BarrierBuffer;
+  parties: number;
+  barrierTimeoutMs: number;
+}
+
+export interface CanaryReply {
+  kind: 'canary';
+  /** Wall time of the workload on this worker, in ms. */
+  ms: number;
+}
+
+export type WorkerTask = InitTask | CalibrateTask | CanaryTask;
+export type WorkerReply = InitReply | InitUnavailableReply | CalibrateReply | CanaryReply;

@@ -1,5 +1,5 @@
 /** What the scheduler needs from something that trains models: raw numbers only, no statistics. */
-import type { BenchmarkPlan, Cell, DatasetSpec, ModelInfo, TrialResult } from '../results/schema.js';
+import type { BenchmarkPlan, CanaryReading, CanaryWorkload, Cell, DatasetSpec, ModelInfo, TrialResult } from '../results/schema.js';
 import type { BackendFacts } from './environment.js';
 import type { DataTable } from '../data/table.js';
 
@@ -12,6 +12,15 @@ export interface CellJob {
   nTest: number;
   /** Identifies the table's contents, so workers can keep its tensors between trials. */
   dataKey: string;
+  /** 'confirm' when the confirm step re-runs the cell after the sweep; absent (or 'sweep') otherwise. */
+  phase?: CanaryReading['phase'];
+}
+
+/** Times the canary, a fixed reference workload, on the workers a cell is about to use (see backends/canary.ts). */
+export interface CanaryProbe {
+  readonly workload: CanaryWorkload;
+  /** Each worker's wall time for the workload, in ms, the cell's `workers` workers reading together. */
+  read(cell: Cell, phase: CanaryReading['phase']): Promise<number[]>;
 }
 
 export interface CellMeasurement {
@@ -34,6 +43,10 @@ export interface Runner {
   /** Start workers/backends once per run; returns what ran, for the environment block. */
   start(plan: BenchmarkPlan): Promise<BackendFacts>;
   runCell(job: CellJob, onTrial?: (progress: TrialProgress) => void): Promise<CellMeasurement>;
+  /** The machine-speed canary, when this runner has one (available after start()). */
+  readonly canary?: CanaryProbe;
+  /** Resident set size of the measured process now, in bytes (simulated by the fake runner). */
+  rssBytes?(): number;
   /** Stop everything, including tasks in flight. Safe to call twice. */
   close(): Promise<void>;
 }

@@ -15,6 +15,9 @@ import { isFinished } from '../results/status.js';
 import { heldOutRows } from '../data/rows.js';
 import { bytesChecksum } from '../data/checksum.js';
 import { FileTables } from '../data/load.js';
+import { CanaryLog } from './canary.js';
+import { rerunCells, type ConfirmHooks } from './confirm.js';
+import type { CellJob } from './runner.js';
 
 export { heldOutRows, datasetSeed };
 
@@ -28,6 +31,11 @@ export interface RunHooks {
   signal?: AbortSignal;
   /** An interrupted earlier run of the same plan (resume): its finished cells are kept and not run again. */
   resumeFrom?: RunResult;
+  /**
+   * The confirm step: after a complete sweep, the ids of the cells to run once more (e.g. those that regressed
+   * against a baseline). Each re-run is recorded as its cell's `confirmation`, with canary readings around it.
+   */
+  confirm?: ConfirmHooks;
 }
 
 class DatasetCache {
@@ -69,6 +77,20 @@ export async function runPlan(plan: BenchmarkPlan, runner: Runner, hooks: RunHoo
   const cache = new DatasetCache();
   const total = plan.cells.length;
   let interrupted = false;
+  const canary = new CanaryLog(runner.canary, Date.parse(result.startedAt), hooks.resumeFrom?.canary);
+  if (canary.record) result.canary = canary.record;
+  const startRssBytes = hooks.resumeFrom?.startRssBytes ?? runner.rssBytes?.();
+  if (startRssBytes !== undefined) result.startRssBytes = startRssBytes;
+  const jobFor = (cell: Cell): { job: CellJob; checksum: string } => {
+    const spec = specs.get(cell.dataset);
+    if (!spec) throw new Error(`plan has no data set named "${cell.dataset}"`);
+    const nTest = heldOutRows(cell.size, plan.training.testFraction);
+    const { key, table, checksum } =
+      spec.generator === 'file'
+        ? files.get(spec, cell.size, nTest)
+        : cache.get(spec, cell.size + nTest, datasetSeed(plan.seed, spec.name));
+    return { job: { cell, spec, table, nTrain: cell.size, nTest, dataKey: key }, checksum };
+  };
   await hooks.persist?.(result);
 
   for (const [index, cell] of plan.cells.entries()) {
@@ -77,17 +99,12 @@ export async function runPlan(plan: BenchmarkPlan, runner: Runner, hooks: RunHoo
       interrupted = true;
       break;
     }
-    const spec = specs.get(cell.dataset);
-    if (!spec) throw new Error(`plan has no data set named "${cell.dataset}"`);
+    const { job, checksum } = jobFor(cell);
     hooks.onCellStart?.(cell, index, total);
-    const nTest = heldOutRows(cell.size, plan.training.testFraction);
-    const { key, table, checksum } =
-      spec.generator === 'file'
-        ? files.get(spec, cell.size, nTest)
-        : cache.get(spec, cell.size + nTest, datasetSeed(plan.seed, spec.name));
+    const canaryMs = await canary.forCell(cell);
     let measurement;
     try {
-      measurement = await runner.runCell({ cell, spec, table, nTrain: cell.size, nTest, dataKey: key }, hooks.onTrial);
+      measurement = await runner.runCell(job, hooks.onTrial);
     } catch (error) {
       if (hooks.signal?.aborted) {
         interrupted = true;
@@ -99,6 +116,7 @@ export async function runPlan(plan: BenchmarkPlan, runner: Runner, hooks: RunHoo
       interrupted = true;
       break;
     }
+    const { spec, table, nTest } = job;
     const cellResult: CellResult = {
       cell,
       machineId: environment.machineId,
@@ -106,10 +124,15 @@ export async function runPlan(plan: BenchmarkPlan, runner: Runner, hooks: RunHoo
       ...measurement,
       trivialQuality: trivialQuality(table, cell.size, nTest, spec),
       ...(spec.generator === 'file' ? {} : { idealQuality: idealQuality(spec, datasetSeed(plan.seed, spec.name)) }),
+      ...(canaryMs !== undefined ? { canaryMs } : {}),
     };
     result.cells.push(cellResult);
     await hooks.persist?.(result);
     hooks.onCellDone?.(cellResult, index, total);
+  }
+
+  if (!interrupted && hooks.confirm && result.cells.length === plan.cells.length) {
+    interrupted = await rerunCells(result, runner, canary, jobFor, hooks.confirm, hooks);
   }
 
   // Resumed runs append new cells after the old ones; restore plan order so results compare cell for cell.

@@ -1,15 +1,17 @@
 /**
  * The pool's default worker module, run by piscina on every thread: initialises the backend once per
- * thread (it stays warm for every later task, whatever mode's module runs it) and calibrates peak FLOP/s.
+ * thread (it stays warm for every later task, whatever mode's module runs it), calibrates peak FLOP/s,
+ * and times the canary (the fixed reference workload read before cells, see backends/canary.ts).
  * Each mode's own tasks run in its worker module (src/modes/<mode>/worker.ts) on the same threads.
  */
 import { threadId } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { BackendUnavailableError, initBackend } from '../backends/index.js';
 import { calibratePeakFlops } from '../backends/calibrate.js';
+import { prepareCanary, timeCanary } from '../backends/canary.js';
 import { abortBarrier, arriveAndWait } from './barrier.js';
 import { taskHandler } from './dispatch.js';
-import type { BackendRequest, CalibrateReply, InitReply, InitTask, InitUnavailableReply, WorkerReply, WorkerTask } from './protocol.js';
+import type { BackendRequest, CalibrateReply, CanaryReply, CanaryTask, InitReply, InitTask, InitUnavailableReply, WorkerReply, WorkerTask } from './protocol.js';
 
 async function runInit(task: InitTask): Promise<InitReply | InitUnavailableReply> {
   const started = performance.now();
@@ -32,4 +34,13 @@ async function runCalibrate(task: BackendRequest): Promise<CalibrateReply> {
   return { kind: 'calibrate', peakFlopsPerSec: await calibratePeakFlops(tf) };
 }
 
-export default taskHandler<WorkerTask, WorkerReply>({ init: runInit, calibrate: runCalibrate });
+async function runCanary(task: CanaryTask): Promise<CanaryReply> {
+  const { tf } = await initBackend(task.backend, { stockKernels: task.stockKernels, threads: task.threads });
+  const work = { size: task.size, matmuls: task.matmuls };
+  prepareCanary(tf, work);
+  // All of the cell's workers start together, so the reading sees the contention the cell will see.
+  arriveAndWait(task.barrier, task.parties, task.barrierTimeoutMs);
+  return { kind: 'canary', ms: timeCanary(tf, work) };
+}
+
+export default taskHandler<WorkerTask, WorkerReply>({ init: runInit, calibrate: runCalibrate, canary: runCanary });

@@ -5,13 +5,14 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
-import type { BenchmarkPlan } from '../results/schema.js';
+import type { BenchmarkPlan, CanaryWorkload, Cell } from '../results/schema.js';
 import type { BackendFacts } from '../measure/environment.js';
 import { abortBarrier, createBarrier } from '../measure/barrier.js';
 import { workerModule } from '../measure/worker-file.js';
-import type { CellJob, CellMeasurement, Runner, TrialProgress } from '../measure/runner.js';
-import type { CalibrateReply, InitReply, InitUnavailableReply, WorkerTask } from '../measure/protocol.js';
+import type { CanaryProbe, CellJob, CellMeasurement, Runner, TrialProgress } from '../measure/runner.js';
+import type { CalibrateReply, CanaryReply, InitReply, InitUnavailableReply, WorkerTask } from '../measure/protocol.js';
 import { BackendUnavailableError } from '../backends/index.js';
+import { DEFAULT_CANARY_WORK } from '../backends/canary.js';
 import { createHeapRegistry, totalHeapBytes } from '../measure/wasm-heap.js';
 import { modes } from './index.js';
 
@@ -19,6 +20,8 @@ import { modes } from './index.js';
 const BARRIER_TIMEOUT_MS = 60_000;
 /** The pool's default module: backend initialisation and calibration (src/measure/worker.ts). */
 const POOL_WORKER = new URL('../measure/worker.js', import.meta.url);
+/** A canary reading costs ~10 ms per worker; at most one per width every 2 s keeps it under 1% of a sweep of short cells. */
+const CANARY_WORKLOAD: CanaryWorkload = { ...DEFAULT_CANARY_WORK, intervalMs: 2000 };
 
 export class PoolRunner implements Runner {
   readonly kind = 'tfjs' as const;
@@ -84,12 +87,48 @@ export class PoolRunner implements Runner {
     };
   }
 
+  readonly canary: CanaryProbe = {
+    workload: CANARY_WORKLOAD,
+    read: (cell: Cell) => this.readCanary(cell.workers),
+  };
+
+  /** The canary on `workers` of the pool's threads at once (a barrier puts each task on its own thread). */
+  private async readCanary(workers: number): Promise<number[]> {
+    const plan = this.plan;
+    const pool = this.pool;
+    if (!plan || !pool) throw new Error('PoolRunner canary read before start()');
+    const barrier = createBarrier();
+    const replies = (await Promise.all(
+      Array.from({ length: workers }, () =>
+        pool.run({
+          kind: 'canary',
+          backend: plan.backend,
+          stockKernels: plan.stockKernels,
+          threads: this.threads,
+          size: CANARY_WORKLOAD.size,
+          matmuls: CANARY_WORKLOAD.matmuls,
+          barrier,
+          parties: workers,
+          barrierTimeoutMs: BARRIER_TIMEOUT_MS,
+        }) as Promise<CanaryReply>,
+      ),
+    ).catch((error: unknown) => {
+      abortBarrier(barrier);
+      throw error;
+    })) as CanaryReply[];
+    return replies.map((reply) => reply.ms);
+  }
+
   async runCell(job: CellJob, onTrial?: (progress: TrialProgress) => void): Promise<CellMeasurement> {
     const plan = this.plan;
     const pool = this.pool;
     if (!plan || !pool) throw new Error('PoolRunner.runCell called before start()');
     const wasmHeapBytes = (): number => totalHeapBytes(this.wasmHeaps);
     return modes[job.cell.mode].runCell({ pool: pool as ModeContextPool, plan, threads: this.threads, coldStartMs: this.coldStartMs, wasmHeapBytes }, job, onTrial);
+  }
+
+  rssBytes(): number {
+    return process.memoryUsage.rss();
   }
 
   async close(): Promise<void> {

@@ -8,6 +8,7 @@ import { createColors } from 'picocolors';
 import type { BudgetResult, Comparison, MetricComparison, Verdict } from '../gate/schema.js';
 import { terminalSafeData } from '../config/terminal-text.js';
 import { formatBytes, formatMs, formatNumber, formatPercent, MISSING, plainFixed, plainNumber } from '../config/format.js';
+import { absoluteChangeDigits } from './text.js';
 
 export interface ComparisonTableOptions {
   color: boolean;
@@ -16,6 +17,20 @@ export interface ComparisonTableOptions {
 }
 
 const VERDICT_ORDER: Record<Verdict, number> = { regressed: 0, improved: 1, inconclusive: 2, unchanged: 3 };
+/** Notes listed under the table; a CI log needs the worst few, comparison.json has all. */
+const MAX_NOTES = 12;
+
+/** One line on the machine's speed between the runs, from the canary. */
+export function describeCanary(canary: NonNullable<Comparison['canary']>): string {
+  const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(0)}%`;
+  const basis = canary.basis === 'paired' ? 'current vs baseline reading per cell' : 'current run only, vs its lower quartile per width';
+  return (
+    `machine speed (canary, ${basis}): median ${pct(canary.medianChange)} over ${canary.cells} cells (${pct(canary.minChange)} to ${pct(canary.maxChange)}), ` +
+    `${canary.movedCells} beyond ±${Math.round(canary.band * 100)}%${canary.spread !== undefined ? `, varying by ${Math.round(canary.spread * 100)}% within the runs` : ''}` +
+    `${canary.normalised ? '; times divided by it (--normalise canary)' : ''}` +
+    `${canary.affectedVerdicts > 0 ? `; ${canary.affectedVerdicts} verdict${canary.affectedVerdicts === 1 ? '' : 's'} changed by it` : ''}`
+  );
+}
 
 function value(metric: string, v: number): string {
   if (metric === 'wallMs') return formatMs(v);
@@ -26,7 +41,8 @@ function value(metric: string, v: number): string {
 
 function change(metric: string, x: number | null): string {
   if (x === null || !Number.isFinite(x)) return MISSING;
-  if (metric === 'quality') return `${x >= 0 ? '+' : ''}${plainFixed(x, 4)}`;
+  const digits = absoluteChangeDigits(metric);
+  if (digits !== undefined) return `${x >= 0 ? '+' : ''}${plainFixed(x, digits)}`;
   return `${x >= 0 ? '+' : ''}${formatPercent(x, 1)}`;
 }
 
@@ -42,7 +58,7 @@ function interval(m: MetricComparison): string {
 }
 
 function threshold(m: MetricComparison): string {
-  return m.metric === 'quality' ? `±${m.threshold}` : `±${formatPercent(m.threshold, 0)}`;
+  return absoluteChangeDigits(m.metric) !== undefined ? `±${m.threshold}` : `±${formatPercent(m.threshold, 0)}`;
 }
 
 /** One sentence on which gate applied, for every output format. */
@@ -59,7 +75,8 @@ export function describeGate(c: Comparison): string {
 
 export function renderBudgets(budgets: readonly BudgetResult[], opts: { color: boolean }): string {
   const colors = createColors(opts.color);
-  return budgets.map((b) => `  ${b.passed ? colors.green('✓') : colors.red('✗')} ${b.message}`).join('\n');
+  const mark = (b: BudgetResult) => (b.verdict === 'inconclusive' ? colors.yellow('?') : b.passed ? colors.green('✓') : colors.red('✗'));
+  return budgets.map((b) => `  ${mark(b)} ${b.message}`).join('\n');
 }
 
 /** Lines naming every gated regression and failed budget (what a CI log must show). */
@@ -110,6 +127,12 @@ export function renderComparisonTable(unsafe: Comparison, opts: ComparisonTableO
     }
     out.push(table.toString());
   }
+  const noted = rows.filter((m) => m.note);
+  if (noted.length > 0) {
+    out.push('notes:', ...noted.slice(0, MAX_NOTES).map((m) => `  ${paint[m.verdict](m.verdict)} ${m.metric} of ${m.subject}: ${m.note}`));
+    if (noted.length > MAX_NOTES) out.push(colors.dim(`  and ${noted.length - MAX_NOTES} more (comparison.json has every note).`));
+  }
+  if (c.canary) out.push(describeCanary(c.canary));
   const unchanged = c.metrics.filter((m) => m.verdict === 'unchanged').length;
   if (!opts.all && unchanged > 0) out.push(colors.dim(`${unchanged} of ${c.metrics.length} comparisons unchanged (not listed; --all lists them).`));
   if (c.metrics.length > 0 && rows.length === 0 && opts.all !== true) out.push('every compared metric is unchanged.');
@@ -133,11 +156,12 @@ export function renderComparisonTable(unsafe: Comparison, opts: ComparisonTableO
 /** A metric comparison in one line, naming the subject, the change, its interval and the test. */
 export function describeMetric(m: MetricComparison): string {
   const pct = (x: number) => `${x >= 0 ? '+' : ''}${plainFixed(x * 100, 1)}%`;
-  const fmt = m.metric === 'quality' ? (x: number) => `${x >= 0 ? '+' : ''}${plainFixed(x, 4)}` : pct;
+  const digits = absoluteChangeDigits(m.metric);
+  const fmt = digits !== undefined ? (x: number) => `${x >= 0 ? '+' : ''}${plainFixed(x, digits)}` : pct;
   const ci = m.changeCi && m.changeCi.low !== null && m.changeCi.high !== null ? `, ${Math.round(m.changeCi.level * 100)}% CI ${fmt(m.changeCi.low)} to ${fmt(m.changeCi.high)}` : '';
   const p = m.pValue !== null ? `, p=${pValueText(m.pValue)}` : '';
-  const threshold = m.metric === 'quality' ? plainFixed(m.threshold, 3) : `${plainFixed(m.threshold * 100, 0)}%`;
+  const threshold = digits !== undefined ? plainFixed(m.threshold, 3) : `${plainFixed(m.threshold * 100, 0)}%`;
   const number = (x: number) => plainNumber(x, (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : Number(v.toPrecision(3)).toString()), 3);
   const value = (x: number) => (m.metric === 'wallMs' ? `${number(x)} ms` : m.metric === 'peakRssBytes' ? `${number(x / 2 ** 20)} MiB` : number(x));
-  return `${m.verdict} ${m.metric} of ${m.subject}: ${fmt(m.change)} (${value(m.baseline)} -> ${value(m.current)}${ci}; ${m.test}${p}; threshold ${threshold})${m.gated ? '' : ' [not gated]'}`;
+  return `${m.verdict} ${m.metric} of ${m.subject}: ${fmt(m.change)} (${value(m.baseline)} -> ${value(m.current)}${ci}; ${m.test}${p}; threshold ${threshold})${m.gated ? '' : ' [not gated]'}${m.note ? `; ${m.note}` : ''}`;
 }

@@ -10,6 +10,7 @@ import {
   describeBackend,
   describeMachine,
   finite,
+  describeMachineSpeed,
   fmtChange,
   fmtChangeCi,
   fmtCount,
@@ -128,8 +129,10 @@ const MAX_OVERLAY_ROWS = 40;
 const MAX_WARNING_LINES = 50;
 
 function comparisonTable(metrics: readonly MetricComparison[]): string {
+  // The note column (machine speed, the confirm step's re-run, no interval) only when some row has one.
+  const notes = metrics.some((m) => m.note);
   return mdTable(
-    ['verdict', 'metric', 'subject', 'baseline', 'current', 'change', 'CI of change', 'test', 'gated'],
+    ['verdict', 'metric', 'subject', 'baseline', 'current', 'change', 'CI of change', 'test', 'gated', ...(notes ? ['note'] : [])],
     metrics.map((m) => [
       VERDICT_MARK[m.verdict],
       mdEscape(m.metric),
@@ -140,8 +143,9 @@ function comparisonTable(metrics: readonly MetricComparison[]): string {
       fmtChangeCi(m),
       `${mdEscape(m.test)}${finite(m.pValue) ? `, p=${fmtNumber(m.pValue, 2)}` : ''}`,
       m.gated ? 'yes' : 'no',
+      ...(notes ? [mdEscape(m.note ?? '')] : []),
     ]),
-    ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'l', 'l'],
+    ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'l', 'l', ...(notes ? (['l'] as const) : [])],
   );
 }
 
@@ -169,7 +173,7 @@ function comparisonSection(c: Comparison): string {
   }
   if (c.budgets.length > 0) {
     lines.push('', '**Budgets**', '');
-    for (const b of c.budgets) lines.push(`- ${b.passed ? '✅' : '❌'} \`${b.expression.replace(/`/g, "'")}\`: ${mdEscape(b.message)}`);
+    for (const b of c.budgets) lines.push(`- ${budgetMark(b)} \`${b.expression.replace(/`/g, "'")}\`: ${mdEscape(b.message)}`);
   }
   if (c.warnings.length > 0) {
     lines.push('');
@@ -192,6 +196,7 @@ export function renderMarkdown(input: ReportInput): string {
     const commit = env.gitCommit ? `, commit ${mdEscape(env.gitCommit)}` : '';
     const state = run.result.complete ? '' : ' (incomplete run)';
     out.push(`- ${prefix}**Machine**: ${mdEscape(describeMachine(env))} · **Backend**: ${mdEscape(describeBackend(env))}${commit}${state}`);
+    if (run.analysis.machineSpeed) out.push(`- ${prefix}**Machine speed**: ${mdEscape(describeMachineSpeed(run.analysis.machineSpeed))}`);
   });
   input.runs.forEach((run, i) => {
     const findings = buildFindings({ ...run, ...(i === 0 && input.comparison ? { comparison: input.comparison } : {}) });
@@ -236,6 +241,10 @@ export const markdown = {
 export function renderBudgetsMarkdown(budgets: readonly BudgetResult[]): string {
   const failed = budgets.filter((b) => !b.passed).length;
   const lines = [`### Budgets`, '', `**${failed === 0 ? '✅ passed' : '❌ failed'}**: ${budgets.length - failed} of ${budgets.length} budgets hold.`, ''];
-  for (const b of budgets) lines.push(`- ${b.passed ? '✅' : '❌'} \`${b.expression.replace(/`/g, "'")}\`: ${mdEscape(b.message)}`);
+  for (const b of budgets) lines.push(`- ${budgetMark(b)} \`${b.expression.replace(/`/g, "'")}\`: ${mdEscape(b.message)}`);
   return `${lines.join('\n')}\n`;
+}
+
+function budgetMark(b: BudgetResult): string {
+  return b.verdict === 'inconclusive' ? '🟡' : b.passed ? '✅' : '❌';
 }

@@ -15,7 +15,7 @@ import { renderScalingSummary } from './summary.js';
 import { renderTerminalChart } from './terminal-chart.js';
 import { groupWarnings, warningGroupLine } from './warnings.js';
 import { overlayLines } from './overlay.js';
-import { runLabels } from './text.js';
+import { describeMachineSpeed, runLabels } from './text.js';
 import { qualityFindings } from './quality-text.js';
 import { terminalSafeData } from '../config/terminal-text.js';
 
@@ -105,9 +105,12 @@ function renderRun(run: ReportInput['runs'][number], input: ReportInput, options
     parts.push(rows <= PIVOT_MAX_ROWS ? renderCellPivot(analysis, { color }) : colors.dim(`Cells: ${rows} rows, listed with --details and in cells.csv.`));
     parts.push(renderWarningGroups(analysis.warnings, { color }));
   }
+  const speed = analysis.machineSpeed ? `machine speed: ${describeMachineSpeed(analysis.machineSpeed)}` : '';
   if (options.view === 'run') {
     const env = result.environment;
-    parts.push(`backend: ${env.backend} (${env.runner}), ${clean(env.cpuModel)}, ${env.cores} cores`);
+    parts.push([`backend: ${env.backend} (${env.runner}), ${clean(env.cpuModel)}, ${env.cores} cores`, speed].filter((line) => line !== '').join('\n'));
+  } else if (options.details) {
+    parts.push(speed);
   }
   return parts.filter((p) => p !== '');
 }

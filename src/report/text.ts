@@ -3,7 +3,7 @@
  * fitted laws ("time grows as n^1.02 ± 0.03"), machines, verdicts, and number formats.
  * Every formatter returns "n/a" for null, undefined, NaN and Infinity: no report prints those.
  */
-import type { Analysis, SizeScaling, WidthPoint, WidthScaling } from '../analyse/schema.js';
+import type { Analysis, MachineSpeed, SizeScaling, WidthPoint, WidthScaling } from '../analyse/schema.js';
 import type { MetricComparison, Verdict } from '../gate/schema.js';
 import type { Environment, RunResult } from '../results/schema.js';
 import type { Estimate } from '../stats/types.js';
@@ -148,6 +148,20 @@ export function describeBackend(env: Environment): string {
   return `${env.backend}${simd} ${env.backendVersion}, tfjs ${env.tfjsVersion}, Node ${env.node}${kernels}`;
 }
 
+/**
+ * The machine's speed over a run, from the canary: "64 matmuls 128×128 per worker, 45 readings; w=1 5.1 / 5.3 / 6.2 ms
+ * (fastest / median / slowest), ...; 3 of 45 cells (7%) ran more than 10% slower than the fastest reading at their width".
+ */
+export function describeMachineSpeed(speed: MachineSpeed): string {
+  const widths = speed.byWidth.map((w) => `w=${w.workers} ${fmtFixed(w.minMs, 1)} / ${fmtFixed(w.medianMs, 1)} / ${fmtFixed(w.maxMs, 1)} ms`).join(', ');
+  const share = speed.cells > 0 ? ` (${Math.round((100 * speed.slowedCells) / speed.cells)}%)` : '';
+  return (
+    `canary ${speed.workload.matmuls} matmuls ${speed.workload.size}×${speed.workload.size} per worker, ${speed.readings} readings; ` +
+    `${widths} (fastest / median / slowest); ${speed.slowedCells} of ${speed.cells} cells${share} ran on a machine more than ` +
+    `${Math.round(speed.slowBand * 100)}% slower than its fastest reading at their width (slowest reading +${Math.round(speed.maxSlowdown * 100)}%)`
+  );
+}
+
 export const VERDICT_MARK: Record<Verdict, string> = {
   regressed: '🔴 regressed',
   improved: '🟢 improved',
@@ -155,10 +169,18 @@ export const VERDICT_MARK: Record<Verdict, string> = {
   inconclusive: '🟡 inconclusive',
 };
 
-/** A relative change as a signed percentage: "+30.0%"; quality changes are absolute points. */
+/** Digits of a compared metric whose change is an absolute difference (quality, exponents); undefined for relative changes. */
+export function absoluteChangeDigits(metric: string): number | undefined {
+  if (metric === 'quality') return 4;
+  if (metric === 'exponent' || metric === 'memoryExponent' || metric === 'paramsExponent' || metric === 'timeToTargetExponent') return 3;
+  return undefined;
+}
+
+/** A relative change as a signed percentage: "+30.0%"; quality and exponent changes are absolute differences ("+0.012"). */
 export function fmtChange(m: Pick<MetricComparison, 'metric' | 'change'>): string {
   if (!finite(m.change)) return NA;
-  if (m.metric === 'quality') return `${m.change >= 0 ? '+' : ''}${fmtFixed(m.change, 4)}`;
+  const digits = absoluteChangeDigits(m.metric);
+  if (digits !== undefined) return `${m.change >= 0 ? '+' : ''}${fmtFixed(m.change, digits)}`;
   return `${m.change >= 0 ? '+' : ''}${fmtFixed(m.change * 100, 1)}%`;
 }
 

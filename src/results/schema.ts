@@ -286,6 +286,42 @@ export type BenchmarkPlan = SavedPlan & {
   outDir: string;
 };
 
+/**
+ * One reading of the canary: a fixed reference workload (see `canaryWorkloadSchema`) timed on the cell's
+ * workers at once, so it sees the contention the cell is about to see. Slower readings mean a slower machine.
+ */
+export const canaryReadingSchema = z.object({
+  /** Milliseconds since the run started (its `startedAt`). */
+  atMs: finite,
+  /** Workers that ran the workload together (the width of the cell it was read for). */
+  workers: z.number().int().positive(),
+  /** Wall time of the slowest worker for the fixed workload, in ms: the reading. */
+  ms: finite,
+  /** Each worker's wall time for the workload, in ms. */
+  perWorkerMs: z.array(finite),
+  /** 'sweep': read before cells of the sweep; 'confirm': read around the re-runs of the confirm step. */
+  phase: z.enum(['sweep', 'confirm']),
+});
+export type CanaryReading = z.infer<typeof canaryReadingSchema>;
+
+/** The canary's fixed workload: a chain of square float32 matmuls on the run's backend, per worker. */
+export const canaryWorkloadSchema = z.object({
+  /** Side of the square matrices. */
+  size: z.number().int().positive(),
+  /** Matmuls per worker per reading. */
+  matmuls: z.number().int().positive(),
+  /** A new reading is taken before a cell unless one at its width is younger than this (ms); 0 = before every cell. */
+  intervalMs: finite,
+});
+export type CanaryWorkload = z.infer<typeof canaryWorkloadSchema>;
+
+/** The canary's time series over a run. */
+export const canaryRecordSchema = z.object({
+  workload: canaryWorkloadSchema,
+  readings: z.array(canaryReadingSchema),
+});
+export type CanaryRecord = z.infer<typeof canaryRecordSchema>;
+
 export const cellResultSchema = z.object({
   cell: cellSchema,
   model: modelInfoSchema,
@@ -305,6 +341,18 @@ export const cellResultSchema = z.object({
   trivialQuality: qualitySchema.optional(),
   /** The best held-out quality any model can reach on this generated data set (absent for user files). */
   idealQuality: idealQualitySchema.optional(),
+  /** The canary reading (ms, see RunResult.canary) this cell ran under: the latest at its width before it. */
+  canaryMs: finite.optional(),
+  /** The confirm step's re-run of this cell after the sweep (`run --baseline` with --confirm), when it regressed. */
+  confirmation: z
+    .object({
+      /** Counted repetitions of the re-run, in order. */
+      trials: z.array(trialResultSchema),
+      /** Canary readings (ms) taken just before and just after the re-run. */
+      canaryBeforeMs: finite.optional(),
+      canaryAfterMs: finite.optional(),
+    })
+    .optional(),
 });
 export type CellResult = z.infer<typeof cellResultSchema>;
 
@@ -323,5 +371,12 @@ export const runResultSchema = z.object({
   /** Other machines that ran cells (merged shards), by machineId. */
   machines: z.record(z.string(), environmentSchema).optional(),
   cells: z.array(cellResultSchema),
+  /** The canary's readings over the run: how the machine's speed drifted (absent in runs before the canary existed). */
+  canary: canaryRecordSchema.optional(),
+  /**
+   * Resident set size of the whole process once the workers were ready, before the first cell, in bytes. Cells'
+   * peakRssBytes are the whole process's too, so two runs' memory compares after removing this offset.
+   */
+  startRssBytes: finite.optional(),
 });
 export type RunResult = z.infer<typeof runResultSchema>;

@@ -25,31 +25,48 @@ function resampledMedian(values: readonly number[], random: () => number, scratc
 }
 
 /**
+ * A statistic of the medians of several independent samples, with its bootstrap percentile interval:
+ * every resample draws each sample with replacement, takes its median, and applies `statistic` to the
+ * medians (in the order of `samples`). Resamples where the statistic is not finite are skipped; when more
+ * than half the tail probability (1 − level) / 2 of them had to be skipped, or a sample has a single value
+ * (it says nothing about its own noise), the bounds are null. Null when a sample is empty or the statistic
+ * of the observed medians is not finite.
+ */
+export function bootstrapMedians(
+  samples: ReadonlyArray<readonly number[]>,
+  statistic: (medians: readonly number[]) => number,
+  options: BootstrapOptions = {},
+): Estimate | null {
+  const resamples = options.resamples ?? 2000;
+  const level = options.level ?? 0.95;
+  const finite = samples.map((sample) => sample.filter(Number.isFinite));
+  if (finite.length === 0 || finite.some((sample) => sample.length === 0)) return null;
+  const value = statistic(finite.map((sample) => median(sample)));
+  if (!Number.isFinite(value)) return null;
+  if (finite.some((sample) => sample.length < 2)) return { value, low: null, high: null, level };
+
+  const random = seededRandom(options.seed ?? 1);
+  const scratch = finite.map((sample) => new Array<number>(sample.length).fill(0));
+  const medians = new Array<number>(finite.length).fill(0);
+  const values: number[] = [];
+  for (let i = 0; i < resamples; i++) {
+    finite.forEach((sample, k) => (medians[k] = resampledMedian(sample, random, scratch[k]!)));
+    const v = statistic(medians);
+    if (Number.isFinite(v)) values.push(v);
+  }
+  const alpha = 1 - level;
+  if (values.length === 0 || resamples - values.length > (alpha / 2) * resamples * 0.5) return { value, low: null, high: null, level };
+  const sorted = sortedCopy(values);
+  return { value, low: quantileSorted(sorted, alpha / 2), high: quantileSorted(sorted, 1 - alpha / 2), level };
+}
+
+/**
  * Ratio median(current) / median(baseline) with its bootstrap percentile interval.
  * Null when either sample is empty or the baseline median is not positive (no meaningful ratio).
  * Resamples whose baseline median is 0 are skipped.
  */
 export function bootstrapRatioOfMedians(current: readonly number[], baseline: readonly number[], options: BootstrapOptions = {}): Estimate | null {
-  const resamples = options.resamples ?? 2000;
-  const level = options.level ?? 0.95;
-  const cur = current.filter(Number.isFinite);
   const base = baseline.filter(Number.isFinite);
-  if (cur.length === 0 || base.length === 0) return null;
-  const baseMedian = median(base);
-  if (!(baseMedian > 0)) return null;
-  const value = median(cur) / baseMedian;
-
-  const random = seededRandom(options.seed ?? 1);
-  const curScratch = new Array<number>(cur.length).fill(0);
-  const baseScratch = new Array<number>(base.length).fill(0);
-  const ratios: number[] = [];
-  for (let i = 0; i < resamples; i++) {
-    const c = resampledMedian(cur, random, curScratch);
-    const b = resampledMedian(base, random, baseScratch);
-    if (b > 0) ratios.push(c / b);
-  }
-  if (ratios.length === 0) return { value, low: null, high: null, level };
-  const sorted = sortedCopy(ratios);
-  const alpha = 1 - level;
-  return { value, low: quantileSorted(sorted, alpha / 2), high: quantileSorted(sorted, 1 - alpha / 2), level };
+  if (base.length > 0 && !(median(base) > 0)) return null;
+  return bootstrapMedians([current, baseline], ([c = NaN, b = NaN]) => (b > 0 ? c / b : NaN), options);
 }

@@ -86,11 +86,20 @@ function linearisedStart(ns: readonly number[], ys: readonly number[]): UslParam
   return { sigma: Math.min(1, sigma), kappa: Math.min(1, kappa), lambda: 1 };
 }
 
+export interface UslFitOptions {
+  /**
+   * Extra starting points (σ, κ of the normalised fit) tried before the default grid, e.g. a previous fit to
+   * similar data; with `gridStarts: false` only these and the linearised start are tried (a bootstrap's refits).
+   */
+  starts?: ReadonlyArray<Pick<UslParameters, 'sigma' | 'kappa'>>;
+  gridStarts?: boolean;
+}
+
 /**
  * Fits the USL to measured throughput per width. Needs at least 4 distinct widths including 1;
  * otherwise returns the reason instead of numbers (e.g. "not enough widths: 3 < 4").
  */
-export function fitUsl(points: ReadonlyArray<{ workers: number; throughput: number }>): UslFit | { unavailable: string } {
+export function fitUsl(points: ReadonlyArray<{ workers: number; throughput: number }>, options: UslFitOptions = {}): UslFit | { unavailable: string } {
   const byWidth = new Map<number, number>();
   for (const p of points) {
     if (p.workers >= 1 && Number.isFinite(p.throughput) && p.throughput > 0 && !byWidth.has(p.workers)) byWidth.set(p.workers, p.throughput);
@@ -101,8 +110,8 @@ export function fitUsl(points: ReadonlyArray<{ workers: number; throughput: numb
   const ns = [...byWidth.keys()].sort((a, b) => a - b);
   const ys = ns.map((n) => (byWidth.get(n) ?? 0) / base);
 
-  const starts: UslParameters[] = [linearisedStart(ns, ys)];
-  for (const sigma of [0, 0.05, 0.3]) for (const kappa of [0, 0.001, 0.05]) starts.push({ sigma, kappa, lambda: 1 });
+  const starts: UslParameters[] = [linearisedStart(ns, ys), ...(options.starts ?? []).map((s) => ({ ...s, lambda: 1 }))];
+  if (options.gridStarts !== false) for (const sigma of [0, 0.05, 0.3]) for (const kappa of [0, 0.001, 0.05]) starts.push({ sigma, kappa, lambda: 1 });
 
   let best = starts[0] ?? { sigma: 0, kappa: 0, lambda: 1 };
   let bestError = sumSquares(best, ns, ys);

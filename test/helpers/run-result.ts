@@ -14,7 +14,7 @@ import type { Cell, CellResult, Environment, Mode, ModelInfo, Quality, RunResult
 
 export interface CellSpec extends Partial<Omit<Cell, 'id'>> {
   id?: string;
-  /** Wall time of each counted repetition, ms; one ok trial per value. Default [100, 100, 100, 100, 100]. */
+  /** Wall time of each counted repetition, ms; one ok trial per value. Default six repetitions of 100 (MIN_REPETITIONS). */
   wallMs?: number[];
   /** Aggregate throughput of each repetition, samples/s; used when wallMs is not given. */
   samplesPerSec?: number[];
@@ -30,6 +30,8 @@ export interface CellSpec extends Partial<Omit<Cell, 'id'>> {
   modelInfo?: Partial<ModelInfo>;
   coldStartMs?: number;
   machineId?: string;
+  /** The canary reading (ms) the cell ran under; the run gets a canary time series from these. */
+  canaryMs?: number;
 }
 
 export interface RunResultOptions {
@@ -79,7 +81,7 @@ export function makeCellResult(spec: CellSpec): CellResult {
   };
   const cell: Cell = { id: spec.id ?? cellIdOf(base), ...base };
   const samples = spec.samples ?? defaultSamples(cell.size, cell.workers, cell.mode);
-  const walls = spec.wallMs ?? spec.samplesPerSec?.map((x) => (samples / x) * 1000) ?? [100, 100, 100, 100, 100];
+  const walls = spec.wallMs ?? spec.samplesPerSec?.map((x) => (samples / x) * 1000) ?? [100, 100, 100, 100, 100, 100];
   const quality: Quality = typeof spec.quality === 'object' ? spec.quality : { metric: 'accuracy', value: spec.quality ?? 0.9 };
   const rss = spec.peakRssBytes ?? [100e6];
   const trials: TrialResult[] = walls.map((wallMs, repetition) => ({
@@ -102,6 +104,7 @@ export function makeCellResult(spec: CellSpec): CellResult {
     trials,
     threadsPerWorker: 1,
     machineId: spec.machineId ?? TEST_MACHINE_ID,
+    ...(spec.canaryMs !== undefined ? { canaryMs: spec.canaryMs } : {}),
   };
 }
 
@@ -141,6 +144,25 @@ export function makeRunResult(cells: CellSpec[], options: RunResultOptions = {})
     environment,
     ...(options.machines ? { machines: options.machines } : {}),
     cells: cellResults,
+    ...canaryOf(cellResults),
+  };
+}
+
+/** One canary reading per cell that has one, 100 ms apart, as the scheduler would record them. */
+function canaryOf(cells: readonly CellResult[]): Pick<RunResult, 'canary'> {
+  const read = cells.filter((c) => c.canaryMs !== undefined);
+  if (read.length === 0) return {};
+  return {
+    canary: {
+      workload: { size: 128, matmuls: 64, intervalMs: 0 },
+      readings: read.map((c, i) => ({
+        atMs: i * 100,
+        workers: c.cell.workers,
+        ms: c.canaryMs ?? 0,
+        perWorkerMs: Array<number>(c.cell.workers).fill(c.canaryMs ?? 0),
+        phase: 'sweep' as const,
+      })),
+    },
   };
 }
 

@@ -45,7 +45,17 @@ export async function waitForChange(control: Int32Array, index: number, value: n
   if (timeoutMs <= 0 || Atomics.load(control, index) !== value) return;
   if (waitAsync) {
     const outcome = waitAsync(control, index, value, timeoutMs);
-    if (outcome.async) await outcome.value;
+    if (outcome.async) {
+      // A pending waitAsync does not keep Node's event loop alive: when nothing else does (a server died and
+      // the others are blocked in Atomics.wait), the process would exit mid-level with code 13. The timer
+      // outlasts the wait, so the wait's own timeout always resolves first.
+      const keepAlive = setTimeout(() => {}, timeoutMs + 1000);
+      try {
+        await outcome.value;
+      } finally {
+        clearTimeout(keepAlive);
+      }
+    }
     return;
   }
   await new Promise((resolve) => setTimeout(resolve, Math.min(timeoutMs, 1)));

@@ -13,7 +13,7 @@ import { weightsChecksum } from '../../models/checksum.js';
 import { viewTable } from '../../data/table.js';
 import { arriveAndWait } from '../../measure/barrier.js';
 import { cpuNowUs, nowEpochMs } from '../../measure/clock.js';
-import { faultFor, injectFault } from '../../measure/faults.js';
+import { faultFor, injectFault, injectSlowdown, slowdownFor } from '../../measure/faults.js';
 import { publishThisHeap } from '../../measure/wasm-heap.js';
 import type { TrainReply, TrainTask } from './protocol.js';
 
@@ -77,8 +77,9 @@ export default async function runTrain(task: TrainTask): Promise<TrainReply> {
           onTrainEnd,
         })
       : await trainAndEvaluate(tf, model, data, { ...config, onTrainStart, onTrainEnd });
+    const trainMs = outcome.trainMs + injectSlowdown(slowdownFor(task.cellId), outcome.trainMs);
     // trainMs excludes evaluation; place the end stamp at the end of training, not of evaluation.
-    const finishedAtMs = startedAtMs + outcome.trainMs;
+    const finishedAtMs = startedAtMs + trainMs;
     return {
       kind: 'train',
       threadId,
@@ -86,7 +87,7 @@ export default async function runTrain(task: TrainTask): Promise<TrainReply> {
       initialWeightsChecksum,
       startedAtMs,
       finishedAtMs,
-      trainMs: outcome.trainMs,
+      trainMs,
       samples: outcome.samples,
       finalLoss: outcome.finalLoss,
       quality: outcome.quality,

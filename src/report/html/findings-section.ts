@@ -2,7 +2,7 @@
 import type { Comparison, MetricComparison } from '../../gate/schema.js';
 import { buildFindings, type Findings } from '../findings/index.js';
 import { overlayLine, overlayViews, ratioText, type OverlayCell, type OverlayView } from '../overlay.js';
-import { describeMachine, fmtChange, fmtChangeCi, fmtCount, fmtFixed, fmtMetricValue, fmtNumber } from '../text.js';
+import { describeMachine, describeMachineSpeed, fmtChange, fmtChangeCi, fmtCount, fmtFixed, fmtMetricValue, fmtNumber } from '../text.js';
 import { escapeHtml as h } from './escape.js';
 import type { HtmlContext, HtmlSection } from './section.js';
 import { num, plainTable, sortableTable } from './table.js';
@@ -42,7 +42,8 @@ export const findingsSection: HtmlSection = {
       const fake = env.runner === 'fake' ? '<p class="banner">Measured with the fake runner: numbers are synthetic.</p>' : '';
       // The kernel list is long: it is under Environment; here the backend and how many kernels were patched.
       const backend = `${env.backend}${env.wasmSimd ? ' (SIMD)' : ''} ${env.backendVersion}, tfjs ${env.tfjsVersion}, Node ${env.node}, ${env.kernelPatches.length > 0 ? `${env.kernelPatches.length} patched kernels` : 'stock kernels'}`;
-      const machine = `<p class="machine">${multi ? `<strong>${h(labels[i]!)}</strong> · ` : ''}${h(describeMachine(env))} · ${h(backend)}</p>`;
+      const speed = run.analysis.machineSpeed ? `<br>Machine speed: ${h(describeMachineSpeed(run.analysis.machineSpeed))}` : '';
+      const machine = `<p class="machine">${multi ? `<strong>${h(labels[i]!)}</strong> · ` : ''}${h(describeMachine(env))} · ${h(backend)}${speed}</p>`;
       return `${multi ? `<h3>${h(labels[i]!)}</h3>` : ''}${fake}${findingsHtml(findings)}${machine}`;
     });
     return `<section id="findings"><h2>Findings</h2>${parts.join('')}</section>`;
@@ -62,6 +63,7 @@ function metricTable(metrics: readonly MetricComparison[]): string {
       { title: 'CI of change', numeric: true, html: (m) => h(fmtChangeCi(m)) },
       { title: 'test', sort: (m) => m.test, html: (m) => h(m.test) + (num(m.pValue) !== null ? `, p=${h(fmtNumber(m.pValue, 2))}` : '') },
       { title: 'gated', sort: (m) => (m.gated ? 'yes' : 'no'), html: (m) => (m.gated ? 'yes' : 'no') },
+      { title: 'note', html: (m) => h(m.note ?? '') },
     ],
     [...metrics].sort((a, b) => VERDICT_ORDER[a.verdict] - VERDICT_ORDER[b.verdict]),
   );
@@ -74,7 +76,7 @@ function comparisonHtml(c: Comparison): string {
   const gm = num(c.geometricMeanRatio) !== null ? `<p>Geometric mean of wall-time ratios (current / baseline): <strong>${h(fmtFixed(c.geometricMeanRatio, 3))}x</strong>.</p>` : '';
   const budgets = c.budgets.length
     ? `<h3>Budgets</h3><ul class="warnings">${c.budgets
-        .map((b) => `<li><span class="badge ${b.passed ? 'passed' : 'failed'}">${b.passed ? 'pass' : 'fail'}</span> <span class="code">${h(b.expression)}</span>: ${h(b.message)}</li>`)
+        .map((b) => `<li><span class="badge ${b.verdict === 'inconclusive' ? 'v-inconclusive' : b.passed ? 'passed' : 'failed'}">${b.verdict === 'inconclusive' ? 'inconclusive' : b.passed ? 'pass' : 'fail'}</span> <span class="code">${h(b.expression)}</span>: ${h(b.message)}</li>`)
         .join('')}</ul>`
     : '';
   const warnings = c.warnings.length ? `<ul class="warnings">${c.warnings.map((w) => `<li>${h(w)}</li>`).join('')}</ul>` : '';
