@@ -39,9 +39,12 @@ export function isTimeMetric(m: Pick<MetricComparison, 'metric'>): boolean {
   return m.metric === 'wallMs' || m.metric === 'exponent' || m.metric === 'paramsExponent' || m.metric.startsWith('efficiency@') || m.metric === 'uslPeak';
 }
 
-function widened(m: MetricComparison, run: RunResult, spread: ReadonlyMap<number, number>): { spread: number; decisive: boolean } | null {
+function widened(m: MetricComparison, run: RunResult, spread: ReadonlyMap<number, number>, ownMeasure: ReadonlySet<string>): { spread: number; decisive: boolean } | null {
   if (!isTimeMetric(m) || m.metric === 'uslPeak') return null;
   const ids = new Set(cellsBehind(m, run));
+  // Cells with CPU times in both runs measured the load during them (cpu-share.ts): the canary's spread, a
+  // proxy for load it could not time, need not stand in for it.
+  if (ids.size > 0 && [...ids].every((id) => ownMeasure.has(id))) return null;
   const cells = run.cells.filter((c) => ids.has(c.cell.id));
   const s = Math.max(0, ...cells.map((c) => spread.get(c.cell.workers) ?? 0));
   if (!(s > 0)) return null;
@@ -63,11 +66,16 @@ function widened(m: MetricComparison, run: RunResult, spread: ReadonlyMap<number
  * Regressions and improvements of time metrics that do not clear their threshold widened by the machine's
  * speed spread become 'inconclusive', saying how much the speed varied.
  */
-export function widenBySpread(metrics: readonly MetricComparison[], run: RunResult, spread: ReadonlyMap<number, number>): { metrics: MetricComparison[]; affected: number } {
+export function widenBySpread(
+  metrics: readonly MetricComparison[],
+  run: RunResult,
+  spread: ReadonlyMap<number, number>,
+  ownMeasure: ReadonlySet<string> = new Set(),
+): { metrics: MetricComparison[]; affected: number } {
   let affected = 0;
   const out = metrics.map((m) => {
     if (m.verdict !== 'regressed' && m.verdict !== 'improved') return m;
-    const w = widened(m, run, spread);
+    const w = widened(m, run, spread, ownMeasure);
     if (!w || w.decisive) return m;
     affected++;
     const note = `the machine's speed varied by ${Math.round(w.spread * 100)}% within the runs (canary, middle half of its readings): the change does not clear the threshold widened by that`;

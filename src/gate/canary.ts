@@ -8,6 +8,7 @@ import type { MetricComparison } from './schema.js';
 import { median, quantile } from '../stats/index.js';
 import { cellsBehind } from './sweep-cells.js';
 import { canarySpread, combinedSpread } from './canary-spread.js';
+import { CPU_SHARE_BAND, cpuShareChanges } from './cpu-share.js';
 
 export interface CanaryShift {
   /**
@@ -20,6 +21,13 @@ export interface CanaryShift {
   changes: Map<string, number>;
   /** Per width: how much the machine's speed varied within the runs (canary-spread.ts). */
   spread: Map<number, number>;
+  /**
+   * Cells whose change comes from their own CPU share (cpu-share.ts) rather than the canary: the share moved
+   * beyond its band. Their band is CPU_SHARE_BAND, and the canary's spread does not widen their thresholds.
+   */
+  cpuCells: Set<string>;
+  /** Cells in both runs with CPU times: load during them shows in their CPU share, so the spread of the canary need not stand in for it. */
+  cpuMeasured: Set<string>;
 }
 
 export type CanaryUse = { shift: CanaryShift; warning?: string } | { shift: null; warning?: string };
@@ -73,7 +81,7 @@ export function canaryShift(baseline: RunResult, current: RunResult, rerun: Read
       const then = before.get(id);
       if (then !== undefined && then > 0) changes.set(id, ms / then - 1);
     }
-    return { shift: { basis: 'paired', changes, spread: combinedSpread(baseline, current) } };
+    return { shift: withCpuShare({ basis: 'paired', changes, spread: combinedSpread(baseline, current), cpuCells: new Set(), cpuMeasured: new Set() }, baseline, current) };
   }
   const reference = byWidthReference(current);
   for (const cell of current.cells) {
@@ -87,15 +95,36 @@ export function canaryShift(baseline: RunResult, current: RunResult, rerun: Read
       ? 'the runs used different backends, backend versions or kernels, so their canaries ran different code'
       : 'the runs timed different canary workloads';
   return {
-    shift: { basis: 'within', changes, spread: canarySpread(current) },
+    shift: withCpuShare({ basis: 'within', changes, spread: canarySpread(current), cpuCells: new Set(), cpuMeasured: new Set() }, baseline, current),
     warning: `${why}: a change of the machine's speed between the runs cannot be told from a regression; only drift within the current run is. Save a new baseline to get both.`,
   };
 }
 
-/** The share of each cell's slowdown beyond the canary band that normalisation removes: 1 + change, or 1 inside the band. */
+/**
+ * Where a cell's CPU share moved beyond its band, that is the machine's change for the cell: it measured the
+ * very seconds the cell ran. Elsewhere the canary's reading stands (a machine slower at everything leaves the
+ * CPU share as it was, and only the canary sees it).
+ */
+function withCpuShare(shift: CanaryShift, baseline: RunResult, current: RunResult): CanaryShift {
+  for (const [id, change] of cpuShareChanges(baseline, current)) {
+    shift.cpuMeasured.add(id);
+    if (Math.abs(change) <= CPU_SHARE_BAND) continue;
+    shift.changes.set(id, change);
+    shift.cpuCells.add(id);
+  }
+  return shift;
+}
+
+/** The share of each cell's slowdown beyond its instrument's band that normalisation removes: 1 + change, or 1 inside the band. */
 export function normalisingFactor(shift: CanaryShift, cellId: string, band: number): number {
   const change = shift.changes.get(cellId);
-  return change !== undefined && Math.abs(change) > band ? 1 + change : 1;
+  const limit = shift.cpuCells.has(cellId) ? CPU_SHARE_BAND : band;
+  return change !== undefined && Math.abs(change) > limit ? 1 + change : 1;
+}
+
+/** What measured the machine's change behind a metric, for its note: the cells' own CPU share, or the canary. */
+export function instrumentBehind(metric: Pick<MetricComparison, 'metric' | 'subject'>, run: RunResult, shift: CanaryShift): string {
+  return cellsBehind(metric, run).some((id) => shift.cpuCells.has(id)) ? "CPU share: the cell's process got less CPU time per second than in the baseline" : 'canary';
 }
 
 function scaleTrial(trial: TrialResult, factor: number): TrialResult {

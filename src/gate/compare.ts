@@ -47,6 +47,7 @@ function canarySummary(shift: CanaryShift, band: number, normalised: boolean, af
     normalised,
     affectedVerdicts: affected,
     spread: Math.max(0, ...shift.spread.values()),
+    cpuShareCells: shift.cpuCells.size,
   };
 }
 
@@ -62,7 +63,8 @@ function canaryWarning(summary: NonNullable<Comparison['canary']>): string | nul
         : `${summary.affectedVerdicts} verdict${summary.affectedVerdicts === 1 ? '' : 's'} it explains ${summary.affectedVerdicts === 1 ? 'is' : 'are'} 'inconclusive' instead of regressed or improved (--normalise canary divides times by it)`;
   return (
     `the machine's speed changed ${between} by ${signedPercent(summary.medianChange)} (canary, median over ${summary.cells} cells; ` +
-    `${signedPercent(summary.minChange)} to ${signedPercent(summary.maxChange)}; ${summary.movedCells} cells beyond ±${Math.round(summary.band * 100)}%; ` +
+    `${signedPercent(summary.minChange)} to ${signedPercent(summary.maxChange)}; ${summary.movedCells} cells beyond ±${Math.round(summary.band * 100)}%` +
+    `${summary.cpuShareCells ? `, ${summary.cpuShareCells} of them by their own CPU share` : ''}; ` +
     `within the runs it varied by ${Math.round((summary.spread ?? 0) * 100)}%): ${verdicts}.`
   );
 }

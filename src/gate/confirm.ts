@@ -87,7 +87,7 @@ export function applyConfirmation(
         verdict: 'inconclusive' as const,
         rawVerdict: m.rawVerdict ?? 'regressed',
         confirmation: { ...confirmation, canaryChange: slowest },
-        note: `not confirmed: the re-run ran on a machine ${Math.round(slowest * 100)}% slower than the baseline's (canary), which cannot confirm a slowdown; ${reran}`,
+        note: `not confirmed: the re-run ran on a machine ${Math.round(slowest * 100)}% slower than the baseline's (canary, or the cells' own CPU share), which cannot confirm a slowdown; ${reran}`,
       };
     }
     if (r.verdict === 'regressed') {

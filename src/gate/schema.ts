@@ -91,6 +91,8 @@ export const comparisonSchema = z.object({
       affectedVerdicts: z.number(),
       /** How much the machine's speed varied within the runs: the largest per-width interquartile ratio of the canary readings, q75 / q25 − 1. */
       spread: z.number().optional(),
+      /** Of the moved cells, those whose change is their own CPU share's (load during the cell), not the canary's. */
+      cpuShareCells: z.number().optional(),
     })
     .optional(),
   /** The confirm step: regressions whose cells were re-run after the sweep, and how many the re-run confirmed. */

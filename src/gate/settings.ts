@@ -46,7 +46,7 @@ const THRESHOLD_KEYS: Record<string, ThresholdName> = {
 /** Metrics whose threshold is an absolute difference in their own unit, not a relative change. */
 const ABSOLUTE: ReadonlySet<ThresholdName> = new Set(['quality', 'exponent']);
 
-export const THRESHOLD_HELP = 'e.g. --threshold 5% (times and memory) or --threshold wallMs=5%,rss=20%,quality=0.01,exponent=0.1,efficiency=10%,uslPeak=25%,canary=10%';
+export const THRESHOLD_HELP = 'e.g. --threshold 5% (times and memory) or --threshold wallMs=5%,rss=20%,quality=0.01,exponent=0.1,efficiency=10%,uslPeak=25%,canary=25%';
 
 function thresholdValue(text: string, key: ThresholdName, source: string): number {
   const trimmed = text.trim();

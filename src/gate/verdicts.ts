@@ -13,7 +13,7 @@ import type { Context } from './context.js';
 import { qualityMetric, rawMetric } from './cell-metrics.js';
 import { sizeLawMetrics } from './law-metrics.js';
 import { widthLawMetrics } from './width-metrics.js';
-import { canaryChangeBehind, describeChange, normaliseByCanary, normalisingFactor, signedPercent, type CanaryShift } from './canary.js';
+import { canaryChangeBehind, describeChange, instrumentBehind, normaliseByCanary, normalisingFactor, signedPercent, type CanaryShift } from './canary.js';
 import { cellsBehind } from './sweep-cells.js';
 import { widenBySpread } from './canary-spread.js';
 import type { Normalise } from './thresholds.js';
@@ -53,7 +53,7 @@ export function judgeWithCanary(ctx: Context, baseAnalysis: Analysis, curAnalysi
   const raw = judge(ctx, baseAnalysis, curAnalysis, tooFew);
   if (!shift) return { metrics: raw, affected: 0 };
   const shifted = correctByShift(ctx, baseAnalysis, raw, shift, normalise);
-  const spread = widenBySpread(shifted.metrics, ctx.current, shift.spread);
+  const spread = widenBySpread(shifted.metrics, ctx.current, shift.spread, shift.cpuMeasured);
   return { metrics: spread.metrics, affected: shifted.affected + spread.affected };
 }
 
@@ -72,13 +72,14 @@ function correctByShift(ctx: Context, baseAnalysis: Analysis, raw: MetricCompari
     const canaryChange = canaryChangeBehind(m, ctx.current, shift);
     const speed = canaryChange === undefined ? 'changed' : `changed by ${signedPercent(canaryChange)}`;
     const withCanary = canaryChange === undefined ? {} : { canaryChange };
+    const instrument = instrumentBehind(m, ctx.current, shift);
     if (normalise === 'canary') {
       if (n.verdict !== m.verdict) affected++;
       return {
         ...n,
         ...withCanary,
         ...(n.verdict !== m.verdict ? { rawVerdict: m.verdict } : {}),
-        note: `judged on times divided by the machine's slowdown: its speed ${speed} (canary); raw ${m.verdict}, ${describeChange(m)}`,
+        note: `judged on times divided by the machine's slowdown: its speed ${speed} (${instrument}); raw ${m.verdict}, ${describeChange(m)}`,
       };
     }
     if (n.verdict === m.verdict || (!decisive(m) && !decisive(n))) return { ...m, ...withCanary };
@@ -89,7 +90,7 @@ function correctByShift(ctx: Context, baseAnalysis: Analysis, raw: MetricCompari
       ...withCanary,
       verdict: 'inconclusive' as const,
       rawVerdict: m.verdict,
-      note: `the machine's speed ${speed} (canary)${normalisedSays}`,
+      note: `the machine's speed ${speed} (${instrument})${normalisedSays}`,
     };
   });
   return { metrics, affected };

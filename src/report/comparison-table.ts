@@ -26,7 +26,7 @@ export function describeCanary(canary: NonNullable<Comparison['canary']>): strin
   const basis = canary.basis === 'paired' ? 'current vs baseline reading per cell' : 'current run only, vs its lower quartile per width';
   return (
     `machine speed (canary, ${basis}): median ${pct(canary.medianChange)} over ${canary.cells} cells (${pct(canary.minChange)} to ${pct(canary.maxChange)}), ` +
-    `${canary.movedCells} beyond ±${Math.round(canary.band * 100)}%${canary.spread !== undefined ? `, varying by ${Math.round(canary.spread * 100)}% within the runs` : ''}` +
+    `${canary.movedCells} beyond ±${Math.round(canary.band * 100)}%${canary.cpuShareCells ? ` (${canary.cpuShareCells} by their own CPU share, beyond ±10%)` : ''}${canary.spread !== undefined ? `, varying by ${Math.round(canary.spread * 100)}% within the runs` : ''}` +
     `${canary.normalised ? '; times divided by it (--normalise canary)' : ''}` +
     `${canary.affectedVerdicts > 0 ? `; ${canary.affectedVerdicts} verdict${canary.affectedVerdicts === 1 ? '' : 's'} changed by it` : ''}`
   );

@@ -77,7 +77,12 @@ export default async function runTrain(task: TrainTask): Promise<TrainReply> {
           onTrainEnd,
         })
       : await trainAndEvaluate(tf, model, data, { ...config, onTrainStart, onTrainEnd });
-    const trainMs = outcome.trainMs + injectSlowdown(slowdownFor(task.cellId), outcome.trainMs);
+    const slowedMs = injectSlowdown(slowdownFor(task.cellId), outcome.trainMs);
+    const trainMs = outcome.trainMs + slowedMs;
+    // Slower code takes CPU time as well as wall time (the gate's CPU share tells the two apart): the injected
+    // spin counts as CPU. Its wall time stands in for its CPU time: Node 20 has no per-thread CPU clock, and
+    // the process's would add the evaluation that ran between the end of training and the spin.
+    cpuAtEndUs += slowedMs * 1000;
     // trainMs excludes evaluation; place the end stamp at the end of training, not of evaluation.
     const finishedAtMs = startedAtMs + trainMs;
     return {
