@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import type { BackendName } from '../src/results/schema.js';
 import { abortBarrier, createBarrier } from '../src/measure/barrier.js';
-import type { InitReply, InitTask, WorkerTask } from '../src/measure/protocol.js';
+import type { InitReply, InitTask, InitUnavailableReply, WorkerTask } from '../src/measure/protocol.js';
 
 export interface ColdStartOptions {
   /** Backends to time (default node, wasm, cpu; unavailable ones are reported, not failed). */
@@ -60,7 +60,7 @@ function builtWorker(): string {
 /** One fresh pool of `width` workers on `backend`: total ms and the workers' own init ms. */
 async function coldStartOnce(filename: string, backend: BackendName, width: number): Promise<{ totalMs: number; initMs: number }> {
   const started = performance.now();
-  const pool = new Piscina<WorkerTask, InitReply>({ filename, minThreads: width, maxThreads: width, idleTimeout: Number.MAX_SAFE_INTEGER });
+  const pool = new Piscina<WorkerTask, InitReply | InitUnavailableReply>({ filename, minThreads: width, maxThreads: width, idleTimeout: Number.MAX_SAFE_INTEGER });
   const barrier = createBarrier();
   const task: InitTask = { kind: 'init', backend, stockKernels: false, threads: 1, barrier, parties: width, barrierTimeoutMs: BARRIER_TIMEOUT_MS };
   try {
@@ -73,7 +73,10 @@ async function coldStartOnce(filename: string, backend: BackendName, width: numb
       ),
     );
     const totalMs = performance.now() - started;
-    return { totalMs, initMs: Math.max(...replies.map((reply) => reply.initMs)) };
+    // A backend that is not installed answers with its reason instead of throwing (issue 20): it is unavailable.
+    const unavailable = replies.find((reply): reply is InitUnavailableReply => reply.kind === 'init-unavailable');
+    if (unavailable) throw new Error(unavailable.message);
+    return { totalMs, initMs: Math.max(...replies.map((reply) => (reply as InitReply).initMs)) };
   } finally {
     await pool.destroy();
   }

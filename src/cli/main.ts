@@ -34,7 +34,7 @@ Exit codes:
 
 const RUN_EXAMPLES = `
 Examples:
-  $ scale-bench run                                  # the default sweep (about 3 minutes on 2 cores)
+  $ scale-bench run                                  # the default sweep (about 30 s on 2 cores)
   $ scale-bench run --quick                          # a 30-second sweep
   $ scale-bench run --models mlp-small,mlp-deep --sizes 1k,4k,16k --workers 1,2
   $ scale-bench run --quick --json > run.json        # machine-readable results on stdout
@@ -43,7 +43,7 @@ Examples:
   $ scale-bench run benchmarks/iris.json --repeats 10  # a suite (or a name: run iris); flags override it
   $ scale-bench run --mode data-parallel --models mlp-small --sizes 16k --workers 1,2 --scaling strong
   $ scale-bench run --models linear,mlp-small --sizes 2k,4k,8k --workers 1,2 --target accuracy=0.8 --target r2=0.9
-  $ scale-bench run quality                          # time to target and learning curves (about 4 minutes)
+  $ scale-bench run quality                          # time to target and learning curves (about 6 s)
   $ scale-bench run --mode inference --models mlp-small --workers 1,2 --concurrency 1,2,4,8 --request-rows 1,32
   $ scale-bench run --quick --save-baseline main    # store reports/baselines/main.json
   $ scale-bench run --quick --baseline main --assert "efficiency@2>=0.8"   # exit 1 on a regression
