@@ -22,8 +22,8 @@ export interface TrainToTargetConfig {
   convergence: Pick<ConvergenceSettings, 'evalEvery' | 'maxEpochs' | 'patience'>;
   /** The held-out quality to reach; absent: train until --patience or --max-epochs stops it. */
   target?: Quality;
-  /** Called the moment training stops, before the last bookkeeping (the runner reads process CPU time there). */
-  onTrainEnd?: () => void;
+  /** Called the moment training stops, before the last bookkeeping, with the training time so far (the runner reads process CPU time there). */
+  onTrainEnd?: (trainMs: number) => void;
   /** Tensor bytes one step adds at its peak, profiled untimed beforehand (train.ts profileStep); absent: not known. */
   stepGrowthBytes?: number;
 }
@@ -77,7 +77,7 @@ export async function trainToTarget(tf: Tf, model: LayersModel, data: PreparedDa
       peakTensorBytes = Math.max(peakTensorBytes, tf.memory().numBytes);
       stop = schedule.record(steps, trainMs, quality.value, performance.now() - evalStarted);
     }
-    cfg.onTrainEnd?.();
+    cfg.onTrainEnd?.(trainMs);
     const convergence = schedule.result();
     return { trainMs, samples, finalLoss, quality: quality as Quality, peakTensorBytes, convergence, steps };
   } finally {

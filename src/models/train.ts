@@ -33,8 +33,8 @@ export interface TrainConfig {
    * the runner reads its clocks there.
    */
   onTrainStart?: () => void;
-  /** Called the moment the timed loop ends, before evaluation (the runner reads process CPU time there). */
-  onTrainEnd?: () => void;
+  /** Called the moment the timed loop ends, before evaluation, with its wall time (the runner reads process CPU time there). */
+  onTrainEnd?: (trainMs: number) => void;
   /** Stop after this many samples (a short warm-up); whole batches, at least one step. */
   maxSamples?: number;
   /**
@@ -156,7 +156,7 @@ export async function trainAndEvaluate(tf: Tf, model: LayersModel, data: Prepare
       if (last) break;
     }
     const trainMs = performance.now() - started;
-    cfg.onTrainEnd?.();
+    cfg.onTrainEnd?.(trainMs);
     if (!Number.isFinite(finalLoss)) {
       throw new TrainingDivergedError(
         `training diverged: the loss is ${String(finalLoss)} after ${steps} steps; lower --learning-rate (now ${cfg.learningRate})`,

@@ -62,7 +62,12 @@ export default async function runTrain(task: TrainTask): Promise<TrainReply> {
       startedAtMs = nowEpochMs();
       cpuAtStartUs = cpuNowUs();
     };
-    const onTrainEnd = (): void => {
+    let slowedMs = 0;
+    const onTrainEnd = (trainedMs: number): void => {
+      // An injected slowdown (SCALE_BENCH_FAULTS 'slow') spins here, inside the timed phase and before the CPU
+      // clock is read, so it costs CPU time as well as wall time on every worker, as slower code would (the
+      // gate's CPU share tells the two apart), and the evaluation that follows stays outside the window.
+      slowedMs = injectSlowdown(slowdownFor(task.cellId), trainedMs);
       cpuAtEndUs = cpuNowUs();
       rssAfterBytes = process.memoryUsage.rss();
     };
@@ -77,12 +82,7 @@ export default async function runTrain(task: TrainTask): Promise<TrainReply> {
           onTrainEnd,
         })
       : await trainAndEvaluate(tf, model, data, { ...config, onTrainStart, onTrainEnd });
-    const slowedMs = injectSlowdown(slowdownFor(task.cellId), outcome.trainMs);
     const trainMs = outcome.trainMs + slowedMs;
-    // Slower code takes CPU time as well as wall time (the gate's CPU share tells the two apart): the injected
-    // spin counts as CPU. Its wall time stands in for its CPU time: Node 20 has no per-thread CPU clock, and
-    // the process's would add the evaluation that ran between the end of training and the spin.
-    cpuAtEndUs += slowedMs * 1000;
     // trainMs excludes evaluation; place the end stamp at the end of training, not of evaluation.
     const finishedAtMs = startedAtMs + trainMs;
     return {
