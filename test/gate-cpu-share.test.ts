@@ -42,7 +42,7 @@ describe('the CPU share of a cell', () => {
     const m = wallAt2(c);
     expect(m.rawVerdict).toBe('regressed');
     expect(m.verdict).toBe('inconclusive');
-    expect(m.note).toMatch(/^the machine's speed changed by \+100% \(CPU share: the cell's process got less CPU time per second than in the baseline\)/);
+    expect(m.note).toMatch(/^the machine's speed changed by \+100% \(CPU share: the cell's process CPU time per wall second, against the baseline's\)/);
     expect(c.regressions).toBe(0);
     expect(c.passed).toBe(true);
   });

@@ -124,7 +124,7 @@ export function normalisingFactor(shift: CanaryShift, cellId: string, band: numb
 
 /** What measured the machine's change behind a metric, for its note: the cells' own CPU share, or the canary. */
 export function instrumentBehind(metric: Pick<MetricComparison, 'metric' | 'subject'>, run: RunResult, shift: CanaryShift): string {
-  return cellsBehind(metric, run).some((id) => shift.cpuCells.has(id)) ? "CPU share: the cell's process got less CPU time per second than in the baseline" : 'canary';
+  return cellsBehind(metric, run).some((id) => shift.cpuCells.has(id)) ? "CPU share: the cell's process CPU time per wall second, against the baseline's" : 'canary';
 }
 
 function scaleTrial(trial: TrialResult, factor: number): TrialResult {
