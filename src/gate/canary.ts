@@ -9,6 +9,7 @@ import { median, quantile } from '../stats/index.js';
 import { cellsBehind } from './sweep-cells.js';
 import { canarySpread, combinedSpread } from './canary-spread.js';
 import { CPU_SHARE_BAND, cpuShareChanges } from './cpu-share.js';
+import { isAbsoluteChange } from './thresholds.js';
 
 export interface CanaryShift {
   /**
@@ -164,6 +165,6 @@ export function signedPercent(x: number): string {
 
 /** A metric's change in words: "+12.3%", or "+0.012" for the absolute changes of quality and exponents. */
 export function describeChange(m: Pick<MetricComparison, 'metric' | 'change'>): string {
-  if (m.metric === 'quality' || m.metric.endsWith('xponent')) return `${m.change >= 0 ? '+' : ''}${m.change.toFixed(3)}`;
+  if (isAbsoluteChange(m.metric)) return `${m.change >= 0 ? '+' : ''}${m.change.toFixed(3)}`;
   return `${m.change >= 0 ? '+' : ''}${(m.change * 100).toFixed(1)}%`;
 }

@@ -14,13 +14,14 @@
  */
 import type { CellResult, RunResult } from '../results/schema.js';
 import { median } from '../stats/index.js';
+import { okValues } from './sweep-cells.js';
 
 /** A change of CPU share within ±10% is the noise of the measurement itself, not load. */
 export const CPU_SHARE_BAND = 0.1;
 
 /** Median CPU ms per wall ms over the cell's ok repetitions; undefined without CPU times (older results, inference levels that report none). */
 export function cellCpuShare(cell: CellResult | undefined): number | undefined {
-  const shares = (cell?.trials ?? []).filter((t) => t.state === 'ok' && t.cpuMs > 0 && t.wallMs > 0).map((t) => t.cpuMs / t.wallMs);
+  const shares = okValues(cell, (t) => (t.cpuMs > 0 && t.wallMs > 0 ? t.cpuMs / t.wallMs : NaN));
   return shares.length > 0 ? median(shares) : undefined;
 }
 

@@ -2,6 +2,14 @@
 import type { Analysis } from '../analyse/schema.js';
 import type { Budget } from './budgets.js';
 
+/**
+ * Metrics whose change is an absolute difference, not a relative one: held-out quality and every fitted
+ * exponent (an exponent that goes from 0.01 to 0.035 did not grow "250%": both say "flat").
+ */
+export function isAbsoluteChange(metric: string): boolean {
+  return metric === 'quality' || metric === 'exponent' || metric.endsWith('Exponent');
+}
+
 /** Noise thresholds per metric: a change must exceed these to count. */
 export interface Thresholds {
   /** Relative change of a cell's median wall time, e.g. 0.10 = 10%. */

@@ -5,6 +5,7 @@
  */
 import type { Analysis, MachineSpeed, SizeScaling, WidthPoint, WidthScaling } from '../analyse/schema.js';
 import type { MetricComparison, Verdict } from '../gate/schema.js';
+import { isAbsoluteChange } from '../gate/thresholds.js';
 import type { Environment, RunResult } from '../results/schema.js';
 import type { Estimate } from '../stats/types.js';
 import { SIZE_METRIC_LABEL, memoryMetricOf, type MemoryMetric } from '../analyse/labels.js';
@@ -173,9 +174,8 @@ export const VERDICT_MARK: Record<Verdict, string> = {
 
 /** Digits of a compared metric whose change is an absolute difference (quality, exponents); undefined for relative changes. */
 export function absoluteChangeDigits(metric: string): number | undefined {
-  if (metric === 'quality') return 4;
-  if (metric === 'exponent' || metric === 'memoryExponent' || metric === 'paramsExponent' || metric === 'timeToTargetExponent') return 3;
-  return undefined;
+  if (!isAbsoluteChange(metric)) return undefined;
+  return metric === 'quality' ? 4 : 3;
 }
 
 /** A relative change as a signed percentage: "+30.0%"; quality and exponent changes are absolute differences ("+0.012"). */
